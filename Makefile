@@ -1,0 +1,46 @@
+# Two commands do all the set-up (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test install install-dev lint translations
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Install, create the SQLite database, load the courses and demo data, serve on 127.0.0.1:5000.
+run: install
+	$(FLASK) db upgrade
+	@if $(FLASK) lms --help | grep -q import-content; then $(FLASK) lms import-content course_content; fi
+	$(FLASK) lms demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## Install with the test tools and run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL).
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+## Re-extract messages after changing user-facing text, then translate the new entries in
+## lms/translations/vi/LC_MESSAGES/messages.po and compile.
+translations: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
+		--sort-output -o lms/translations/messages.pot .
+	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -l vi \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d lms/translations

@@ -1,0 +1,40 @@
+"""Training platform for community digital technology teams."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lms.config import Config
+
+
+def create_app(config: type[Config] = Config) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI."""
+    config.check()
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR.resolve()))
+    app.config.from_object(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    from lms import cli, i18n, navigation, sqlite, template_helpers
+    from lms.auth import init_auth
+    from lms.errors import register_error_handlers
+    from lms.extensions import csrf, db, login_manager, migrate
+    from lms.main.views import bp as main_bp
+    from lms.people.unit_views import bp as units_bp
+    from lms.people.views import bp as people_bp
+
+    sqlite.enable_foreign_keys()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    init_auth(app)
+    navigation.init_app(app)
+    template_helpers.init_app(app)
+    register_error_handlers(app)
+    app.register_blueprint(main_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(units_bp)
+    cli.init_app(app)
+    return app

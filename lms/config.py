@@ -1,0 +1,61 @@
+"""Configuration: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", Path.cwd() / "instance"))
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a safe configuration."""
+
+
+def _database_url(default: str) -> str:
+    return os.environ.get("LMS_DATABASE_URL") or default
+
+
+class Config:
+    """Settings read from LMS_* environment variables."""
+
+    ENV_NAME = os.environ.get("LMS_ENV", "development")
+    INSTANCE_DIR = INSTANCE_DIR
+    SECRET_KEY = os.environ.get("LMS_SECRET_KEY") or "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
+    STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
+    MIGRATIONS_DIR = PROJECT_DIR / "migrations"
+
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = ENV_NAME == "production"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = ENV_NAME == "production"
+    WTF_CSRF_TIME_LIMIT = None  # the session cookie bounds the token's life
+
+    PEOPLE_PER_PAGE = 25
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to run production with settings that are only safe for development."""
+        if cls.ENV_NAME == "production" and not os.environ.get("LMS_SECRET_KEY"):
+            raise ConfigurationError("LMS_SECRET_KEY must be set when LMS_ENV=production")
+
+
+class TestConfig(Config):
+    """Settings for the test suite: SQLite in a temporary file unless LMS_TEST_DATABASE_URL."""
+
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL") or "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

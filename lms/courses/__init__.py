@@ -1,0 +1,1 @@
+"""Courses: content format, lessons, quizzes and progress."""

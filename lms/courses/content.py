@@ -1,0 +1,292 @@
+"""Parse, validate and serialise a course folder (the course content format in DESIGN.md)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lms.courses.assets import MAX_ASSET_BYTES, ParsedAsset, check_links, read_asset
+from lms.courses.front_matter import (
+    ContentError,
+    ContentValidationError,
+    Fields,
+    front_matter_text,
+    split_front_matter,
+    trim_blank_lines,
+)
+from lms.courses.quiz_format import (
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    ShortAnswer,
+    parse_quiz,
+    read_quiz,
+    serialise_quiz,
+)
+
+__all__ = [
+    "ContentError", "ContentValidationError", "ParsedAsset", "ParsedCourse", "ParsedLesson",
+    "ParsedOption", "ParsedQuestion", "ParsedQuiz", "ShortAnswer", "find_course_dirs",
+    "parse_course_dir", "parse_course_files", "parse_quiz", "serialise_course",
+]  # fmt: skip
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+COURSE_KEYS = (
+    "title", "summary", "tags", "level", "minutes", "pass_mark", "certificate_valid_months",
+    "version", "requires_recertification", "visibility", "required",
+)  # fmt: skip
+RAW_KEYS = frozenset({"version"})  # read as written: "2026.10" is not the number 2026.1
+LESSON_KEYS = ("title", "minutes")
+LEVELS = ("basic", "intermediate", "advanced")
+VISIBILITIES = ("public", "members")
+
+
+@dataclass(frozen=True)
+class ParsedLesson:
+    slug: str
+    position: int
+    title: str
+    minutes: int | None
+    body: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class ParsedCourse:
+    slug: str
+    title: str
+    summary: str
+    tags: tuple[str, ...]
+    level: str
+    minutes: int | None
+    pass_mark: int
+    certificate_valid_months: int
+    version: str
+    requires_recertification: bool
+    visibility: str
+    required: bool
+    intro: str
+    lessons: tuple[ParsedLesson, ...]
+    quiz: ParsedQuiz | None
+    assets: tuple[ParsedAsset, ...]
+
+
+def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        errors.append(ContentError(file, line, "file is not UTF-8 text"))
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _read_lesson(
+    name: str, text: str, file: str, errors: list[ContentError]
+) -> ParsedLesson | None:
+    match = LESSON_FILE.match(name)
+    if match is None:
+        errors.append(ContentError(file, 1, "bad lesson file name: expected NN-slug.md"))
+        return None
+    before = len(errors)
+    front = split_front_matter(text, file, errors, required=True)
+    readable = len(errors) == before  # else "title is required" would only repeat the problem
+    fields = Fields(front, file, errors, LESSON_KEYS)
+    return ParsedLesson(
+        slug=match.group(2),
+        position=int(match.group(1)),
+        title=fields.text("title", required=readable),
+        minutes=fields.integer("minutes", None, 1),
+        body=trim_blank_lines(front.body.split("\n")),
+        filename=name,
+    )
+
+
+def _check_lessons(lessons: list[ParsedLesson], slug: str, errors: list[ContentError]) -> None:
+    positions: dict[int, str] = {}
+    slugs: dict[str, str] = {}
+    for lesson in lessons:
+        file = f"{slug}/{lesson.filename}"
+        if lesson.position in positions:
+            reason = (
+                f"duplicate lesson number {lesson.position} (also {positions[lesson.position]})"
+            )
+            errors.append(ContentError(file, 1, reason))
+        if lesson.slug in slugs:
+            reason = f"duplicate lesson slug '{lesson.slug}' (also {slugs[lesson.slug]})"
+            errors.append(ContentError(file, 1, reason))
+        positions.setdefault(lesson.position, lesson.filename)
+        slugs.setdefault(lesson.slug, lesson.filename)
+    if not lessons:
+        reason = "the course has no lessons: add a file named like 01-introduction.md"
+        errors.append(ContentError(f"{slug}/course.md", 1, reason))
+
+
+def _path_problem(path: str) -> str | None:
+    parts = path.split("/")
+    if "\\" in path or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        return "unsafe file path"
+    if path.endswith(".md") and len(parts) > 1:
+        return "Markdown files must be at the top of the course folder"
+    return None
+
+
+def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentError]) -> ParsedCourse:
+    if not SLUG.match(slug):
+        reason = "course folder name must be lowercase letters a-z, digits and '-' (vneid-co-ban)"
+        errors.append(ContentError(slug, 1, reason))
+    texts: dict[str, str] = {}
+    assets: list[ParsedAsset] = []
+    for path in sorted(files):
+        if any(part.startswith(".") for part in path.split("/")):
+            continue
+        file = f"{slug}/{path}"
+        if problem := _path_problem(path):
+            errors.append(ContentError(file, 1, problem))
+        elif not path.endswith(".md"):
+            if asset := read_asset(path, files[path], file, errors):
+                assets.append(asset)
+        elif (text := _decode(files[path], file, errors)) is not None:
+            texts[path] = text
+            check_links(text, file, files, errors)
+    file = f"{slug}/course.md"
+    if "course.md" not in files:
+        errors.append(ContentError(file, 1, "course.md is missing"))
+    before = len(errors)
+    front = split_front_matter(
+        texts.get("course.md", ""), file, errors, required="course.md" in texts, raw_keys=RAW_KEYS
+    )
+    readable = len(errors) == before and "course.md" in texts
+    fields = Fields(front, file, errors, COURSE_KEYS)
+    title = fields.text("title", required=readable)
+    lessons = [
+        lesson
+        for name, markdown in texts.items()
+        if name not in ("course.md", "quiz.md")
+        and (lesson := _read_lesson(name, markdown, f"{slug}/{name}", errors))
+    ]
+    lessons.sort(key=lambda lesson: (lesson.position, lesson.filename))
+    _check_lessons(lessons, slug, errors)
+    quiz = read_quiz(texts["quiz.md"], f"{slug}/quiz.md", errors) if "quiz.md" in texts else None
+    return ParsedCourse(
+        slug=slug,
+        title=title,
+        summary=fields.text("summary"),
+        tags=fields.text_list("tags"),
+        level=fields.choice("level", LEVELS, "basic"),
+        minutes=fields.integer("minutes", None, 1),
+        pass_mark=fields.integer("pass_mark", 80, 1, 100) or 80,
+        certificate_valid_months=fields.integer("certificate_valid_months", 0, 0) or 0,
+        version=fields.text("version"),
+        requires_recertification=fields.boolean("requires_recertification", False),
+        visibility=fields.choice("visibility", VISIBILITIES, "public"),
+        required=fields.boolean("required", False),
+        intro=trim_blank_lines(front.body.split("\n")),
+        lessons=tuple(lessons),
+        quiz=quiz,
+        assets=tuple(assets),
+    )
+
+
+def _raise_if_any(errors: list[ContentError]) -> None:
+    if errors:
+        ordered = sorted(set(errors), key=lambda error: (error.file, error.line, error.reason))
+        raise ContentValidationError(ordered)
+
+
+def parse_course_files(slug: str, files: Mapping[str, bytes]) -> ParsedCourse:
+    """Parse a course from its files (posix relative path -> bytes); raise all errors at once."""
+    errors: list[ContentError] = []
+    course = _read_course(slug, files, errors)
+    _raise_if_any(errors)
+    return course
+
+
+def _read_folder(
+    folder: Path, root: Path, slug: str, errors: list[ContentError]
+) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        relative = entry.relative_to(root).as_posix()
+        file = f"{slug}/{relative}"
+        if entry.is_symlink():
+            errors.append(ContentError(file, 1, "symbolic links are not allowed"))
+        elif not entry.resolve().is_relative_to(root.resolve()):
+            errors.append(ContentError(file, 1, "path resolves outside the course folder"))
+        elif entry.is_dir():
+            files.update(_read_folder(entry, root, slug, errors))
+        elif not entry.is_file():
+            errors.append(ContentError(file, 1, "not a regular file"))
+        elif entry.suffix == ".md":
+            files[relative] = entry.read_bytes()
+        else:
+            with entry.open("rb") as stream:  # enough to tell that it is too large
+                files[relative] = stream.read(MAX_ASSET_BYTES + 1)
+    return files
+
+
+def parse_course_dir(path: Path) -> ParsedCourse:
+    """Parse a course folder (its name is the slug), refusing symlinks and hidden files."""
+    errors: list[ContentError] = []
+    if not path.is_dir():
+        raise ContentValidationError([ContentError(str(path), 1, "not a folder")])
+    files = _read_folder(path, path, path.name, errors)
+    course = _read_course(path.name, files, errors)
+    _raise_if_any(errors)
+    return course
+
+
+def find_course_dirs(path: Path) -> list[Path]:
+    """The path itself when it is a course folder, else its course subfolders, sorted."""
+    if (path / "course.md").is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(
+        child
+        for child in path.iterdir()
+        if child.is_dir() and not child.name.startswith(".") and (child / "course.md").is_file()
+    )
+
+
+def _document(values: dict[str, Any], body: str) -> bytes:
+    return (front_matter_text(values) + (f"\n{body}\n" if body else "")).encode("utf-8")
+
+
+def _lesson_filename(lesson: ParsedLesson) -> str:
+    # Keep the name it was read under ("1-a.md", "010-a.md") so links between lessons still work.
+    match = LESSON_FILE.match(lesson.filename)
+    if match and int(match.group(1)) == lesson.position and match.group(2) == lesson.slug:
+        return lesson.filename
+    return f"{lesson.position:02d}-{lesson.slug}.md"
+
+
+def serialise_course(course: ParsedCourse) -> dict[str, bytes]:
+    """Write a course back to its files (path -> bytes), front matter holding non-defaults."""
+    values: dict[str, Any] = {"title": course.title}
+    defaults: dict[str, Any] = {
+        "summary": "", "tags": (), "level": "basic", "minutes": None, "pass_mark": 80,
+        "certificate_valid_months": 0, "version": "", "requires_recertification": False,
+        "visibility": "public", "required": False,
+    }  # fmt: skip
+    for key, default in defaults.items():
+        if getattr(course, key) != default:
+            value = getattr(course, key)
+            values[key] = list(value) if isinstance(value, tuple) else value
+    files = {"course.md": _document(values, course.intro)}
+    for lesson in course.lessons:
+        lesson_values: dict[str, Any] = {"title": lesson.title}
+        if lesson.minutes is not None:
+            lesson_values["minutes"] = lesson.minutes
+        files[_lesson_filename(lesson)] = _document(lesson_values, lesson.body)
+    if course.quiz is not None:
+        files["quiz.md"] = serialise_quiz(course.quiz).encode("utf-8")
+    for asset in course.assets:
+        files[asset.path] = asset.data
+    return files

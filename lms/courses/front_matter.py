@@ -1,0 +1,193 @@
+"""Errors and YAML front matter shared by the course, lesson and quiz files."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode
+
+NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class ContentError:
+    """One problem in a course folder, located by file and 1-based line."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+class ContentValidationError(Exception):
+    """All the problems found in a course folder, raised once."""
+
+    def __init__(self, errors: list[ContentError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Front matter values with the line of each key, and the body that follows."""
+
+    values: dict[str, Any]
+    lines: dict[str, int]
+    body: str
+    body_line: int
+
+
+def trim_blank_lines(lines: list[str]) -> str:
+    """Join lines, dropping blank lines at the start and the end."""
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return "\n".join(lines)
+
+
+def _load_mapping(
+    text: str, file: str, first_line: int, raw_keys: frozenset[str], errors: list[ContentError]
+) -> tuple[dict[str, Any], dict[str, int]]:
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return values, lines
+        if not isinstance(node, MappingNode):
+            line = first_line + node.start_mark.line
+            errors.append(ContentError(file, line, "front matter must be 'key: value' lines"))
+            return values, lines
+        for key_node, value_node in node.value:
+            key = str(loader.construct_object(key_node, deep=True))
+            line = first_line + key_node.start_mark.line
+            if key in values:
+                errors.append(ContentError(file, line, f"duplicate front matter key '{key}'"))
+            if key in raw_keys and isinstance(value_node, ScalarNode):
+                # Keep the text as written: "2026.10" must not become the float 2026.1.
+                value = None if value_node.tag == NULL_TAG else value_node.value
+            else:
+                value = loader.construct_object(value_node, deep=True)
+            values[key], lines[key] = value, line
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + mark.line if mark is not None else max(first_line - 1, 1)
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(ContentError(file, line, f"invalid YAML in front matter: {problem}"))
+    finally:
+        loader.dispose()
+    return values, lines
+
+
+def split_front_matter(
+    text: str,
+    file: str,
+    errors: list[ContentError],
+    *,
+    required: bool,
+    raw_keys: frozenset[str] = frozenset(),
+) -> FrontMatter:
+    """Split a '---' delimited YAML header from a Markdown text, recording problems."""
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        if required:
+            reason = "missing front matter: the first line must be '---'"
+            errors.append(ContentError(file, 1, reason))
+        return FrontMatter({}, {}, text, 1)
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if end is None:
+        errors.append(ContentError(file, 1, "front matter is not closed by a line '---'"))
+        return FrontMatter({}, {}, "", len(lines))
+    values, key_lines = _load_mapping("\n".join(lines[1:end]), file, 2, raw_keys, errors)
+    return FrontMatter(values, key_lines, "\n".join(lines[end + 1 :]), end + 2)
+
+
+class Fields:
+    """Typed reads of front matter values that record an error for each bad value."""
+
+    def __init__(
+        self, front: FrontMatter, file: str, errors: list[ContentError], allowed: tuple[str, ...]
+    ) -> None:
+        self.front, self.file, self.errors = front, file, errors
+        for key in front.values:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
+                self.error(key, f"unknown front matter key '{key}' ({hint})")
+
+    def error(self, key: str, reason: str) -> None:
+        """Record a problem on the line of a key (line 1 when the key is absent)."""
+        self.errors.append(ContentError(self.file, self.front.lines.get(key, 1), reason))
+
+    def get(self, key: str) -> Any:
+        """The raw value of a key, None when absent or empty."""
+        return self.front.values.get(key)
+
+    def text(self, key: str, default: str = "", *, required: bool = False) -> str:
+        """A string value, stripped of surrounding spaces."""
+        value = self.get(key)
+        if value is None or (required and isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(key, f"{key} is required")
+            return default
+        if not isinstance(value, str):
+            self.error(key, f"{key} must be text")
+            return default
+        return value.strip()
+
+    def integer(
+        self, key: str, default: int | None, minimum: int, maximum: int | None = None
+    ) -> int | None:
+        """A whole number within bounds (booleans are not numbers)."""
+        value = self.get(key)
+        if value is None:
+            return default
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        if ok and minimum <= value and (maximum is None or value <= maximum):
+            return value
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
+        self.error(key, f"{key} must be a whole number {bounds}, not {value!r}")
+        return default
+
+    def boolean(self, key: str, default: bool) -> bool:
+        """A true/false value."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"{key} must be true or false, not {value!r}")
+            return default
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        """One of a fixed set of words."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if value not in choices:
+            self.error(key, f"{key} must be one of {', '.join(choices)}, not {value!r}")
+            return default
+        return str(value)
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        """A list of non-empty strings."""
+        value = self.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(key, f"{key} must be a list of words, like [vneid, an-toan]")
+            return ()
+        return tuple(v.strip() for v in value)
+
+
+def front_matter_text(values: dict[str, Any]) -> str:
+    """Write front matter values between '---' lines."""
+    dumped = yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=10_000)
+    return f"---\n{dumped}---\n"

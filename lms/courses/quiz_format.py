@@ -1,0 +1,235 @@
+"""The quiz.md format: questions as level-2 headings with options, answers and explanations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lms.courses.front_matter import (
+    ContentError,
+    ContentValidationError,
+    Fields,
+    front_matter_text,
+    split_front_matter,
+    trim_blank_lines,
+)
+
+QUIZ_KEYS = ("title", "pass_mark", "draw", "shuffle", "max_attempts", "time_limit_minutes")
+
+_QUESTION = re.compile(r"^ {0,3}##(?!#)(?:[ \t]+(.*?))?[ \t]*$")
+_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
+_OPTION = re.compile(r"^ {0,3}[-*][ \t]+\[([ xX])\](?:[ \t]+(.*?))?[ \t]*$")
+_ANSWER = re.compile(r"^ {0,3}(~?=)[ \t]*(.*?)[ \t]*$")
+_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+@dataclass(frozen=True)
+class ParsedOption:
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    text: str
+    ignore_diacritics: bool
+
+
+@dataclass(frozen=True)
+class ParsedQuestion:
+    kind: str  # "single" | "multiple" | "short"
+    text: str
+    options: tuple[ParsedOption, ...]
+    answers: tuple[ShortAnswer, ...]
+    explanation: str
+    # Where the question was read; not part of its identity, so round-trips compare equal.
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class ParsedQuiz:
+    title: str
+    pass_mark: int | None
+    draw: int | None
+    shuffle: bool
+    max_attempts: int
+    time_limit_minutes: int | None
+    questions: tuple[ParsedQuestion, ...]
+    intro: str
+
+
+@dataclass
+class _Draft:
+    line: int
+    heading: str
+    text_lines: list[str] = field(default_factory=list)
+    options: list[tuple[int, ParsedOption]] = field(default_factory=list)
+    answers: list[ShortAnswer] = field(default_factory=list)
+    explanation: list[str] = field(default_factory=list)
+    phase: str = "text"  # then "choices", then "explanation"
+    mixed: bool = False
+    gap: bool = False  # a blank line inside the explanation, kept if it continues
+
+
+def _add_choice(
+    draft: _Draft, line: str, lineno: int, file: str, errors: list[ContentError]
+) -> bool:
+    """Read an option or answer line into the draft; False if the line is neither."""
+    if option := _OPTION.match(line):
+        text = option.group(2) or ""
+        if not text:
+            errors.append(ContentError(file, lineno, "option has no text"))
+        draft.options.append((lineno, ParsedOption(text, option.group(1) != " ")))
+    elif answer := _ANSWER.match(line):
+        if not answer.group(2):
+            errors.append(ContentError(file, lineno, "answer after '=' is empty"))
+        draft.answers.append(ShortAnswer(answer.group(2), answer.group(1) == "~="))
+    else:
+        return False
+    if draft.options and draft.answers and not draft.mixed:
+        draft.mixed = True
+        errors.append(ContentError(file, lineno, "question mixes options and '=' answers"))
+    return True
+
+
+def _finish(draft: _Draft, file: str, errors: list[ContentError]) -> ParsedQuestion:
+    def error(reason: str, line: int = draft.line) -> None:
+        errors.append(ContentError(file, line, reason))
+
+    if not draft.heading:
+        error("question text is empty: write it after '## '")
+    options = [option for _, option in draft.options]
+    correct = sum(option.correct for option in options)
+    if not options and not draft.answers:
+        error("question has no options ('- [ ] text') and no answers ('= text')")
+    elif options and not draft.answers:
+        if len(options) == 1:
+            error("question has only one option: add at least one more")
+        elif not correct:
+            error("question has no correct option: mark one with [x]")
+        seen: set[str] = set()
+        for lineno, option in draft.options:
+            key = " ".join(option.text.casefold().split())
+            if key in seen:
+                error(f"duplicate option '{option.text}'", lineno)
+            seen.add(key)
+    extra = trim_blank_lines(draft.text_lines)
+    return ParsedQuestion(
+        kind="short" if draft.answers else ("single" if correct == 1 else "multiple"),
+        text=f"{draft.heading}\n\n{extra}" if extra else draft.heading,
+        options=tuple(options),
+        answers=tuple(draft.answers),
+        explanation=trim_blank_lines(draft.explanation),
+        line=draft.line,
+    )
+
+
+def _step(draft: _Draft, line: str, lineno: int, file: str, errors: list[ContentError]) -> None:
+    if draft.phase == "text":
+        if _add_choice(draft, line, lineno, file, errors):
+            draft.phase = "choices"
+        else:
+            draft.text_lines.append(line)
+    elif quote := _QUOTE.match(line):
+        if draft.phase == "explanation" and draft.gap:
+            draft.explanation.append("")
+        draft.phase, draft.gap = "explanation", False
+        draft.explanation.append(quote.group(1))
+    elif not line.strip():
+        draft.gap = draft.phase == "explanation"
+    elif draft.phase == "choices" and _add_choice(draft, line, lineno, file, errors):
+        pass
+    elif draft.phase == "explanation" and (_OPTION.match(line) or _ANSWER.match(line)):
+        reason = "options and answers must come before the '>' explanation"
+        errors.append(ContentError(file, lineno, reason))
+    else:
+        expected = "an option ('- [ ] text'), an answer ('= text'), an explanation ('> text')"
+        reason = f"unrecognised line: expected {expected} or a new question ('## ')"
+        errors.append(ContentError(file, lineno, reason))
+
+
+def read_quiz(text: str, file: str, errors: list[ContentError]) -> ParsedQuiz | None:
+    """Parse quiz.md text, recording problems; None when there were any."""
+    start = len(errors)
+    front = split_front_matter(text, file, errors, required=False)
+    fields = Fields(front, file, errors, QUIZ_KEYS)
+    intro: list[str] = []
+    drafts: list[_Draft] = []
+    in_fence = False
+    for offset, line in enumerate(front.body.split("\n")):
+        lineno = front.body_line + offset
+        if not in_fence and (heading := _QUESTION.match(line)):
+            text = _CLOSING_HASHES.sub("", heading.group(1) or "").strip()
+            drafts.append(_Draft(lineno, text))
+            continue
+        # Code fences only count in free text, where "## " or "- [ ]" may appear as examples.
+        fence = bool(_FENCE.match(line)) and (not drafts or drafts[-1].phase == "text")
+        in_fence ^= fence
+        if not drafts:
+            intro.append(line)
+        elif in_fence or fence:
+            drafts[-1].text_lines.append(line)
+        else:
+            _step(drafts[-1], line, lineno, file, errors)
+    questions = tuple(_finish(draft, file, errors) for draft in drafts)
+    if not questions:
+        reason = "quiz has no questions: start each question with '## '"
+        errors.append(ContentError(file, front.body_line, reason))
+    draw = fields.integer("draw", None, 1)
+    if draw is not None and questions and draw > len(questions):
+        fields.error("draw", f"draw {draw} is larger than the pool of {len(questions)} questions")
+    quiz = ParsedQuiz(
+        title=fields.text("title"),
+        pass_mark=fields.integer("pass_mark", None, 1, 100),
+        draw=draw,
+        shuffle=fields.boolean("shuffle", True),
+        max_attempts=fields.integer("max_attempts", 0, 0) or 0,
+        time_limit_minutes=fields.integer("time_limit_minutes", None, 1),
+        questions=questions,
+        intro=trim_blank_lines(intro),
+    )
+    return None if len(errors) > start else quiz
+
+
+def parse_quiz(text: str, filename: str) -> ParsedQuiz:
+    """Parse the text of a quiz.md file or raise ContentValidationError."""
+    errors: list[ContentError] = []
+    quiz = read_quiz(text.replace("\r\n", "\n"), filename, errors)
+    if quiz is None:
+        raise ContentValidationError(sorted(errors, key=lambda e: e.line))
+    return quiz
+
+
+def _question_text(question: ParsedQuestion) -> str:
+    heading, _, rest = question.text.partition("\n")
+    lines = [f"## {heading}", ""]
+    if rest.strip("\n"):
+        lines += [rest.strip("\n"), ""]
+    for option in question.options:
+        mark = "x" if option.correct else " "
+        lines.append(f"- [{mark}] {' '.join(option.text.split())}")
+    for answer in question.answers:
+        lines.append(f"{'~=' if answer.ignore_diacritics else '='} {answer.text}")
+    if question.explanation:
+        lines.append("")
+        lines += [f"> {line}" if line else ">" for line in question.explanation.split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def serialise_quiz(quiz: ParsedQuiz) -> str:
+    """Write a quiz back as quiz.md text."""
+    values: dict[str, Any] = {"title": quiz.title} if quiz.title else {}
+    defaults: dict[str, Any] = {
+        "pass_mark": None, "draw": None, "shuffle": True, "max_attempts": 0,
+        "time_limit_minutes": None,
+    }  # fmt: skip
+    for key, default in defaults.items():
+        if getattr(quiz, key) != default:
+            values[key] = getattr(quiz, key)
+    parts = [front_matter_text(values)] if values else []
+    if quiz.intro:
+        parts.append(quiz.intro + "\n")
+    parts += [_question_text(question) for question in quiz.questions]
+    return "\n".join(parts)

@@ -1,0 +1,44 @@
+"""Domain errors and the friendly error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from lms.extensions import db
+
+
+class LmsError(Exception):
+    """A rule was broken; `message` is shown to the user (usually a lazy translation)."""
+
+    def __init__(self, message: object, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class NotFound(LmsError):
+    """The object does not exist or is outside the actor's scope (shown as a plain 404)."""
+
+    def __init__(self, message: object = "not found") -> None:
+        super().__init__(message)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render friendly pages for HTTP errors, CSRF failures and crashes."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
+        return render_template(template, error=error), code
+
+    @app.errorhandler(500)
+    def server_error(error: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        return render_template("errors/500.html"), 500

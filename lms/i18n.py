@@ -1,0 +1,21 @@
+"""Language choice: Vietnamese by default, English on request."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+
+from lms.extensions import babel
+
+
+def select_locale() -> str:
+    """The language chosen in this session, else Vietnamese."""
+    chosen = session.get("lang") if request else None
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with the locale selector."""
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(app.root_path) + "/translations")

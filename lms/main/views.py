@@ -1,0 +1,42 @@
+"""Home page, language switch and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+from werkzeug.wrappers import Response
+
+from lms.auth import safe_next
+from lms.extensions import db
+from lms.main.forms import LanguageForm
+
+bp = Blueprint("main", __name__, template_folder="templates")
+
+
+@bp.get("/")
+def home() -> str:
+    """Each role's starting page; visitors see what they can do without an account."""
+    if not current_user.is_authenticated:
+        return render_template("main/welcome.html")
+    return render_template("main/home.html")
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    """Remember the chosen language in the session and go back to the page."""
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data, url_for("main.home")))
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503
+    return {"status": "ok"}, 200

@@ -1,0 +1,1 @@
+"""Areas (units), teams, people, roles and login."""

@@ -1,0 +1,149 @@
+"""Units (the area tree), teams and people."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.extensions import db
+
+# Byte order on both databases, so that the materialised-path range query
+# (path >= '/1/5/' AND path < '/1/50') means "starts with" and uses the index.
+PathType = String(255).with_variant(postgresql.VARCHAR(255, collation="C"), "postgresql")
+
+
+class Role(enum.StrEnum):
+    MEMBER = "member"
+    LEADER = "leader"
+    TRAINER = "trainer"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    return Enum(kind, name=name, native_enum=False, length=16, values_callable=_values,
+                validate_strings=True, create_constraint=True)
+
+
+def _values(kind: type[enum.Enum]) -> list[str]:
+    return [member.value for member in kind]
+
+
+class Unit(db.Model):
+    """An administrative unit; `kind` is a label, so the tree may have any depth."""
+
+    __tablename__ = "units"
+    __table_args__ = (Index("ix_units_path", "path", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    # "/<root id>/.../<own id>/": every descendant's path starts with it.
+    path: Mapped[str] = mapped_column(PathType, default="")
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.name")
+    team: Mapped[Team | None] = relationship(back_populates="unit", uselist=False)
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code} {self.name}>"
+
+
+class Team(db.Model):
+    """A community digital technology team: one per village-level unit."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    unit: Mapped[Unit] = relationship(back_populates="team")
+    members: Mapped[list[Person]] = relationship(back_populates="team")
+
+
+class Person(UserMixin, db.Model):
+    """A member, leader, trainer, officer or admin; the phone number is the login."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)",
+                        name="birth_year_range"),
+        CheckConstraint("role <> 'officer' OR unit_id IS NOT NULL", name="officer_has_scope"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    birth_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender, "gender"))
+    position: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.MEMBER, index=True)
+    # Home unit; for an officer also the scope (this unit and everything below it).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of the login cookie: bumping it logs the person out everywhere.
+    auth_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    unit: Mapped[Unit | None] = relationship()
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a new password; existing login sessions end."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.auth_version = (self.auth_version or 0) + 1
+
+    def check_password(self, password: str) -> bool:
+        """True when `password` matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.auth_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """True when the person's role is one of `roles`."""
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def manages_people(self) -> bool:
+        return self.role in (Role.ADMIN, Role.OFFICER)
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.phone}>"

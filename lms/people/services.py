@@ -1,0 +1,270 @@
+"""People: scoped queries, create and edit, passwords and login."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.errors import LmsError, NotFound
+from lms.extensions import db
+from lms.people.ages import AGE_BANDS_BY_KEY
+from lms.people.models import Gender, Person, Role, Unit
+from lms.people.phone import InvalidPhone, format_phone, normalise_phone
+from lms.people.units import in_subtree, is_within, subtree_units
+
+MIN_PASSWORD_LENGTH = 8
+# No look-alike characters (0/O, 1/I/l), so a temporary password can be read out on the phone.
+TEMPORARY_PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ROLES_AN_OFFICER_MAY_GIVE = (Role.MEMBER, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What a form or the CLI supplies to create or edit a person."""
+
+    full_name: str
+    phone: str
+    role: Role = Role.MEMBER
+    unit: Unit | None = None
+    birth_year: int | None = None
+    email: str | None = None
+    gender: Gender | None = None
+    position: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    """Filters of the people list."""
+
+    text: str = ""
+    unit: Unit | None = None
+    role: Role | None = None
+    age_band: str | None = None
+    active: bool | None = None
+
+
+# --- scope -------------------------------------------------------------------------------
+
+def scope_root(actor: Person) -> Unit | None:
+    """The unit whose subtree `actor` may manage; None means everything (admin)."""
+    if actor.role == Role.ADMIN:
+        return None
+    if actor.role == Role.OFFICER and actor.unit is not None:
+        return actor.unit
+    raise NotFound()
+
+
+def people_in_scope(actor: Person) -> Select[tuple[Person]]:
+    """Query of the people `actor` may see and manage."""
+    root = scope_root(actor)
+    query = select(Person).outerjoin(Unit, Person.unit_id == Unit.id)
+    if root is not None:
+        query = query.where(in_subtree(Unit.path, root.path))
+    return query
+
+
+def units_in_scope(actor: Person) -> list[Unit]:
+    """Units `actor` may place people in, in tree order."""
+    root = scope_root(actor)
+    if root is None:
+        return list(db.session.scalars(select(Unit).order_by(Unit.path)))
+    return list(db.session.scalars(subtree_units(root)))
+
+
+def unit_in_scope(actor: Person, unit: Unit | None) -> bool:
+    """True when `actor` may manage things in `unit`."""
+    root = scope_root(actor)
+    return root is None or is_within(unit, root)
+
+
+def get_person_in_scope(actor: Person, person_id: int) -> Person:
+    """The person with this id, or NotFound when absent or outside `actor`'s scope."""
+    person = db.session.scalar(people_in_scope(actor).where(Person.id == person_id))
+    if person is None:
+        raise NotFound()
+    return person
+
+
+def search_people(actor: Person, filters: PeopleFilter, today: date) -> Select[tuple[Person]]:
+    """The people list: scoped, filtered and ordered by name."""
+    query = people_in_scope(actor)
+    if filters.unit is not None:
+        if not unit_in_scope(actor, filters.unit):
+            raise NotFound()
+        query = query.where(in_subtree(Unit.path, filters.unit.path))
+    text = filters.text.strip()
+    if text:
+        conditions = [Person.full_name.ilike(f"%{text}%")]
+        try:
+            conditions.append(Person.phone == normalise_phone(text))
+        except InvalidPhone:
+            digits = "".join(ch for ch in text if ch.isdigit())
+            if len(digits) >= 3:
+                conditions.append(Person.phone.contains(digits))
+        query = query.where(or_(*conditions))
+    if filters.role is not None:
+        query = query.where(Person.role == filters.role)
+    if filters.active is not None:
+        query = query.where(Person.active.is_(filters.active))
+    band = AGE_BANDS_BY_KEY.get(filters.age_band or "")
+    if band is not None:
+        earliest, latest = band.birth_years(today)
+        query = query.where(Person.birth_year <= latest)
+        if earliest is not None:
+            query = query.where(Person.birth_year >= earliest)
+    return query.order_by(Person.full_name, Person.id)
+
+
+# --- create and edit ---------------------------------------------------------------------
+
+def find_by_phone(phone: str) -> Person | None:
+    """The person with this phone number in any written form, or None."""
+    try:
+        canonical = normalise_phone(phone)
+    except InvalidPhone:
+        return None
+    return db.session.scalar(select(Person).where(Person.phone == canonical))
+
+
+def _check_phone(phone: str, actor: Person | None, editing: Person | None) -> str:
+    try:
+        canonical = normalise_phone(phone)
+    except InvalidPhone:
+        raise LmsError(_l("Enter a Vietnamese mobile number of 10 digits, such as 0912 345 678."),
+                       field="phone") from None
+    holder = db.session.scalar(select(Person).where(Person.phone == canonical))
+    if holder is not None and holder is not editing:
+        if actor is None or unit_in_scope(actor, holder.unit) or actor.is_admin:
+            message = _l("The number %(phone)s already belongs to %(name)s.",
+                         phone=format_phone(canonical), name=holder.full_name)
+        else:
+            message = _l("The number %(phone)s already belongs to someone outside your area.",
+                         phone=format_phone(canonical))
+        raise LmsError(message, field="phone")
+    return canonical
+
+
+def _check_role_and_unit(data: PersonData, actor: Person | None) -> None:
+    if actor is not None and not actor.is_admin:
+        if data.role not in ROLES_AN_OFFICER_MAY_GIVE:
+            raise LmsError(_l("Only an administrator can give this role."), field="role")
+        if not unit_in_scope(actor, data.unit):
+            raise LmsError(_l("Choose a unit inside your area."), field="unit")
+    if data.role == Role.OFFICER and data.unit is None:
+        raise LmsError(_l("An officer needs a unit: the area they look after."), field="unit")
+    if data.role == Role.LEADER and (data.unit is None or data.unit.team is None):
+        raise LmsError(_l("A team leader must belong to a village unit that has a team."),
+                       field="unit")
+    if not data.full_name.strip():
+        raise LmsError(_l("Enter the full name."), field="full_name")
+
+
+def _apply(person: Person, data: PersonData, phone: str) -> None:
+    person.full_name = " ".join(data.full_name.split())
+    person.phone = phone
+    person.role = data.role
+    person.unit = data.unit
+    person.team = data.unit.team if data.unit is not None else None
+    person.birth_year = data.birth_year
+    person.email = (data.email or "").strip() or None
+    person.gender = data.gender
+    person.position = (data.position or "").strip() or None
+
+
+def create_person(data: PersonData, *, password: str | None,
+                  actor: Person | None) -> tuple[Person, str | None]:
+    """Add a person; without a password they get a temporary one (returned) to change."""
+    phone = _check_phone(data.phone, actor, None)
+    _check_role_and_unit(data, actor)
+    if password is not None:
+        check_password_strength(password)
+    person = Person(active=data.active)
+    _apply(person, data, phone)
+    temporary = None
+    if password is None:
+        temporary = _issue_temporary_password(person)
+    else:
+        person.set_password(password)
+    db.session.add(person)
+    db.session.flush()
+    return person, temporary
+
+
+def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
+    """Edit a person's details, role and unit within `actor`'s scope."""
+    phone = _check_phone(data.phone, actor, person)
+    _check_role_and_unit(data, actor)
+    if not actor.is_admin and person.role not in ROLES_AN_OFFICER_MAY_GIVE:
+        raise LmsError(_l("Only an administrator can change this person."), field="role")
+    if person.id == actor.id and (data.role != actor.role or not data.active):
+        raise LmsError(_l("You cannot change your own role or deactivate yourself."), field="role")
+    _apply(person, data, phone)
+    if person.active and not data.active:
+        person.auth_version += 1  # ends the person's open sessions
+    person.active = data.active
+    db.session.flush()
+    return person
+
+
+# --- passwords and login -----------------------------------------------------------------
+
+def check_password_strength(password: str) -> None:
+    """Refuse passwords that are too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise LmsError(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+                       field="password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password", method="scrypt")
+
+
+def authenticate(phone: str, password: str) -> Person | None:
+    """The active person with this phone and password, or None."""
+    person = find_by_phone(phone)
+    if person is None:
+        # Hash anyway so that timing does not reveal which numbers exist.
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not person.check_password(password) or not person.active:
+        return None
+    return person
+
+
+def change_password(person: Person, *, current: str, new: str) -> None:
+    """Set a new password after checking the current one."""
+    if not person.check_password(current):
+        raise LmsError(_l("The current password is not right."), field="current_password")
+    if new == current:
+        raise LmsError(_l("Choose a password different from the current one."),
+                       field="new_password")
+    check_password_strength(new)
+    person.set_password(new)
+    person.must_change_password = False
+    db.session.flush()
+
+
+def reset_password(person: Person, *, actor: Person) -> str:
+    """Give `person` a temporary password to change at next login; returns it once."""
+    if person.id == actor.id:
+        raise LmsError(_l("Use “Change password” for your own account."))
+    if not actor.is_admin and person.role not in ROLES_AN_OFFICER_MAY_GIVE:
+        raise LmsError(_l("Only an administrator can reset this person's password."))
+    temporary = _issue_temporary_password(person)
+    db.session.flush()
+    return temporary
+
+
+def _issue_temporary_password(person: Person) -> str:
+    temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(10))
+    person.set_password(temporary)
+    person.must_change_password = True
+    return temporary

@@ -1,0 +1,98 @@
+"""The area tree: create, rename and move units; subtree queries by materialised path."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, literal, select, update
+from sqlalchemy.orm import InstrumentedAttribute
+
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.people.models import Team, Unit
+
+UNIT_KINDS = ("province", "district", "commune", "ward", "special-zone", "town", "village",
+              "hamlet", "neighbourhood")
+
+
+def path_range(path: str) -> tuple[str, str]:
+    """Bounds [low, high) of every path that starts with `path` (which ends in '/')."""
+    return path, path[:-1] + "0"  # '0' is the byte after '/'
+
+
+def in_subtree(path_column: InstrumentedAttribute[str], root_path: str):  # noqa: ANN201
+    """SQL condition: the unit whose path is in `path_column` lies in the subtree at `root_path`."""
+    low, high = path_range(root_path)
+    return and_(path_column >= low, path_column < high)
+
+
+def subtree_units(root: Unit) -> Select[tuple[Unit]]:
+    """A query of `root` and every unit below it, in tree order."""
+    return select(Unit).where(in_subtree(Unit.path, root.path)).order_by(Unit.path)
+
+
+def is_within(unit: Unit | None, root: Unit) -> bool:
+    """True when `unit` is `root` or lies below it."""
+    return unit is not None and unit.path.startswith(root.path)
+
+
+def get_unit_by_code(code: str) -> Unit | None:
+    """The unit with this code, or None."""
+    return db.session.scalar(select(Unit).where(Unit.code == code.strip()))
+
+
+def create_unit(*, code: str, name: str, kind: str, parent: Unit | None) -> Unit:
+    """Add a unit under `parent` (or as a root); codes are unique."""
+    code, name, kind = code.strip(), name.strip(), kind.strip()
+    if not code or not name or not kind:
+        raise LmsError(_l("Code, name and kind are required."))
+    if get_unit_by_code(code) is not None:
+        raise LmsError(_l("The code %(code)s is already used by another unit.", code=code),
+                       field="code")
+    unit = Unit(code=code, name=name, kind=kind, parent=parent, path=f"/tmp-{code}/")
+    db.session.add(unit)
+    db.session.flush()  # the id is part of the path
+    unit.path = f"{parent.path if parent else '/'}{unit.id}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    db.session.flush()
+    return unit
+
+
+def rename_unit(unit: Unit, *, name: str, kind: str) -> Unit:
+    """Change a unit's name and kind label."""
+    if not name.strip() or not kind.strip():
+        raise LmsError(_l("Name and kind are required."))
+    unit.name, unit.kind = name.strip(), kind.strip()
+    db.session.flush()
+    return unit
+
+
+def move_unit(unit: Unit, new_parent: Unit | None) -> Unit:
+    """Move `unit` and its subtree under `new_parent`, refusing cycles."""
+    if new_parent is not None and is_within(new_parent, unit):
+        raise LmsError(_l("A unit cannot be moved under itself or one of its own units."),
+                       field="parent")
+    old_path, old_depth = unit.path, unit.depth
+    new_path = f"{new_parent.path if new_parent else '/'}{unit.id}/"
+    depth_change = (new_parent.depth + 1 if new_parent else 0) - old_depth
+    db.session.execute(
+        update(Unit)
+        .where(in_subtree(Unit.path, old_path))
+        .values(path=literal(new_path) + func.substr(Unit.path, len(old_path) + 1),
+                depth=Unit.depth + depth_change)
+        .execution_options(synchronize_session=False)
+    )
+    unit.parent = new_parent
+    db.session.flush()
+    db.session.expire_all()
+    return unit
+
+
+def ensure_team(unit: Unit, name: str | None = None) -> Team:
+    """The unit's team, created when missing (one team per unit)."""
+    if unit.team is not None:
+        return unit.team
+    team = Team(unit=unit, name=name or str(_l("Community digital technology team of %(unit)s",
+                                                 unit=unit.name)))
+    db.session.add(team)
+    db.session.flush()
+    return team

@@ -1,0 +1,171 @@
+"""Login, passwords and the people pages for officers and admins."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from lms.auth import roles_required, safe_next
+from lms.errors import LmsError, NotFound
+from lms.extensions import db
+from lms.forms import attach_error
+from lms.people import services
+from lms.people.forms import ChangePasswordForm, LoginForm, PeopleFilterForm, PersonForm
+from lms.people.models import Gender, Person, Role, Unit
+from lms.people.services import PeopleFilter, PersonData
+
+bp = Blueprint("people", __name__, template_folder="templates")
+MANAGERS = (Role.OFFICER, Role.ADMIN)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    """Log in with phone number and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        person = services.authenticate(form.phone.data, form.password.data)
+        if person is not None:
+            login_user(person)
+            return redirect(safe_next(form.next.data, url_for("main.home")))
+        form.password.errors.append(_("The phone number or password is not right."))
+    return render_template("people/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """End the session (a form, so that a link elsewhere cannot log anyone out)."""
+    logout_user()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    """Change one's own password; required after a reset."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, current=form.current_password.data,
+                                     new=form.new_password.data)
+        except LmsError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user)  # the cookie carries the new auth_version
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("people/change_password.html", form=form)
+
+
+@bp.get("/people")
+@roles_required(*MANAGERS)
+def people_list() -> str:
+    """People in the actor's scope, searchable and filtered, a page at a time."""
+    form = PeopleFilterForm(request.args)
+    form.fill_choices(services.units_in_scope(current_user))
+    filters = PeopleFilter(
+        text=form.q.data or "",
+        unit=_unit_or_none(form.unit.data),
+        role=Role(form.role.data) if form.role.data in Role._value2member_map_ else None,
+        age_band=form.age_band.data or None,
+        active={"yes": True, "no": False}.get(form.active.data or ""),
+    )
+    page = db.paginate(services.search_people(current_user, filters, date.today()),
+                       per_page=25, error_out=False)
+    return render_template("people/list.html", form=form, page=page, today=date.today())
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def person_new() -> str | Response:
+    """Create a person; they get a temporary password shown once."""
+    form = _person_form(PersonForm())
+    if form.validate_on_submit():
+        try:
+            person, temporary = services.create_person(_person_data(form), password=None,
+                                                       actor=current_user)
+        except LmsError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("people/temporary_password.html", person=person,
+                                   temporary=temporary)
+    return render_template("people/edit.html", form=form, person=None)
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def person_edit(person_id: int) -> str | Response:
+    """See and edit a person in scope."""
+    person = _person_in_scope(person_id)
+    form = _person_form(PersonForm(obj=person, unit=str(person.unit_id or ""),
+                                   role=person.role.value,
+                                   gender=person.gender.value if person.gender else ""))
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, _person_data(form), actor=current_user)
+        except LmsError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("people.person_edit", person_id=person.id))
+    return render_template("people/edit.html", form=form, person=person)
+
+
+@bp.post("/people/<int:person_id>/reset-password")
+@roles_required(*MANAGERS)
+def person_reset_password(person_id: int) -> str | Response:
+    """Give a person a temporary password, shown once to the officer."""
+    person = _person_in_scope(person_id)
+    try:
+        temporary = services.reset_password(person, actor=current_user)
+    except LmsError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("people.person_edit", person_id=person.id))
+    db.session.commit()
+    return render_template("people/temporary_password.html", person=person, temporary=temporary)
+
+
+def _person_in_scope(person_id: int) -> Person:
+    try:
+        return services.get_person_in_scope(current_user, person_id)
+    except NotFound:
+        abort(404)
+
+
+def _unit_or_none(value: str | None) -> Unit | None:
+    if not value or not value.isdigit():
+        return None
+    unit = db.session.get(Unit, int(value))
+    if unit is None or not services.unit_in_scope(current_user, unit):
+        return None
+    return unit
+
+
+def _person_form(form: PersonForm) -> PersonForm:
+    roles = list(Role) if current_user.is_admin else list(services.ROLES_AN_OFFICER_MAY_GIVE)
+    form.fill_choices(roles, services.units_in_scope(current_user))
+    return form
+
+
+def _person_data(form: PersonForm) -> PersonData:
+    return PersonData(
+        full_name=form.full_name.data,
+        phone=form.phone.data,
+        role=Role(form.role.data),
+        unit=_unit_or_none(form.unit.data),
+        birth_year=form.birth_year.data,
+        email=form.email.data,
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        position=form.position.data,
+        active=form.active.data,
+    )

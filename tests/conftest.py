@@ -1,0 +1,92 @@
+"""Fixtures: one migrated database per run (SQLite, or LMS_TEST_DATABASE_URL), emptied per test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask, g
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from lms import create_app
+from lms.config import TestConfig
+from lms.extensions import db as _db
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client whose requests start with an empty `g`.
+
+    Tests keep an app context open (to use the database directly); Flask reuses it for requests,
+    so without this the logged-in user and the locale cached in `g` would leak between clients.
+    """
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+def _reset_schema() -> None:
+    if _db.engine.dialect.name == "postgresql":
+        with _db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        _db.drop_all()
+        with _db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    application = create_app(TestConfig)
+    application.test_client_class = Client
+    with application.app_context():
+        _reset_schema()
+        upgrade(directory=str(TestConfig.MIGRATIONS_DIR))
+    yield application
+
+
+@pytest.fixture()
+def db(app: Flask) -> Iterator[type[_db]]:
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        with _db.engine.begin() as connection:
+            for table in reversed(_db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app: Flask, db: type[_db]) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app: Flask, db: type[_db]) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page's footer forms."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, "no csrf_token on the page"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, **kwargs):  # noqa: ANN201
+    """POST a form the way a browser does: with the session's CSRF token."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)
+
+
+def login(client: FlaskClient, phone: str, password: str):  # noqa: ANN201
+    """Log in through the real form."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"csrf_token": token, "phone": phone,
+                                       "password": password})

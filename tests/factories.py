@@ -1,0 +1,46 @@
+"""Small builders of units, teams and people; they flush, the test decides the rest."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+from werkzeug.security import generate_password_hash
+
+from lms.extensions import db
+from lms.people.models import Person, Role, Unit
+from lms.people.units import create_unit, ensure_team
+
+PASSWORD = "correct horse"
+_serial = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    # One scrypt hash for every test person keeps the suite fast.
+    return generate_password_hash(PASSWORD, method="scrypt")
+
+
+def make_unit(name: str | None = None, parent: Unit | None = None, kind: str = "commune",
+              code: str | None = None, team: bool = False) -> Unit:
+    """A unit under `parent`, optionally with its team."""
+    number = next(_serial)
+    unit = create_unit(code=code or f"U{number}", name=name or f"Unit {number}", kind=kind,
+                       parent=parent)
+    if team:
+        ensure_team(unit)
+    return unit
+
+
+def make_person(role: Role = Role.MEMBER, unit: Unit | None = None, *, name: str | None = None,
+                phone: str | None = None, birth_year: int | None = 1970,
+                active: bool = True, must_change_password: bool = False) -> Person:
+    """A person who can log in with PASSWORD."""
+    number = next(_serial)
+    person = Person(full_name=name or f"Person {number}", phone=phone or f"09{number:08d}",
+                    role=role, unit=unit, team=unit.team if unit is not None else None,
+                    birth_year=birth_year, active=active, password_hash=_password_hash(),
+                    must_change_password=must_change_password)
+    db.session.add(person)
+    db.session.flush()
+    return person
