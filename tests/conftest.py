@@ -49,6 +49,9 @@ def app() -> Iterator[Flask]:
         _reset_schema()
         upgrade(directory=str(TestConfig.MIGRATIONS_DIR))
     yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture()
