@@ -8,6 +8,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
+from lms.courses.progress import courses_in_progress
 from lms.extensions import db
 from lms.main.forms import LanguageForm
 
@@ -19,7 +20,7 @@ def home() -> str:
     """Each role's starting page; visitors see what they can do without an account."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/home.html")
+    return render_template("main/home.html", in_progress=courses_in_progress(current_user))
 
 
 @bp.post("/language")

@@ -1,0 +1,276 @@
+"""Import courses from folders into the database, and export them back to the same format."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from sqlalchemy import select
+
+from lms.courses.content import (
+    ContentError,
+    ContentValidationError,
+    ParsedAsset,
+    ParsedCourse,
+    ParsedLesson,
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    ShortAnswer,
+    find_course_dirs,
+    parse_course_dir,
+    serialise_course,
+)
+from lms.courses.models import (
+    Asset,
+    Course,
+    CourseTag,
+    CourseVersion,
+    Lesson,
+    Option,
+    Question,
+    Quiz,
+)
+from lms.extensions import db
+from lms.markdown import render_markdown
+from lms.text import fold
+
+# Lesson slugs that would collide with the course's own pages.
+RESERVED_LESSON_SLUGS = frozenset({"print", "start", "assets", "quiz", "certificate", "edit",
+                                   "progress", "export", "versions"})
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    slug: str
+    status: str  # "created" | "updated" | "unchanged"
+    lessons: int
+    questions: int
+
+
+def content_digest(parsed: ParsedCourse) -> str:
+    """A digest of the course's files in canonical form: equal digests, equal courses."""
+    digest = hashlib.sha256()
+    for path, data in sorted(serialise_course(parsed).items()):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def read_course_folders(path: Path) -> list[ParsedCourse]:
+    """Parse every course under `path`; all errors of all courses are raised together."""
+    if not path.is_dir():
+        raise ContentValidationError([ContentError(str(path), 1, "not a folder")])
+    folders = find_course_dirs(path)
+    if not folders:
+        raise ContentValidationError([ContentError(str(path), 1,
+                                                   "no course folder (with course.md) found")])
+    courses, errors = [], []
+    for folder in folders:
+        try:
+            courses.append(parse_course_dir(folder))
+        except ContentValidationError as error:
+            errors.extend(error.errors)
+    for course in courses:
+        errors.extend(check_application_rules(course))
+    if errors:
+        raise ContentValidationError(errors)
+    return courses
+
+
+def check_application_rules(course: ParsedCourse) -> list[ContentError]:
+    """Rules of this application on top of the format: lesson slugs that pages already use."""
+    return [ContentError(f"{course.slug}/{lesson.filename}", 1,
+                         f"the lesson slug '{lesson.slug}' is reserved; rename the file")
+            for lesson in course.lessons if lesson.slug in RESERVED_LESSON_SLUGS]
+
+
+def import_courses(courses: list[ParsedCourse], *, now: datetime) -> list[ImportResult]:
+    """Create or update each course; the caller commits (or rolls back for a dry run)."""
+    return [import_course(course, now=now) for course in courses]
+
+
+def _url_resolver(parsed: ParsedCourse):  # noqa: ANN202
+    lesson_urls = {lesson.filename: f"/courses/{parsed.slug}/{lesson.slug}"
+                   for lesson in parsed.lessons}
+    lesson_urls["course.md"] = f"/courses/{parsed.slug}"
+    lesson_urls["quiz.md"] = f"/courses/{parsed.slug}/quiz"
+    assets = {asset.path for asset in parsed.assets}
+
+    def resolve(path: str) -> str | None:
+        if path in lesson_urls:
+            return lesson_urls[path]
+        if path in assets:
+            return f"/courses/{parsed.slug}/assets/{quote(path)}"
+        return None
+
+    return resolve
+
+
+def import_course(parsed: ParsedCourse, *, now: datetime) -> ImportResult:
+    """Create or update one course, keeping lessons (and members' progress) whose slug survives."""
+    digest = content_digest(parsed)
+    course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
+    questions = len(parsed.quiz.questions) if parsed.quiz else 0
+    if course is not None and course.content_digest == digest:
+        return ImportResult(parsed.slug, "unchanged", len(parsed.lessons), questions)
+    status = "updated" if course is not None else "created"
+    if course is None:
+        course = Course(slug=parsed.slug, created_at=now)
+        db.session.add(course)
+    resolve = _url_resolver(parsed)
+    _apply_course_fields(course, parsed, digest, now, resolve)
+    _apply_lessons(course, parsed.lessons, resolve)
+    _apply_assets(course, parsed.assets)
+    _apply_quiz(course, parsed.quiz, resolve)
+    _record_version(course, parsed)
+    db.session.flush()
+    return ImportResult(parsed.slug, status, len(parsed.lessons), questions)
+
+
+def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now: datetime,
+                         resolve) -> None:  # noqa: ANN001
+    for name in ("title", "summary", "level", "minutes", "pass_mark", "certificate_valid_months",
+                 "version", "requires_recertification", "visibility", "required"):
+        setattr(course, name, getattr(parsed, name))
+    course.tags = " ".join(parsed.tags)
+    course.search_text = fold(" ".join((parsed.title, parsed.summary, *parsed.tags)))
+    wanted_tags = {tag.lower() for tag in parsed.tags}
+    course.tag_rows = [row for row in course.tag_rows if row.tag in wanted_tags]
+    have = {row.tag for row in course.tag_rows}
+    course.tag_rows.extend(CourseTag(tag=tag) for tag in sorted(wanted_tags - have))
+    course.intro_md = parsed.intro
+    course.intro_html = render_markdown(parsed.intro, resolve).html
+    course.content_digest = digest
+    course.updated_at = now
+
+
+def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve) -> None:  # noqa: ANN001
+    existing = {lesson.slug: lesson for lesson in course.lessons}
+    kept = []
+    for parsed in lessons:
+        lesson = existing.pop(parsed.slug, None) or Lesson(slug=parsed.slug)
+        rendered = render_markdown(parsed.body, resolve)
+        lesson.position, lesson.filename = parsed.position, parsed.filename
+        lesson.title, lesson.minutes = parsed.title, parsed.minutes
+        lesson.body_md, lesson.body_html, lesson.toc_html = (parsed.body, rendered.html,
+                                                             rendered.toc_html)
+        kept.append(lesson)
+    course.lessons = kept  # lessons whose slug disappeared are deleted with their completions
+
+
+def _apply_assets(course: Course, assets: tuple[ParsedAsset, ...]) -> None:
+    existing = {asset.path: asset for asset in course.assets}
+    kept = []
+    for parsed in assets:
+        digest = hashlib.sha256(parsed.data).hexdigest()
+        asset = existing.get(parsed.path)
+        if asset is None or asset.digest != digest:
+            asset = asset or Asset(path=parsed.path)
+            asset.data, asset.digest, asset.media_type = parsed.data, digest, parsed.media_type
+        kept.append(asset)
+    course.assets = kept
+
+
+def _apply_quiz(course: Course, parsed: ParsedQuiz | None, resolve) -> None:  # noqa: ANN001
+    if parsed is None:
+        course.quiz = None
+        return
+    quiz = course.quiz or Quiz()
+    quiz.title, quiz.pass_mark, quiz.draw = parsed.title, parsed.pass_mark, parsed.draw
+    quiz.shuffle, quiz.max_attempts = parsed.shuffle, parsed.max_attempts
+    quiz.time_limit_minutes = parsed.time_limit_minutes
+    quiz.intro_md = parsed.intro
+    quiz.intro_html = render_markdown(parsed.intro, resolve).html
+    # Attempts keep snapshots of what they asked, so questions can simply be replaced.
+    quiz.questions = [_question(position, q, resolve)
+                      for position, q in enumerate(parsed.questions, start=1)]
+    course.quiz = quiz
+
+
+def _question(position: int, parsed: ParsedQuestion, resolve) -> Question:  # noqa: ANN001
+    question = Question(position=position, kind=parsed.kind, text_md=parsed.text,
+                        text_html=render_markdown(parsed.text, resolve).html,
+                        explanation_md=parsed.explanation,
+                        explanation_html=render_markdown(parsed.explanation, resolve).html)
+    if parsed.kind == "short":
+        question.options = [Option(position=i, text_md=a.text, text_html=a.text, correct=True,
+                                   ignore_diacritics=a.ignore_diacritics)
+                            for i, a in enumerate(parsed.answers, start=1)]
+    else:
+        question.options = [Option(position=i, text_md=o.text, correct=o.correct,
+                                   text_html=_inline_html(o.text, resolve))
+                            for i, o in enumerate(parsed.options, start=1)]
+    return question
+
+
+def _inline_html(text: str, resolve) -> str:  # noqa: ANN001
+    html = render_markdown(text, resolve).html
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        return html[3:-4]  # an option is one line: no paragraph around it
+    return html
+
+
+def _record_version(course: Course, parsed: ParsedCourse) -> None:
+    latest = course.versions[-1] if course.versions else None
+    if latest is not None and latest.version == parsed.version:
+        latest.requires_recertification = parsed.requires_recertification
+        return
+    course.versions.append(CourseVersion(version=parsed.version,
+                                         requires_recertification=parsed.requires_recertification))
+
+
+# --- export --------------------------------------------------------------------------------
+
+def to_parsed(course: Course) -> ParsedCourse:
+    """The course as the content format describes it (the inverse of import)."""
+    quiz = None
+    if course.quiz is not None:
+        quiz = ParsedQuiz(
+            title=course.quiz.title, pass_mark=course.quiz.pass_mark, draw=course.quiz.draw,
+            shuffle=course.quiz.shuffle, max_attempts=course.quiz.max_attempts,
+            time_limit_minutes=course.quiz.time_limit_minutes, intro=course.quiz.intro_md,
+            questions=tuple(_parsed_question(q) for q in course.quiz.questions))
+    return ParsedCourse(
+        slug=course.slug, title=course.title, summary=course.summary,
+        tags=tuple(course.tag_list), level=course.level, minutes=course.minutes,
+        pass_mark=course.pass_mark, certificate_valid_months=course.certificate_valid_months,
+        version=course.version, requires_recertification=course.requires_recertification,
+        visibility=course.visibility, required=course.required, intro=course.intro_md,
+        lessons=tuple(ParsedLesson(slug=lesson.slug, position=lesson.position, title=lesson.title,
+                                   minutes=lesson.minutes, body=lesson.body_md,
+                                   filename=lesson.filename) for lesson in course.lessons),
+        quiz=quiz,
+        assets=tuple(ParsedAsset(path=a.path, data=a.data, media_type=a.media_type)
+                     for a in course.assets),
+    )
+
+
+def _parsed_question(question: Question) -> ParsedQuestion:
+    if question.kind == "short":
+        answers = tuple(ShortAnswer(o.text_md, o.ignore_diacritics) for o in question.options)
+        options: tuple[ParsedOption, ...] = ()
+    else:
+        answers = ()
+        options = tuple(ParsedOption(o.text_md, o.correct) for o in question.options)
+    return ParsedQuestion(kind=question.kind, text=question.text_md, options=options,
+                          answers=answers, explanation=question.explanation_md)
+
+
+def course_files(course: Course) -> dict[str, bytes]:
+    """The files of a course folder (relative path -> bytes)."""
+    return serialise_course(to_parsed(course))
+
+
+def export_course(course: Course, target: Path) -> Path:
+    """Write the course folder under `target` (or into it, when it is named after the course)."""
+    folder = target if target.name == course.slug else target / course.slug
+    if folder.exists() and any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty")
+    for relative, data in course_files(course).items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return folder

@@ -1,0 +1,225 @@
+"""Courses, lessons, assets and quizzes as imported; enrolments and lesson completions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+
+Timestamp = DateTime(timezone=True)
+
+
+class Course(db.Model):
+    """A course as last imported or published; Markdown is kept with its rendered HTML."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint("pass_mark BETWEEN 1 AND 100", name="pass_mark_range"),
+        CheckConstraint("level IN ('basic', 'intermediate', 'advanced')", name="level_known"),
+        CheckConstraint("visibility IN ('public', 'members')", name="visibility_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(String(500), default="")  # space-separated, for display
+    level: Mapped[str] = mapped_column(String(20), default="basic")
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer, default=80)
+    certificate_valid_months: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[str] = mapped_column(String(50), default="")
+    requires_recertification: Mapped[bool] = mapped_column(Boolean, default=False)
+    visibility: Mapped[str] = mapped_column(String(20), default="public")
+    required: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    intro_md: Mapped[str] = mapped_column(Text, default="")
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+    # Title, summary and tags folded to plain lowercase ASCII, so "lua dao" finds "Lừa đảo".
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    # Digest of the course's files: an unchanged re-import is recognised and skipped.
+    content_digest: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan")
+    assets: Mapped[list[Asset]] = relationship(
+        back_populates="course", order_by="Asset.path", cascade="all, delete-orphan")
+    quiz: Mapped[Quiz | None] = relationship(back_populates="course", uselist=False,
+                                             cascade="all, delete-orphan")
+    tag_rows: Mapped[list[CourseTag]] = relationship(cascade="all, delete-orphan")
+    versions: Mapped[list[CourseVersion]] = relationship(
+        back_populates="course", order_by="CourseVersion.id", cascade="all, delete-orphan")
+
+    @property
+    def tag_list(self) -> list[str]:
+        return self.tags.split()
+
+    @property
+    def members_only(self) -> bool:
+        return self.visibility == "members"
+
+
+class CourseTag(db.Model):
+    """One tag of a course, indexed for the catalogue's tag search."""
+
+    __tablename__ = "course_tags"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
+class CourseVersion(db.Model):
+    """Each version a course has had; certificates of versions before one that requires
+    recertification become outdated."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (UniqueConstraint("course_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(50))
+    requires_recertification: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+
+
+class Lesson(db.Model):
+    __tablename__ = "lessons"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(300))
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    toc_html: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="lessons")
+
+
+class Asset(db.Model):
+    """An image or PDF of a course, kept in the database so every web process can serve it."""
+
+    __tablename__ = "assets"
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    path: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(60))
+    digest: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    course: Mapped[Course] = relationship(back_populates="assets")
+
+
+class Quiz(db.Model):
+    __tablename__ = "quizzes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    pass_mark: Mapped[int | None] = mapped_column(Integer)
+    draw: Mapped[int | None] = mapped_column(Integer)
+    shuffle: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    intro_md: Mapped[str] = mapped_column(Text, default="")
+    intro_html: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="quiz")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan")
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+    __table_args__ = (CheckConstraint("kind IN ('single', 'multiple', 'short')",
+                                      name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    text_md: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[str] = mapped_column(Text)
+    explanation_md: Mapped[str] = mapped_column(Text, default="")
+    explanation_html: Mapped[str] = mapped_column(Text, default="")
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan")
+
+
+class Option(db.Model):
+    """A choice of a choice question, or an accepted answer of a short-answer question."""
+
+    __tablename__ = "options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"),
+                                             index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text_md: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    ignore_diacritics: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class Enrolment(db.Model):
+    """A member taking a course: the summary row that reports and certificates read."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("person_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    last_activity_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    completed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    course: Mapped[Course] = relationship()
+
+
+class LessonCompletion(db.Model):
+    """A lesson a member has marked as finished (once; later taps change nothing)."""
+
+    __tablename__ = "lesson_completions"
+    __table_args__ = (UniqueConstraint("person_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"),
+                                           index=True)
+    completed_at: Mapped[datetime] = mapped_column(Timestamp)

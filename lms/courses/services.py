@@ -1,0 +1,57 @@
+"""Reading courses: the catalogue and access to members-only courses."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from lms.courses.models import Course, CourseTag, Lesson
+from lms.errors import NotFound
+from lms.extensions import db
+from lms.text import fold
+
+LEVELS = ("basic", "intermediate", "advanced")
+
+
+def catalogue(text: str = "", level: str | None = None, *,
+              include_members_only: bool = False) -> list[Course]:
+    """Courses matching a search of title, summary or tag, required courses first."""
+    query = select(Course)
+    if not include_members_only:
+        query = query.where(Course.visibility == "public")
+    if level in LEVELS:
+        query = query.where(Course.level == level)
+    words = fold(text).split()
+    for word in words:
+        tagged = select(CourseTag.course_id).where(CourseTag.tag == word)
+        query = query.where(or_(Course.search_text.contains(word), Course.id.in_(tagged)))
+    return list(db.session.scalars(query.order_by(Course.required.desc(), Course.title)))
+
+
+def get_course(slug: str) -> Course:
+    """The course with this slug, or NotFound."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def get_lesson(course: Course, lesson_slug: str) -> Lesson:
+    """A lesson of `course` by slug, or NotFound."""
+    for lesson in course.lessons:
+        if lesson.slug == lesson_slug:
+            return lesson
+    raise NotFound()
+
+
+def neighbours(course: Course, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after `lesson`."""
+    lessons = course.lessons
+    index = lessons.index(lesson)
+    return (lessons[index - 1] if index > 0 else None,
+            lessons[index + 1] if index + 1 < len(lessons) else None)
+
+
+def lesson_counts() -> dict[int, int]:
+    """Number of lessons of every course, in one query."""
+    rows = db.session.execute(select(Lesson.course_id, func.count()).group_by(Lesson.course_id))
+    return dict(rows.all())

@@ -1,0 +1,124 @@
+"""Catalogue, course, lesson and print pages; starting a course and finishing lessons."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from lms.courses import services
+from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
+from lms.courses.models import Asset, Course, Lesson
+from lms.courses.progress import course_progress, enrol, lessons_done_by_course, mark_lesson_done
+from lms.errors import NotFound
+from lms.extensions import db, login_manager
+
+bp = Blueprint("courses", __name__, template_folder="templates")
+
+
+def _readable_course(slug: str) -> Course:
+    """The course if this visitor may read it: 404 when absent, login when members-only."""
+    try:
+        course = services.get_course(slug)
+    except NotFound:
+        abort(404)
+    if course.members_only and not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    return course
+
+
+def _readable_lesson(slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
+    course = _readable_course(slug)
+    try:
+        return course, services.get_lesson(course, lesson_slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/courses")
+def catalogue() -> str:
+    """All courses, searchable by name or tag and filtered by level."""
+    form = CatalogueFilterForm(request.args)
+    courses = services.catalogue(form.q.data or "", form.level.data or None,
+                                 include_members_only=current_user.is_authenticated)
+    progress = lessons_done_by_course(current_user) if current_user.is_authenticated else {}
+    return render_template("courses/catalogue.html", form=form, courses=courses,
+                           progress=progress, lesson_counts=services.lesson_counts(),
+                           level_labels=LEVEL_LABELS)
+
+
+@bp.get("/courses/<slug>")
+def course_page(slug: str) -> str:
+    """The course introduction, its lessons with done marks, and where to continue."""
+    course = _readable_course(slug)
+    return render_template("courses/course.html", course=course,
+                           progress=course_progress(current_user, course),
+                           level_labels=LEVEL_LABELS, form=ActionForm())
+
+
+@bp.post("/courses/<slug>/start")
+@login_required
+def start(slug: str) -> Response:
+    """Enrol in the course and open its first unfinished lesson."""
+    course = _readable_course(slug)
+    if ActionForm().validate_on_submit():
+        enrol(current_user, course, datetime.now(UTC))
+        db.session.commit()
+    progress = course_progress(current_user, course)
+    if progress.next_lesson is None:
+        return redirect(url_for("courses.course_page", slug=slug))
+    return redirect(url_for("courses.lesson_page", slug=slug,
+                            lesson_slug=progress.next_lesson.slug))
+
+
+@bp.get("/courses/<slug>/print")
+def print_view(slug: str) -> str:
+    """The whole course on one page: the handout for members without a smartphone."""
+    course = _readable_course(slug)
+    return render_template("courses/print.html", course=course, level_labels=LEVEL_LABELS)
+
+
+@bp.get("/courses/<slug>/assets/<path:path>")
+def asset(slug: str, path: str) -> Response:
+    """An image or PDF of the course, cached by its digest."""
+    course = _readable_course(slug)
+    found = db.session.scalar(db.select(Asset).where(Asset.course_id == course.id,
+                                                     Asset.path == path))
+    if found is None:
+        abort(404)
+    response = Response(found.data, mimetype=found.media_type)
+    response.set_etag(found.digest)
+    response.cache_control.public = not course.members_only
+    response.cache_control.max_age = 86400
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened on its own must not run anything, whatever slipped past the checks.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response.make_conditional(request)
+
+
+@bp.get("/courses/<slug>/<lesson_slug>")
+def lesson_page(slug: str, lesson_slug: str) -> str:
+    """One lesson, with previous/next and the "I have finished" button."""
+    course, lesson = _readable_lesson(slug, lesson_slug)
+    previous, following = services.neighbours(course, lesson)
+    return render_template("courses/lesson.html", course=course, lesson=lesson,
+                           number=course.lessons.index(lesson) + 1,
+                           previous=previous, following=following,
+                           progress=course_progress(current_user, course), form=ActionForm())
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/done")
+@login_required
+def lesson_done(slug: str, lesson_slug: str) -> Response:
+    """Mark the lesson finished (once) and go on to the next one."""
+    course, lesson = _readable_lesson(slug, lesson_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    mark_lesson_done(current_user, lesson, datetime.now(UTC))
+    db.session.commit()
+    _, following = services.neighbours(course, lesson)
+    if following is None:
+        return redirect(url_for("courses.course_page", slug=slug, finished=1))
+    return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=following.slug))
