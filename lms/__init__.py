@@ -22,6 +22,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.main.views import bp as main_bp
     from lms.people.unit_views import bp as units_bp
+    from lms.quizzes.views import bp as quizzes_bp
     from lms.people.views import bp as people_bp
 
     sqlite.enable_foreign_keys()
@@ -38,5 +39,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(people_bp)
     app.register_blueprint(units_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(quizzes_bp)
     cli.init_app(app)
     return app

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from lms.people.ages import age_on
 from lms.people.forms import ROLE_LABELS, UNIT_KIND_LABELS
@@ -40,11 +40,23 @@ def current_language() -> str:
     return locale.language if locale is not None else "vi"
 
 
+def short_datetime(moment: datetime | None) -> str:
+    """A date and time in the user's language and Vietnam's time zone."""
+    return "" if moment is None else format_datetime(moment, "short")
+
+
+def short_date(moment: date | None) -> str:
+    """A date in the user's language."""
+    return "" if moment is None else format_date(moment, "short")
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(reject_key)
     app.add_template_filter(age)
+    app.add_template_filter(short_datetime, "datetime")
+    app.add_template_filter(short_date, "date")
     app.add_template_global(role_label)
     app.add_template_global(unit_kind_label)
     app.add_template_global(current_language)

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from lms.certification.completion import record_completion_if_earned
 from lms.courses import services
 from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from lms.courses.models import Asset, Course, Lesson
@@ -116,7 +117,9 @@ def lesson_done(slug: str, lesson_slug: str) -> Response:
     course, lesson = _readable_lesson(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    mark_lesson_done(current_user, lesson, datetime.now(UTC))
+    now = datetime.now(UTC)
+    if mark_lesson_done(current_user, lesson, now):
+        record_completion_if_earned(current_user, course, now)
     db.session.commit()
     _, following = services.neighbours(course, lesson)
     if following is None:

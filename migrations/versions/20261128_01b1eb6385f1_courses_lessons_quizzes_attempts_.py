@@ -1,8 +1,8 @@
-"""courses lessons quizzes progress
+"""courses lessons quizzes attempts completions
 
-Revision ID: a6a49d967150
+Revision ID: 01b1eb6385f1
 Revises: 581c642985df
-Create Date: 2026-11-28 20:21:10.591338
+Create Date: 2026-11-28 20:27:32.386245
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'a6a49d967150'
+revision = '01b1eb6385f1'
 down_revision = '581c642985df'
 branch_labels = None
 depends_on = None
@@ -130,6 +130,31 @@ def upgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_questions_quiz_id'), ['quiz_id'], unique=False)
 
+    op.create_table('attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('course_version', sa.String(length=50), nullable=False),
+    sa.Column('pass_mark', sa.Integer(), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('deadline_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('timed_out', sa.Boolean(), nullable=False),
+    sa.Column('correct_count', sa.Integer(), nullable=True),
+    sa.Column('question_count', sa.Integer(), nullable=False),
+    sa.Column('percent', sa.Integer(), nullable=True),
+    sa.Column('passed', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_attempts_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_attempts_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempts')),
+    sa.UniqueConstraint('person_id', 'course_id', 'number', name=op.f('uq_attempts_person_id'))
+    )
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_attempts_course_submitted', ['course_id', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_attempts_one_open', ['person_id', 'course_id'], unique=True, sqlite_where=sa.text('submitted_at IS NULL'), postgresql_where=sa.text('submitted_at IS NULL'))
+        batch_op.create_index(batch_op.f('ix_attempts_person_id'), ['person_id'], unique=False)
+
     op.create_table('enrolments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
@@ -175,11 +200,77 @@ def upgrade():
     with op.batch_alter_table('options', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_options_question_id'), ['question_id'], unique=False)
 
+    op.create_table('attempt_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('question_key', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('text_html', sa.Text(), nullable=False),
+    sa.Column('explanation_html', sa.Text(), nullable=False),
+    sa.Column('response_text', sa.Text(), nullable=True),
+    sa.Column('correct', sa.Boolean(), nullable=True),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_attempt_questions_attempt_id_attempts'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_questions'))
+    )
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_questions_attempt_id'), ['attempt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attempt_questions_question_key'), ['question_key'], unique=False)
+
+    op.create_table('completions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('course_id', sa.Integer(), nullable=False),
+    sa.Column('completed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('attempt_id', sa.Integer(), nullable=True),
+    sa.Column('course_version', sa.String(length=50), nullable=False),
+    sa.Column('score_percent', sa.Integer(), nullable=True),
+    sa.CheckConstraint("source IN ('online', 'in_person')", name=op.f('ck_completions_source_known')),
+    sa.ForeignKeyConstraint(['attempt_id'], ['attempts.id'], name=op.f('fk_completions_attempt_id_attempts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name=op.f('fk_completions_course_id_courses'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_completions_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_completions')),
+    sa.UniqueConstraint('attempt_id', name=op.f('uq_completions_attempt_id'))
+    )
+    with op.batch_alter_table('completions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_completions_course_id'), ['course_id'], unique=False)
+        batch_op.create_index('ix_completions_person_course', ['person_id', 'course_id', 'completed_at'], unique=False)
+
+    op.create_table('attempt_options',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('text_md', sa.Text(), nullable=False),
+    sa.Column('text_html', sa.Text(), nullable=False),
+    sa.Column('correct', sa.Boolean(), nullable=False),
+    sa.Column('ignore_diacritics', sa.Boolean(), nullable=False),
+    sa.Column('selected', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['attempt_questions.id'], name=op.f('fk_attempt_options_question_id_attempt_questions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attempt_options'))
+    )
+    with op.batch_alter_table('attempt_options', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attempt_options_question_id'), ['question_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('attempt_options', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempt_options_question_id'))
+
+    op.drop_table('attempt_options')
+    with op.batch_alter_table('completions', schema=None) as batch_op:
+        batch_op.drop_index('ix_completions_person_course')
+        batch_op.drop_index(batch_op.f('ix_completions_course_id'))
+
+    op.drop_table('completions')
+    with op.batch_alter_table('attempt_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempt_questions_question_key'))
+        batch_op.drop_index(batch_op.f('ix_attempt_questions_attempt_id'))
+
+    op.drop_table('attempt_questions')
     with op.batch_alter_table('options', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_options_question_id'))
 
@@ -195,6 +286,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_enrolments_course_id'))
 
     op.drop_table('enrolments')
+    with op.batch_alter_table('attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attempts_person_id'))
+        batch_op.drop_index('ix_attempts_one_open', sqlite_where=sa.text('submitted_at IS NULL'), postgresql_where=sa.text('submitted_at IS NULL'))
+        batch_op.drop_index('ix_attempts_course_submitted')
+
+    op.drop_table('attempts')
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_quiz_id'))
 

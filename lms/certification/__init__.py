@@ -1,0 +1,1 @@
+"""Completions, certificates, status and refresher assignments."""

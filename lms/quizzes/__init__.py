@@ -1,0 +1,1 @@
+"""Quizzes: attempts, grading, history, GIFT import and question analysis."""

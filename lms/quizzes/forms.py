@@ -1,0 +1,75 @@
+"""The attempt form, built from the attempt's own snapshot of questions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, RadioField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.forms import options
+from lms.quizzes.models import Attempt, AttemptQuestion
+from lms.quizzes.services import Responses
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Tick every answer that applies."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def field_name(question: AttemptQuestion) -> str:
+    """The form field of an attempt question."""
+    return f"q{question.id}"
+
+
+def _field(question: AttemptQuestion) -> Field:
+    choices = options((str(o.id), Markup(o.text_html)) for o in question.options)
+    if question.kind == "single":
+        return RadioField(choices=choices, validators=[Optional()])
+    if question.kind == "multiple":
+        return MultiCheckboxField(choices=choices, validators=[Optional()])
+    return StringField(validators=[Optional(), Length(max=500)])
+
+
+def _saved(question: AttemptQuestion) -> object:
+    if question.kind == "short":
+        return question.response_text or ""
+    chosen = [str(o.id) for o in question.options if o.selected]
+    return chosen if question.kind == "multiple" else (chosen[0] if chosen else None)
+
+
+class AttemptForm(FlaskForm):
+    """Base class; fields are added per attempt."""
+
+    def responses(self, attempt: Attempt) -> Responses:
+        """The answers as option ids and typed text."""
+        selected, typed = {}, {}
+        for question in attempt.questions:
+            data = self[field_name(question)].data
+            if question.kind == "short":
+                typed[question.id] = data or ""
+            elif question.kind == "multiple":
+                selected[question.id] = {int(v) for v in data or [] if str(v).isdigit()}
+            else:
+                selected[question.id] = {int(data)} if data and str(data).isdigit() else set()
+        return Responses(selected=selected, typed=typed)
+
+
+def attempt_form(attempt: Attempt, formdata: MultiDict | None = None) -> AttemptForm:
+    """A form with one field per question of this attempt, filled with saved answers."""
+
+    class _Form(AttemptForm):
+        pass
+
+    for question in attempt.questions:
+        setattr(_Form, field_name(question), _field(question))
+    data = {field_name(q): _saved(q) for q in attempt.questions}
+    return _Form(formdata=formdata, data=data)
+
+
+TAMPERED = _l("The answers do not belong to this quiz. Nothing was saved.")

@@ -1,0 +1,99 @@
+"""Quiz attempts: a snapshot of what was asked, what the member answered, and the result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+
+Timestamp = DateTime(timezone=True)
+
+
+class Attempt(db.Model):
+    """One try at a course's final quiz; questions are copied in, so quiz edits never change it."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id", "number"),
+        # At most one unfinished attempt per member and course, even under concurrent starts.
+        Index("ix_attempts_one_open", "person_id", "course_id", unique=True,
+              sqlite_where=text("submitted_at IS NULL"),
+              postgresql_where=text("submitted_at IS NULL")),
+        Index("ix_attempts_course_submitted", "course_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # 1 for the member's first attempt, ...
+    course_version: Mapped[str] = mapped_column(String(50), default="")
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    deadline_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    timed_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    correct_count: Mapped[int | None] = mapped_column(Integer)
+    question_count: Mapped[int] = mapped_column(Integer)
+    percent: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position",
+        cascade="all, delete-orphan")
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class AttemptQuestion(db.Model):
+    __tablename__ = "attempt_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # Digest of the question's Markdown: the same question across re-imports, for analysis.
+    question_key: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text_html: Mapped[str] = mapped_column(Text)
+    explanation_html: Mapped[str] = mapped_column(Text, default="")
+    response_text: Mapped[str | None] = mapped_column(Text)  # short answers
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="questions")
+    options: Mapped[list[AttemptOption]] = relationship(
+        back_populates="question", order_by="AttemptOption.position",
+        cascade="all, delete-orphan")
+
+
+class AttemptOption(db.Model):
+    """An option as shown (or, for short answers, an accepted answer) and whether it was chosen."""
+
+    __tablename__ = "attempt_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("attempt_questions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text_md: Mapped[str] = mapped_column(Text)
+    text_html: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean, default=False)
+    ignore_diacritics: Mapped[bool] = mapped_column(Boolean, default=False)
+    selected: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    question: Mapped[AttemptQuestion] = relationship(back_populates="options")

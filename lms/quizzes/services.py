@@ -1,0 +1,249 @@
+"""Attempts: start (draw and shuffle), save, submit once, time limits, history."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.courses.models import Course, Question, Quiz
+from lms.errors import LmsError, NotFound
+from lms.extensions import db
+from lms.people.models import Person
+from lms.quizzes import grading
+from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+
+# Slow links: a submission sent just before the deadline may arrive a little after it.
+DEADLINE_GRACE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class Responses:
+    """What the member answered: selected option ids per attempt question, or typed text."""
+
+    selected: dict[int, set[int]]
+    typed: dict[int, str]
+
+
+class AttemptClosed(LmsError):
+    """The attempt was already submitted or its time is up; nothing was changed."""
+
+
+def pass_mark_of(course: Course) -> int:
+    """The quiz's own pass mark, else the course's."""
+    quiz = course.quiz
+    return quiz.pass_mark if quiz is not None and quiz.pass_mark is not None else course.pass_mark
+
+
+def attempts_used(person: Person, course: Course) -> int:
+    """How many attempts the member has started on this course's quiz."""
+    return db.session.scalar(select(func.count(Attempt.id)).where(
+        Attempt.person_id == person.id, Attempt.course_id == course.id)) or 0
+
+
+def open_attempt(person: Person, course: Course) -> Attempt | None:
+    """The member's unfinished attempt, if any."""
+    return db.session.scalar(select(Attempt).where(
+        Attempt.person_id == person.id, Attempt.course_id == course.id,
+        Attempt.submitted_at.is_(None)))
+
+
+def attempts_left(person: Person, course: Course) -> int | None:
+    """Attempts the member may still start; None when unlimited."""
+    quiz = course.quiz
+    if quiz is None or not quiz.max_attempts:
+        return None
+    return max(0, quiz.max_attempts - attempts_used(person, course))
+
+
+def _question_key(question: Question) -> str:
+    return hashlib.sha256(question.text_md.encode("utf-8")).hexdigest()
+
+
+def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+    pool = list(quiz.questions)
+    count = min(quiz.draw or len(pool), len(pool))
+    chosen = rng.sample(pool, count)
+    if not quiz.shuffle:
+        chosen.sort(key=lambda q: q.position)
+    return chosen
+
+
+def _snapshot(position: int, question: Question, shuffle: bool,
+              rng: random.Random) -> AttemptQuestion:
+    options = list(question.options)
+    if shuffle and question.kind != "short":
+        rng.shuffle(options)
+    return AttemptQuestion(
+        position=position, question_key=_question_key(question), kind=question.kind,
+        text_html=question.text_html, explanation_html=question.explanation_html,
+        options=[AttemptOption(position=i, text_md=o.text_md, text_html=o.text_html,
+                               correct=o.correct, ignore_diacritics=o.ignore_diacritics)
+                 for i, o in enumerate(options, start=1)])
+
+
+def start_attempt(person: Person, course: Course, now: datetime,
+                  rng: random.Random | None = None) -> Attempt:
+    """Resume the unfinished attempt, or draw a new one within the attempt limit."""
+    quiz = course.quiz
+    if quiz is None or not quiz.questions:
+        raise NotFound()
+    current = open_attempt(person, course)
+    if current is not None:
+        if not expire_if_overdue(current, now):
+            return current
+    left = attempts_left(person, course)
+    if left is not None and left <= 0:
+        raise LmsError(_l("You have used all %(n)d attempts at this quiz.", n=quiz.max_attempts))
+    rng = rng or random.Random(secrets.randbits(64))
+    drawn = _draw(quiz, rng)
+    attempt = Attempt(
+        person_id=person.id, course_id=course.id, number=attempts_used(person, course) + 1,
+        course_version=course.version, pass_mark=pass_mark_of(course), started_at=now,
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes)
+        if quiz.time_limit_minutes else None,
+        question_count=len(drawn),
+        questions=[_snapshot(i, q, quiz.shuffle, rng) for i, q in enumerate(drawn, start=1)])
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # A second tap started the same attempt at the same moment: use that one.
+        existing = open_attempt(person, course)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def get_own_attempt(person: Person, attempt_id: int) -> Attempt:
+    """The member's own attempt; anyone else's is NotFound."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.person_id != person.id:
+        raise NotFound()
+    return attempt
+
+
+def check_responses(attempt: Attempt, responses: Responses) -> None:
+    """Refuse ids that are not this attempt's questions or options of that very question."""
+    questions = {q.id: q for q in attempt.questions}
+    for question_id, option_ids in responses.selected.items():
+        question = questions.get(question_id)
+        if question is None or question.kind == "short":
+            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
+        if not option_ids <= {o.id for o in question.options}:
+            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
+        if question.kind == "single" and len(option_ids) > 1:
+            raise LmsError(_l("Choose only one answer for this question."))
+    for question_id in responses.typed:
+        if question_id not in questions or questions[question_id].kind != "short":
+            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
+
+
+def _overdue(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > _aware(attempt.deadline_at) + DEADLINE_GRACE
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns naive datetimes for timezone-aware columns; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _store(attempt: Attempt, responses: Responses) -> None:
+    for question in attempt.questions:
+        if question.kind == "short":
+            if question.id in responses.typed:
+                question.response_text = responses.typed[question.id].strip()[:500]
+        else:
+            chosen = responses.selected.get(question.id, set())
+            for option in question.options:
+                option.selected = option.id in chosen
+
+
+def save_responses(attempt: Attempt, responses: Responses, now: datetime) -> None:
+    """Keep answers of an unfinished attempt (to resume later)."""
+    _refuse_if_closed(attempt, now)
+    check_responses(attempt, responses)
+    _store(attempt, responses)
+    db.session.flush()
+
+
+def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
+    if attempt.submitted:
+        raise AttemptClosed(_l("This attempt was already submitted; its result is below."))
+    if _overdue(attempt, now):
+        expire_if_overdue(attempt, now)
+        raise AttemptClosed(_l("The time for this attempt ran out before your answers arrived, "
+                               "so they were not accepted. The answers saved earlier were "
+                               "graded."))
+
+
+def _grade(attempt: Attempt) -> None:
+    correct_count = 0
+    for question in attempt.questions:
+        if question.kind == "short":
+            question.correct = grading.short_answer_is_correct(
+                question.response_text or "",
+                [(o.text_md, o.ignore_diacritics) for o in question.options])
+        else:
+            question.correct = grading.choice_is_correct(
+                {o.id for o in question.options if o.selected},
+                {o.id for o in question.options if o.correct})
+        correct_count += question.correct
+    attempt.correct_count = correct_count
+    attempt.percent = grading.percent(correct_count, attempt.question_count)
+    attempt.passed = grading.passes(correct_count, attempt.question_count, attempt.pass_mark)
+
+
+def _claim(attempt: Attempt, moment: datetime, timed_out: bool) -> bool:
+    """Mark the attempt submitted exactly once, even when two requests race.
+
+    The conditional UPDATE is the lock: the request that loses (a double tap, a resend) sees
+    no row to update and changes nothing.
+    """
+    result = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+        .values(submitted_at=moment, timed_out=timed_out)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(attempt)
+        return False
+    attempt.submitted_at, attempt.timed_out = moment, timed_out
+    return True
+
+
+def submit_attempt(attempt: Attempt, responses: Responses, now: datetime) -> bool:
+    """Store the answers and grade on the server; False when it had already been submitted."""
+    if attempt.submitted:
+        return False  # a double tap or a resend: the first result stands
+    _refuse_if_closed(attempt, now)
+    check_responses(attempt, responses)
+    if not _claim(attempt, now, timed_out=False):
+        return False
+    _store(attempt, responses)
+    _grade(attempt)
+    db.session.flush()
+    return True
+
+
+def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Past its time limit, an unfinished attempt is graded on the answers saved in time."""
+    if attempt.submitted or not _overdue(attempt, now):
+        return False
+    if _claim(attempt, _aware(attempt.deadline_at), timed_out=True):
+        _grade(attempt)
+        db.session.flush()
+    return True
+
+
+def history(person: Person, course: Course) -> list[Attempt]:
+    """The member's attempts at this course's quiz, newest first."""
+    return list(db.session.scalars(select(Attempt).where(
+        Attempt.person_id == person.id, Attempt.course_id == course.id)
+        .order_by(Attempt.number.desc())))

@@ -1,0 +1,133 @@
+"""Taking the final quiz: landing page, one page per attempt, result, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from lms.certification.completion import all_lessons_done, record_completion_if_earned
+from lms.certification.models import Completion
+from lms.courses import services as course_services
+from lms.courses.forms import ActionForm
+from lms.courses.models import Course
+from lms.errors import LmsError, NotFound
+from lms.extensions import db
+from lms.quizzes import services
+from lms.quizzes.forms import TAMPERED, attempt_form, field_name
+from lms.quizzes.models import Attempt
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+
+
+def _course_with_quiz(slug: str) -> Course:
+    try:
+        course = course_services.get_course(slug)
+    except NotFound:
+        abort(404)
+    if course.quiz is None or not course.quiz.questions:
+        abort(404)
+    return course
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    try:
+        return services.get_own_attempt(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/courses/<slug>/quiz")
+@login_required
+def quiz_page(slug: str) -> str:
+    """The rules of the final quiz, attempts left, and past attempts."""
+    course = _course_with_quiz(slug)
+    return render_template(
+        "quizzes/quiz.html", course=course, quiz=course.quiz, form=ActionForm(),
+        pass_mark=services.pass_mark_of(course), history=services.history(current_user, course),
+        attempts_left=services.attempts_left(current_user, course),
+        open_attempt=services.open_attempt(current_user, course),
+        question_count=min(course.quiz.draw or len(course.quiz.questions),
+                           len(course.quiz.questions)))
+
+
+@bp.post("/courses/<slug>/quiz/start")
+@login_required
+def start(slug: str) -> Response:
+    """Start (or resume) an attempt and open it."""
+    course = _course_with_quiz(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.start_attempt(current_user, course, datetime.now(UTC))
+    except LmsError as error:
+        db.session.commit()  # an overdue attempt may have been closed meanwhile
+        flash(str(error.message), "error")
+        return redirect(url_for("quizzes.quiz_page", slug=slug))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt_page(attempt_id: int) -> str:
+    """The questions of an unfinished attempt, or the result of a finished one."""
+    attempt = _own_attempt(attempt_id)
+    course = db.session.get(Course, attempt.course_id)
+    if services.expire_if_overdue(attempt, datetime.now(UTC)):
+        record_completion_if_earned(current_user, course, datetime.now(UTC))
+        db.session.commit()
+        flash(_("The time for this attempt ran out. The answers saved in time were graded."),
+              "warning")
+    if attempt.submitted:
+        return _result(attempt, course)
+    return render_template("quizzes/attempt.html", attempt=attempt, course=course,
+                           form=attempt_form(attempt), field_name=field_name)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@login_required
+def attempt_submit(attempt_id: int) -> str | Response:
+    """Save the answers for later, or submit them for grading (once)."""
+    attempt = _own_attempt(attempt_id)
+    course = db.session.get(Course, attempt.course_id)
+    now = datetime.now(UTC)
+    form = attempt_form(attempt, request.form)
+    if not form.validate_on_submit():
+        if form.errors.keys() - {"csrf_token"}:
+            flash(str(TAMPERED), "error")
+        else:
+            flash(_("The form has expired. Please try again."), "error")
+        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+    responses = form.responses(attempt)
+    try:
+        if request.form.get("action") == "save":
+            services.save_responses(attempt, responses, now)
+            db.session.commit()
+            flash(_("Your answers are saved. You can come back and finish later."), "success")
+            return redirect(url_for("quizzes.quiz_page", slug=course.slug))
+        if not services.submit_attempt(attempt, responses, now):
+            flash(_("This attempt was already submitted; its result is below."), "info")
+        record_completion_if_earned(current_user, course, now)
+    except services.AttemptClosed as error:
+        db.session.commit()
+        flash(str(error.message), "warning")
+        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+    except LmsError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+    db.session.commit()
+    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+
+
+def _result(attempt: Attempt, course: Course) -> str:
+    completion = db.session.scalar(db.select(Completion).where(
+        Completion.attempt_id == attempt.id))
+    return render_template(
+        "quizzes/result.html", attempt=attempt, course=course, completion=completion,
+        lessons_done=all_lessons_done(current_user, course),
+        attempts_left=services.attempts_left(current_user, course))
