@@ -22,8 +22,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.main.views import bp as main_bp
     from lms.people.unit_views import bp as units_bp
-    from lms.quizzes.views import bp as quizzes_bp
     from lms.people.views import bp as people_bp
+    from lms.quizzes.views import bp as quizzes_bp
 
     sqlite.enable_foreign_keys()
     db.init_app(app)
