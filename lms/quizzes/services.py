@@ -62,7 +62,8 @@ def attempts_left(person: Person, course: Course) -> int | None:
     return max(0, quiz.max_attempts - attempts_used(person, course))
 
 
-def _question_key(question: Question) -> str:
+def question_key(question: Question) -> str:
+    """The identity of a question across re-imports: a digest of its Markdown."""
     return hashlib.sha256(question.text_md.encode("utf-8")).hexdigest()
 
 
@@ -81,7 +82,7 @@ def _snapshot(position: int, question: Question, shuffle: bool,
     if shuffle and question.kind != "short":
         rng.shuffle(options)
     return AttemptQuestion(
-        position=position, question_key=_question_key(question), kind=question.kind,
+        position=position, question_key=question_key(question), kind=question.kind,
         text_html=question.text_html, explanation_html=question.explanation_html,
         options=[AttemptOption(position=i, text_md=o.text_md, text_html=o.text_html,
                                correct=o.correct, ignore_diacritics=o.ignore_diacritics)

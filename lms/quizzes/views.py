@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from lms.auth import roles_required
 from lms.certification.completion import all_lessons_done, record_completion_if_earned
 from lms.certification.models import Completion
 from lms.courses import services as course_services
@@ -16,7 +17,9 @@ from lms.courses.forms import ActionForm
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.people.models import Role
 from lms.quizzes import services
+from lms.quizzes.analysis import question_analysis
 from lms.quizzes.forms import TAMPERED, attempt_form, field_name
 from lms.quizzes.models import Attempt
 
@@ -122,6 +125,16 @@ def attempt_submit(attempt_id: int) -> str | Response:
         return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
     db.session.commit()
     return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+
+
+@bp.get("/courses/<slug>/quiz/analysis")
+@roles_required(Role.TRAINER, Role.ADMIN)
+def analysis(slug: str) -> str:
+    """Per question: share right, favourite wrong answer, discrimination; misses flagged."""
+    course = _course_with_quiz(slug)
+    attempts, stats = question_analysis(course)
+    return render_template("quizzes/analysis.html", course=course, attempts=attempts,
+                           stats=stats)
 
 
 def _result(attempt: Attempt, course: Course) -> str:

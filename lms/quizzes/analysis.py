@@ -1,0 +1,115 @@
+"""Question analysis for trainers: how often each question is answered right, the favourite
+wrong answer, and how well the question separates strong attempts from weak ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+from lms.quizzes.services import question_key
+
+# The classic item-analysis groups: the top and bottom 27 % of attempts by score.
+GROUP_PERCENT = 27
+MISSED_BY_MOST = 0.5  # flag questions that fewer than half of the attempts get right
+MIN_ANSWERS_TO_FLAG = 5
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    question_key: str
+    text_html: str
+    answered: int
+    correct: int
+    common_wrong_answer: str | None
+    common_wrong_count: int
+    discrimination: float | None  # share right in the top group minus the bottom group
+    in_current_quiz: bool
+
+    @property
+    def correct_share(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+    @property
+    def correct_percent(self) -> int:
+        return round(100 * self.correct_share)
+
+    @property
+    def flagged(self) -> bool:
+        return self.answered >= MIN_ANSWERS_TO_FLAG and self.correct_share < MISSED_BY_MOST
+
+
+def _ranked_attempts(course: Course):  # noqa: ANN202
+    """Submitted attempts with their rank by score, to form top and bottom groups."""
+    return (
+        select(Attempt.id.label("attempt_id"),
+               func.row_number().over(order_by=(Attempt.percent, Attempt.id)).label("rank"),
+               func.count().over().label("total"))
+        .where(Attempt.course_id == course.id, Attempt.submitted_at.is_not(None))
+        .subquery())
+
+
+def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
+    """Number of submitted attempts, and statistics per question (current quiz order first)."""
+    ranked = _ranked_attempts(course)
+    group = (ranked.c.total * GROUP_PERCENT + 99) / 100  # integer ceiling on both databases
+    lower = ranked.c.rank <= group
+    upper = ranked.c.rank > ranked.c.total - group
+    right = AttemptQuestion.correct.is_(True)
+    rows = db.session.execute(
+        select(AttemptQuestion.question_key,
+               func.max(AttemptQuestion.id),
+               func.count(),
+               func.sum(case((right, 1), else_=0)),
+               func.sum(case((upper, 1), else_=0)),
+               func.sum(case((upper & right, 1), else_=0)),
+               func.sum(case((lower, 1), else_=0)),
+               func.sum(case((lower & right, 1), else_=0)))
+        .join(ranked, ranked.c.attempt_id == AttemptQuestion.attempt_id)
+        .group_by(AttemptQuestion.question_key)).all()
+    attempts = db.session.scalar(select(func.count()).select_from(ranked)) or 0
+    texts = dict(db.session.execute(
+        select(AttemptQuestion.id, AttemptQuestion.text_html)
+        .where(AttemptQuestion.id.in_([row[1] for row in rows]))).all())
+    wrong = _common_wrong_answers(course)
+    current = [question_key(q) for q in course.quiz.questions] if course.quiz else []
+    stats = []
+    for key, latest_id, answered, correct, up_n, up_right, low_n, low_right in rows:
+        discrimination = None
+        if up_n and low_n:
+            discrimination = round(up_right / up_n - low_right / low_n, 2)
+        common = wrong.get(key)
+        stats.append(QuestionStats(
+            question_key=key, text_html=texts.get(latest_id, ""), answered=answered,
+            correct=correct or 0, common_wrong_answer=common[0] if common else None,
+            common_wrong_count=common[1] if common else 0, discrimination=discrimination,
+            in_current_quiz=key in current))
+    order = {key: index for index, key in enumerate(current)}
+    stats.sort(key=lambda s: (order.get(s.question_key, len(order)), s.question_key))
+    return attempts, stats
+
+
+def _common_wrong_answers(course: Course) -> dict[str, tuple[str, int]]:
+    """For each question, the wrong option (or typed answer) chosen most often."""
+    submitted = (select(Attempt.id).where(Attempt.course_id == course.id,
+                                          Attempt.submitted_at.is_not(None)))
+    chosen = db.session.execute(
+        select(AttemptQuestion.question_key, AttemptOption.text_md, func.count())
+        .join(AttemptOption, AttemptOption.question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptOption.selected.is_(True),
+               AttemptOption.correct.is_(False))
+        .group_by(AttemptQuestion.question_key, AttemptOption.text_md)).all()
+    typed = db.session.execute(
+        select(AttemptQuestion.question_key, func.lower(AttemptQuestion.response_text),
+               func.count())
+        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind == "short",
+               AttemptQuestion.correct.is_(False), AttemptQuestion.response_text != "")
+        .group_by(AttemptQuestion.question_key, func.lower(AttemptQuestion.response_text))).all()
+    best: dict[str, tuple[str, int]] = {}
+    for key, text, count in [*chosen, *typed]:
+        if key not in best or count > best[key][1]:
+            best[key] = (text, count)
+    return best

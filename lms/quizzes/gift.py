@@ -1,0 +1,300 @@
+"""Moodle GIFT import: convert what quiz.md can hold, report every question it cannot."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, replace
+
+from lms.courses.front_matter import ContentValidationError
+from lms.courses.quiz_format import (
+    ParsedOption,
+    ParsedQuestion,
+    ParsedQuiz,
+    ShortAnswer,
+    parse_quiz,
+    serialise_quiz,
+)
+
+TRUE_TEXT = "Đúng"
+FALSE_TEXT = "Sai"
+BLANK = "_____"
+# Moodle writes thirds as 33.33333, so correct weights may miss 100 by rounding.
+_ROUNDING = 1.0
+
+# Escaped characters become private-use placeholders so they never act as GIFT syntax.
+_HIDE = {char: chr(0xE000 + index) for index, char in enumerate("\\:#=~{}n")}
+_SHOW = str.maketrans({hidden: "\n" if c == "n" else c for c, hidden in _HIDE.items()})
+_ESCAPE = re.compile(r"\\([\\:#=~{}n])")
+_CATEGORY = "$CATEGORY:"
+_WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
+_FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
+_DROPPED = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|pre|blockquote)\s*>", re.IGNORECASE)
+_TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z][^>]*>", re.DOTALL)
+_TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
+
+
+@dataclass(frozen=True)
+class SkippedQuestion:
+    """A GIFT question left out of the import, and why."""
+
+    line: int
+    reason: str
+    title: str
+
+
+@dataclass(frozen=True)
+class GiftResult:
+    """The questions converted from a GIFT file, those skipped, and its categories."""
+
+    questions: tuple[ParsedQuestion, ...]
+    skipped: tuple[SkippedQuestion, ...]
+    categories: tuple[str, ...]
+
+
+class _Skip(Exception):
+    """A question that quiz.md cannot hold; the message is the reason."""
+
+
+def _blocks(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """Split GIFT text into (first line, lines) per question, and collect $CATEGORY paths."""
+    blocks: list[tuple[int, list[str]]] = []
+    categories: list[str] = []
+    current: list[str] = []
+    start = 0
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()  # Moodle trims every line before joining a question
+        if not line:
+            if current:
+                blocks.append((start, current))
+            current = []
+        elif line.startswith(_CATEGORY):
+            categories.append(line[len(_CATEGORY) :].strip())
+        elif not line.startswith("//"):
+            start = start if current else number
+            current.append(line)
+    if current:
+        blocks.append((start, current))
+    return blocks, categories
+
+
+def _title(body: str) -> tuple[str, str]:
+    """Split a leading ::title:: off the question; Moodle reads an unclosed '::' as no title."""
+    if not body.startswith("::"):
+        return "", body
+    end = body.find("::", 2)
+    if end < 0:
+        return "", body[2:].strip()
+    return body[2:end].translate(_SHOW).strip(), body[end + 2 :].strip()
+
+
+def _html_to_text(text: str) -> str:
+    """Keep the words and paragraph breaks of an HTML fragment, drop every tag."""
+    text = _DROPPED.sub("", " ".join(text.split()))
+    text = _BLOCK_END.sub("\n\n", _LINE_BREAK.sub("\n", text))
+    lines = [" ".join(line.split()) for line in html.unescape(_TAG.sub("", text)).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _text(raw: str, default: str) -> tuple[str, str]:
+    """Return the format and the plain text of one piece of GIFT text, escapes restored."""
+    raw, fmt = raw.strip(), default
+    if match := _FORMAT.match(raw):
+        fmt, raw = match.group(1).lower(), raw[match.end() :]
+    text = raw.translate(_SHOW)
+    if fmt == "html":
+        text = _html_to_text(text)
+    return fmt, text.strip()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _items(answers: str, markers: str) -> list[tuple[str, str]]:
+    """Split an answer block into (marker, rest) pairs at each unescaped marker."""
+    parts = re.split(f"([{markers}])", answers)
+    if parts[0].strip():
+        expected = " or ".join(f"'{marker}'" for marker in markers)
+        stray = _one_line(parts[0].translate(_SHOW))
+        raise _Skip(f"answer '{stray}' must start with {expected}")
+    return [(parts[index], parts[index + 1]) for index in range(1, len(parts), 2)]
+
+
+def _answer(marker: str, rest: str, fmt: str) -> tuple[float, str, str]:
+    """Read one answer as (weight in percent, text, feedback)."""
+    rest = rest.strip()
+    weight = 100.0 if marker == "=" else 0.0
+    if match := _WEIGHT.match(rest):
+        weight, rest = float(match.group(1)), rest[match.end() :]
+    text, _, feedback = rest.partition("#")
+    return weight, _text(text, fmt)[1], _text(feedback, fmt)[1]
+
+
+def _percent(weights: list[float]) -> str:
+    return ", ".join(f"{weight:g}%" for weight in weights)
+
+
+def _check_options(options: tuple[ParsedOption, ...]) -> None:
+    """Apply the quiz.md rules for choice questions."""
+    if len(options) < 2:
+        raise _Skip("a choice question needs at least two options")
+    if not any(option.correct for option in options):
+        raise _Skip("no correct option")
+    seen: set[str] = set()
+    for option in options:
+        if not option.text:
+            raise _Skip("an option has no text")
+        key = option.text.casefold()
+        if key in seen:
+            raise _Skip(f"duplicate option '{option.text}'")
+        seen.add(key)
+
+
+def _choice(answers: str, fmt: str) -> tuple[str, tuple[ParsedOption, ...], list[str]]:
+    """Convert '=' / '~' answers with optional %weights% into a single or multiple choice."""
+    parsed = [_answer(marker, rest, fmt) for marker, rest in _items(answers, "=~")]
+    weights = [weight for weight, _, _ in parsed if weight > 0]
+    if weights and abs(sum(weights) - 100) > _ROUNDING:
+        raise _Skip(
+            f"correct answers weigh {_percent(weights)} (total {sum(weights):g}%), not 100%: "
+            "partial credit is not supported"
+        )
+    options = tuple(ParsedOption(_one_line(text), weight > 0) for weight, text, _ in parsed)
+    _check_options(options)
+    feedback = [text for weight, _, text in parsed if weight > 0]
+    return ("single" if len(weights) == 1 else "multiple"), options, feedback
+
+
+def _true_false(answers: str, fmt: str) -> tuple[tuple[ParsedOption, ...], list[str]]:
+    """Convert {T#wrong feedback#right feedback} into Đúng / Sai options."""
+    verdict, *feedback = answers.split("#", 2)
+    is_true = _TRUE_FALSE[verdict.strip().upper()]
+    right = _text(feedback[1], fmt)[1] if len(feedback) > 1 else ""
+    return (ParsedOption(TRUE_TEXT, is_true), ParsedOption(FALSE_TEXT, not is_true)), [right]
+
+
+def _short(answers: str, fmt: str) -> tuple[tuple[ShortAnswer, ...], list[str]]:
+    """Convert '=' answers into accepted short answers; partial credit is never guessed."""
+    accepted: list[ShortAnswer] = []
+    feedback: list[str] = []
+    partial: list[float] = []
+    for marker, rest in _items(answers, "="):
+        weight, text, said = _answer(marker, rest, fmt)
+        if weight <= 0:
+            continue  # a known wrong answer: quiz.md marks every unlisted answer wrong anyway
+        if abs(weight - 100) > _ROUNDING:
+            partial.append(weight)
+        elif not text:
+            raise _Skip("an answer has no text")
+        elif "*" in text:
+            raise _Skip(f"answer '{text}' uses Moodle's '*' wildcard, which is not supported")
+        else:
+            accepted.append(ShortAnswer(_one_line(text), ignore_diacritics=False))
+            feedback.append(said)
+    if partial:
+        raise _Skip(f"answer weights {_percent(partial)}: partial credit is not supported")
+    if not accepted:
+        raise _Skip("no answer earns full credit")
+    return tuple(accepted), feedback
+
+
+def _explanation(general: str, feedback: list[str]) -> str:
+    """General feedback first, then the feedback of the correct answers, each once."""
+    parts: list[str] = []
+    for part in (general, *feedback):
+        part = "\n".join(line.rstrip() for line in part.strip().split("\n"))
+        if part and part not in parts:
+            parts.append(part)
+    return "\n\n".join(parts)
+
+
+def _answer_block(body: str) -> tuple[str, str]:
+    """Return (question text with the answers taken out, answer block) of one question."""
+    start, end = body.find("{"), body.find("}")
+    if start < 0 and end < 0:
+        raise _Skip("description (no answers) skipped")
+    if end < 0:
+        raise _Skip("unterminated '{': the answers need a closing '}'")
+    if start < 0 or end < start:
+        raise _Skip("'}' without an opening '{'")
+    if body.count("{") > 1 or body.count("}") > 1:
+        raise _Skip("more than one '{' or '}': escape braces in text as \\{ and \\}")
+    before, after = body[:start], body[end + 1 :]
+    # Answers inside the sentence leave a blank there ("missing word"); at the end they don't.
+    stem = f"{before}{BLANK}{after}" if after.strip() else before
+    return stem, body[start + 1 : end].strip()
+
+
+def _convert(body: str, line: int) -> ParsedQuestion:
+    """Convert one GIFT question (title removed, escapes hidden) or raise _Skip."""
+    stem, answers = _answer_block(body)
+    general = ""
+    if (split := answers.rfind("####")) >= 0:
+        answers, general = answers[:split].strip(), answers[split + 4 :]
+    fmt, text = _text(stem, "moodle")
+    general = _text(general, fmt)[1]
+    options: tuple[ParsedOption, ...] = ()
+    short: tuple[ShortAnswer, ...] = ()
+    # The same order of checks as Moodle's importer, so each question gets Moodle's type.
+    if not answers:
+        raise _Skip("essay questions are not supported")
+    if answers.startswith("#"):
+        raise _Skip("numerical questions are not supported")
+    if "~" in answers:
+        kind, options, feedback = _choice(answers, fmt)
+    elif "=" in answers and "->" in answers:
+        raise _Skip("matching questions are not supported")
+    elif answers.split("#", 1)[0].strip().upper() in _TRUE_FALSE:
+        kind, (options, feedback) = "single", _true_false(answers, fmt)
+    else:
+        kind, (short, feedback) = "short", _short(answers, fmt)
+    if not text:
+        raise _Skip("question text is empty")
+    return ParsedQuestion(kind, text, options, short, _explanation(general, feedback), line)
+
+
+def _paragraphs(text: str) -> str:
+    """Shape text as quiz.md reads it: the first line, a blank line, then the rest."""
+    first, *rest = [line.rstrip() for line in text.strip().split("\n")]
+    while rest and not rest[0]:
+        rest.pop(0)
+    while rest and not rest[-1]:
+        rest.pop()
+    return f"{first}\n\n" + "\n".join(rest) if rest else first
+
+
+def _round_trips(question: ParsedQuestion) -> bool:
+    quiz = ParsedQuiz("", None, None, True, 0, None, (question,), "")
+    try:
+        back = parse_quiz(serialise_quiz(quiz), "quiz.md")
+    except ContentValidationError:
+        return False
+    return back.questions == (question,)
+
+
+def _fit(question: ParsedQuestion) -> ParsedQuestion:
+    """Return the question as quiz.md writes and reads it back, joining lines if it must."""
+    for text in (_paragraphs(question.text), _one_line(question.text)):
+        candidate = replace(question, text=text)
+        if _round_trips(candidate):
+            return candidate
+    raise _Skip("the question cannot be written as quiz.md")
+
+
+def parse_gift(text: str) -> GiftResult:
+    """Convert Moodle GIFT text into quiz.md questions, skipping what quiz.md cannot hold."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    blocks, categories = _blocks(text)
+    questions: list[ParsedQuestion] = []
+    skipped: list[SkippedQuestion] = []
+    for line, lines in blocks:
+        body = _ESCAPE.sub(lambda match: _HIDE[match.group(1)], "\n".join(lines))
+        title, body = _title(body)
+        try:
+            questions.append(_fit(_convert(body, line)))
+        except _Skip as skip:
+            skipped.append(SkippedQuestion(line, str(skip), title))
+    return GiftResult(tuple(questions), tuple(skipped), tuple(categories))
