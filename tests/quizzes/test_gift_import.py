@@ -1,0 +1,46 @@
+"""`lms import-gift`: GIFT questions join the course's quiz and come out in export-content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from lms.courses.content import parse_course_dir
+from lms.courses.models import Course
+from tests.courses.test_content import course_files, write_course
+
+SAMPLES = Path(__file__).parent / "gift_samples"
+
+
+def test_gift_questions_are_added_reported_and_exported(runner, db, tmp_path):
+    write_course(tmp_path / "src", course_files({"quiz.md": None}))
+    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "src")]).exit_code == 0
+    gift = SAMPLES / "moodle_docs.gift"
+    result = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
+    assert result.exit_code == 0, result.output
+    assert "Added" in result.output
+    assert f"{gift}:" in result.output and "skipped" in result.output  # matching, numerical...
+    course = db.session.scalar(select(Course))
+    texts = [q.text_md for q in course.quiz.questions]
+    assert any("VNeID" in text for text in texts)
+    kinds = {q.kind for q in course.quiz.questions}
+    assert {"single", "short"} <= kinds
+    out = tmp_path / "out"
+    assert runner.invoke(args=["lms", "export-content", "vneid-co-ban", str(out)]).exit_code == 0
+    exported = parse_course_dir(out / "vneid-co-ban")
+    assert [q.text for q in exported.quiz.questions] == texts
+    again = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
+    assert "Added 0 question(s)" in again.output
+    db.session.expire_all()
+    assert len(db.session.scalar(select(Course)).quiz.questions) == len(texts)
+
+
+def test_gift_import_refuses_unknown_course_and_useless_files(runner, db, tmp_path):
+    write_course(tmp_path / "src", course_files())
+    runner.invoke(args=["lms", "import-content", str(tmp_path / "src")])
+    gift = tmp_path / "bad.gift"
+    gift.write_text("::Essay:: Viết một đoạn văn. {}\n", encoding="utf-8")
+    assert runner.invoke(args=["lms", "import-gift", str(gift), "--course", "nope"]).exit_code
+    result = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
+    assert result.exit_code != 0 and "bad.gift:1" in result.output
