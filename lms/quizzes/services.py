@@ -147,6 +147,13 @@ def check_responses(attempt: Attempt, responses: Responses) -> None:
             raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
 
 
+def unanswered_count(attempt: Attempt, responses: Responses) -> int:
+    """How many questions of the attempt these responses leave without an answer."""
+    return sum(1 for q in attempt.questions
+               if not (responses.typed.get(q.id, "").strip() if q.kind == "short"
+                       else responses.selected.get(q.id)))
+
+
 def _overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now > _aware(attempt.deadline_at) + DEADLINE_GRACE
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -112,6 +113,15 @@ def attempt_submit(attempt_id: int) -> str | Response:
             db.session.commit()
             flash(_("Your answers are saved. You can come back and finish later."), "success")
             return redirect(url_for("quizzes.quiz_page", slug=course.slug))
+        unanswered = services.unanswered_count(attempt, responses)
+        if unanswered and not request.form.get("confirm") and not attempt.submitted:
+            services.save_responses(attempt, responses, now)
+            db.session.commit()
+            flash(ngettext("%(num)d question has no answer yet.",
+                           "%(num)d questions have no answer yet.", unanswered), "warning")
+            return render_template("quizzes/attempt.html", attempt=attempt, course=course,
+                                   form=attempt_form(attempt), field_name=field_name,
+                                   confirm_unanswered=True)
         if not services.submit_attempt(attempt, responses, now):
             flash(_("This attempt was already submitted; its result is below."), "info")
         record_completion_if_earned(current_user, course, now)

@@ -289,3 +289,19 @@ def test_saving_keeps_answers_for_later(client, course_with, member, db):
     page = client.get(attempt_url).get_data(as_text=True)
     assert page.count("checked") == 3
     assert db.session.scalar(select(Attempt)).submitted_at is None
+
+
+def test_unanswered_questions_are_pointed_out_before_grading(client, course_with, member, db):
+    course = course_with(quiz_md(3))
+    login(client, member.phone, PASSWORD)
+    attempt_url = post_form(client, f"/courses/{course.slug}/quiz/start", {}).headers["Location"]
+    attempt = db.session.scalar(select(Attempt))
+    first = attempt.questions[0]
+    answer = {f"q{first.id}": str(next(o.id for o in first.options if o.correct))}
+    page = post_form(client, attempt_url, {**answer, "action": "submit"}).get_data(as_text=True)
+    assert "2 câu chưa có câu trả lời" in page and "Vẫn nộp bài" in page
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).submitted_at is None
+    post_form(client, attempt_url, {**answer, "confirm": "1"})
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt.id).correct_count == 1
