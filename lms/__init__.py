@@ -17,6 +17,7 @@ def create_app(config: type[Config] = Config) -> Flask:
 
     from lms import cli, i18n, navigation, sqlite, template_helpers
     from lms.auth import init_auth
+    from lms.certification.views import bp as certification_bp
     from lms.courses.views import bp as courses_bp
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
@@ -40,5 +41,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(units_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(certification_bp)
     cli.init_app(app)
     return app

@@ -42,6 +42,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session cookie bounds the token's life
 
     PEOPLE_PER_PAGE = 25
+    # A certificate this close to its end date counts as expiring.
+    EXPIRING_DAYS = int(os.environ.get("LMS_EXPIRING_DAYS", "60"))
 
     @classmethod
     def check(cls) -> None:

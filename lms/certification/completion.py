@@ -8,6 +8,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.certification.models import Completion
+from lms.certification.services import issue_certificate
+from lms.clock import local_today
 from lms.courses.models import Course, Enrolment, Lesson, LessonCompletion
 from lms.extensions import db
 from lms.people.models import Person
@@ -55,4 +57,5 @@ def record_completion_if_earned(person: Person, course: Course, now: datetime) -
     if enrolment is not None:
         enrolment.completed_at = now
     db.session.flush()
+    issue_certificate(completion, person, now, local_today(now))
     return completion

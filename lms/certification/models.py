@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.people.models import Person, Unit
 
 Timestamp = DateTime(timezone=True)
 
@@ -35,3 +47,67 @@ class Completion(db.Model):
     score_percent: Mapped[int | None] = mapped_column(Integer)
 
     course: Mapped[Course] = relationship()
+
+
+class Certificate(db.Model):
+    """Issued once per completion; its code is public, so verification needs no login."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    # One certificate per completion, whatever races happen: the database says so.
+    completion_id: Mapped[int] = mapped_column(ForeignKey("completions.id", ondelete="CASCADE"),
+                                               unique=True)
+    issued_at: Mapped[datetime] = mapped_column(Timestamp)
+    issued_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date, index=True)
+    course_version: Mapped[str] = mapped_column(String(50), default="")
+    # The course_versions row current at issue: later rows requiring recertification outdate it.
+    version_seq: Mapped[int] = mapped_column(Integer, default=0)
+    in_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    issuing_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+
+    course: Mapped[Course] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    issuing_unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def display_code(self) -> str:
+        return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+
+class Assignment(db.Model):
+    """A refresher: this member should (re)take this course by the due date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (
+        # One open assignment per member and course.
+        Index("ix_assignments_one_open", "person_id", "course_id", unique=True,
+              sqlite_where=text("closed_at IS NULL"), postgresql_where=text("closed_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           index=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id",
+                                                                  ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    closed_by_completion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("completions.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    assigned_by: Mapped[Person | None] = relationship(foreign_keys=[assigned_by_id])

@@ -8,6 +8,9 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
+from lms.certification.services import open_assignments
+from lms.certification.status import Status, certificates_with_state, course_statuses
+from lms.clock import local_today
 from lms.courses.progress import courses_in_progress
 from lms.extensions import db
 from lms.main.forms import LanguageForm
@@ -20,7 +23,15 @@ def home() -> str:
     """Each role's starting page; visitors see what they can do without an account."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/home.html", in_progress=courses_in_progress(current_user))
+    today = local_today()
+    assignments = open_assignments(current_user)
+    assigned = {a.course_id for a in assignments}
+    due = [row for row in course_statuses(current_user, today)
+           if row.course.id not in assigned
+           and (row.status.is_due or (row.course.required and row.status == Status.NOT_STARTED))]
+    return render_template("main/home.html", today=today, assignments=assignments, due=due,
+                           in_progress=courses_in_progress(current_user),
+                           certificates=certificates_with_state(current_user, today))
 
 
 @bp.post("/language")

@@ -10,6 +10,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required, safe_next
+from lms.certification.forms import AssignmentForm
+from lms.certification.services import open_assignments
+from lms.certification.status import certificates_with_state
+from lms.certification.views import course_choices
+from lms.clock import local_today
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.forms import attach_error
@@ -118,7 +123,12 @@ def person_edit(person_id: int) -> str | Response:
             db.session.commit()
             flash(_("The changes have been saved."), "success")
             return redirect(url_for("people.person_edit", person_id=person.id))
-    return render_template("people/edit.html", form=form, person=person)
+    assignment_form = AssignmentForm()
+    assignment_form.course.choices = course_choices()
+    return render_template("people/edit.html", form=form, person=person,
+                           assignment_form=assignment_form,
+                           assignments=open_assignments(person),
+                           certificates=certificates_with_state(person, local_today()))
 
 
 @bp.post("/people/<int:person_id>/reset-password")

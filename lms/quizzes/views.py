@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
 from lms.certification.completion import all_lessons_done, record_completion_if_earned
-from lms.certification.models import Completion
+from lms.certification.models import Certificate, Completion
 from lms.courses import services as course_services
 from lms.courses.forms import ActionForm
 from lms.courses.models import Course
@@ -150,7 +150,11 @@ def analysis(slug: str) -> str:
 def _result(attempt: Attempt, course: Course) -> str:
     completion = db.session.scalar(db.select(Completion).where(
         Completion.attempt_id == attempt.id))
+    certificate = db.session.scalar(db.select(Certificate).where(
+        Certificate.completion_id == completion.id)) if completion else None
     return render_template(
         "quizzes/result.html", attempt=attempt, course=course, completion=completion,
+        completion_url=url_for("certification.certificate_page", certificate_id=certificate.id)
+        if certificate else None,
         lessons_done=all_lessons_done(current_user, course),
         attempts_left=services.attempts_left(current_user, course))

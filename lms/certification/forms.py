@@ -1,0 +1,28 @@
+"""Forms: verify a code, revoke a certificate, assign a refresher."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class VerifyForm(FlaskForm):
+    class Meta:
+        csrf = False  # looking a code up changes nothing
+
+    code = StringField(_l("Certificate code"), validators=[
+        DataRequired(_l("Enter the code printed on the certificate.")), Length(max=40)])
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[
+        DataRequired(_l("Give the reason for revoking.")), Length(max=1000)])
+
+
+class AssignmentForm(FlaskForm):
+    course = SelectField(_l("Course"), choices=[])
+    due_on = DateField(_l("Due date"), validators=[
+        DataRequired(_l("Enter a due date, for example 31/12/2026."))])
+    reason = StringField(_l("Reason (optional)"), validators=[Length(max=300)])

@@ -1,0 +1,132 @@
+"""Issuing, finding and revoking certificates; refresher assignments."""
+
+from __future__ import annotations
+
+import calendar
+import secrets
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.certification.models import Assignment, Certificate, Completion
+from lms.courses.models import Course, CourseVersion
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.people.models import Person
+
+# 31 symbols without look-alikes (no 0/O, 1/I/L); 12 of them carry 59 bits.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 12
+
+
+def generate_code() -> str:
+    """A new unguessable certificate code (stored without dashes)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What someone typed or scanned ("k7qm-x2pd 94ht") in stored form ("K7QMX2PD94HT")."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _current_version_seq(course: Course) -> int:
+    return db.session.scalar(select(CourseVersion.id).where(CourseVersion.course_id == course.id)
+                             .order_by(CourseVersion.id.desc()).limit(1)) or 0
+
+
+def issue_certificate(completion: Completion, person: Person, now: datetime,
+                      today: date) -> Certificate:
+    """Issue the certificate of a completion and close the member's open refresher."""
+    course = completion.course
+    months = course.certificate_valid_months
+    certificate = Certificate(
+        code=generate_code(), person_id=person.id, course_id=course.id,
+        completion_id=completion.id, issued_at=now, issued_on=today,
+        valid_until=add_months(today, months) if months else None,
+        course_version=completion.course_version, version_seq=_current_version_seq(course),
+        in_person=completion.source == "in_person", issuing_unit_id=person.unit_id)
+    for _ in range(3):  # a code collision is astronomically rare; try again if it happens
+        try:
+            with db.session.begin_nested():
+                db.session.add(certificate)
+            break
+        except IntegrityError:
+            if db.session.scalar(select(Certificate).where(
+                    Certificate.completion_id == completion.id)) is not None:
+                raise
+            certificate.code = generate_code()
+    db.session.execute(
+        update(Assignment).where(Assignment.person_id == person.id,
+                                 Assignment.course_id == course.id,
+                                 Assignment.closed_at.is_(None))
+        .values(closed_at=now, closed_by_completion_id=completion.id)
+        .execution_options(synchronize_session=False))
+    db.session.flush()
+    return certificate
+
+
+def find_certificate(code: str) -> Certificate | None:
+    """The certificate with this code, however it was typed."""
+    return db.session.scalar(select(Certificate).where(Certificate.code == normalise_code(code)))
+
+
+def revoke_certificate(certificate: Certificate, *, actor: Person, reason: str,
+                       now: datetime) -> None:
+    """Withdraw a certificate with a reason (administrators only)."""
+    if not actor.is_admin:
+        raise LmsError(_l("Only an administrator can revoke a certificate."))
+    if not reason.strip():
+        raise LmsError(_l("Give the reason for revoking."), field="reason")
+    if certificate.revoked_at is not None:
+        raise LmsError(_l("This certificate is already revoked."))
+    certificate.revoked_at, certificate.revoked_by_id = now, actor.id
+    certificate.revoked_reason = reason.strip()
+    db.session.flush()
+
+
+def assign_refresher(*, person: Person, course: Course, due_on: date, reason: str,
+                     actor: Person, now: datetime, today: date) -> Assignment:
+    """Ask a member to (re)take a course by a date; one open assignment per member and course."""
+    if due_on < today:
+        raise LmsError(_l("The due date cannot be in the past."), field="due_on")
+    if open_assignment(person, course) is not None:
+        raise LmsError(_l("%(name)s already has an open assignment for this course.",
+                          name=person.full_name), field="course")
+    assignment = Assignment(person_id=person.id, course_id=course.id, due_on=due_on,
+                            reason=reason.strip(), assigned_by_id=actor.id, created_at=now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(assignment)
+    except IntegrityError:
+        raise LmsError(_l("%(name)s already has an open assignment for this course.",
+                          name=person.full_name), field="course") from None
+    return assignment
+
+
+def open_assignment(person: Person, course: Course) -> Assignment | None:
+    """The member's open assignment for the course, if any."""
+    return db.session.scalar(select(Assignment).where(
+        Assignment.person_id == person.id, Assignment.course_id == course.id,
+        Assignment.closed_at.is_(None)))
+
+
+def open_assignments(person: Person) -> list[Assignment]:
+    """The member's open assignments, soonest due first."""
+    return list(db.session.scalars(select(Assignment).where(
+        Assignment.person_id == person.id, Assignment.closed_at.is_(None))
+        .order_by(Assignment.due_on)))
+
+
+def certificates_of(person: Person) -> list[Certificate]:
+    """Every certificate of the member, newest first."""
+    return list(db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
+                                   .order_by(Certificate.issued_at.desc())))

@@ -1,0 +1,168 @@
+"""Certificates: the member's page and PDF, public verification, revocation, assignments."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from lms.auth import roles_required
+from lms.certification import services
+from lms.certification.forms import AssignmentForm, RevokeForm, VerifyForm
+from lms.certification.models import Certificate
+from lms.certification.pdf import CertificateSheet, certificate_pdf, qr_svg
+from lms.certification.status import certificate_state_case, expiring_window
+from lms.clock import local_today, utc_now
+from lms.courses.models import Course
+from lms.errors import LmsError, NotFound
+from lms.extensions import db
+from lms.forms import attach_error, options
+from lms.people import services as people_services
+from lms.people.models import Role, Unit
+from lms.template_helpers import current_language
+
+bp = Blueprint("certification", __name__, template_folder="templates")
+
+
+def _state(certificate: Certificate) -> str:
+    return db.session.scalar(db.select(certificate_state_case(local_today(), expiring_window()))
+                             .where(Certificate.id == certificate.id))
+
+
+def _verify_url(certificate: Certificate) -> str:
+    return url_for("certification.verify", code=certificate.display_code, _external=True)
+
+
+@bp.get("/verify")
+def verify_form() -> str | Response:
+    """Type a certificate code to check it (no login needed)."""
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for("certification.verify", code=form.code.data.strip()))
+    return render_template("certification/verify_form.html", form=form)
+
+
+@bp.get("/verify/<code>")
+def verify(code: str) -> tuple[str, int] | str:
+    """Public page: name, course, dates and status; never a phone number or birth year."""
+    certificate = services.find_certificate(code)
+    if certificate is None:
+        return render_template("certification/verify_unknown.html", code=code,
+                               form=VerifyForm()), 404
+    return render_template("certification/verify.html", certificate=certificate,
+                           state=_state(certificate), revoke_form=RevokeForm())
+
+
+@bp.get("/verify/<code>/qr.svg")
+def qr(code: str) -> Response:
+    """The QR code that opens the verification page."""
+    certificate = services.find_certificate(code)
+    if certificate is None:
+        abort(404)
+    response = Response(qr_svg(_verify_url(certificate)), mimetype="image/svg+xml")
+    response.cache_control.max_age = 86400
+    return response
+
+
+def _own_certificate(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or (certificate.person_id != current_user.id
+                               and not current_user.is_admin):
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<int:certificate_id>")
+@login_required
+def certificate_page(certificate_id: int) -> str:
+    """The member's certificate: printable, with a QR code to show an official."""
+    certificate = _own_certificate(certificate_id)
+    return render_template("certification/certificate.html", certificate=certificate,
+                           state=_state(certificate))
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate_pdf_download(certificate_id: int) -> Response:
+    """A one-page A4 PDF of the certificate."""
+    certificate = _own_certificate(certificate_id)
+    unit = certificate.issuing_unit
+    area = ", ".join(u.name for u in _unit_chain(unit)) if unit else ""
+    sheet = CertificateSheet(
+        holder_name=certificate.person.full_name, course_title=certificate.course.title,
+        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
+        issuing_area=area, code=certificate.display_code,
+        verify_url=_verify_url(certificate), course_version=certificate.course_version,
+        in_person=certificate.in_person, language=current_language())
+    response = Response(certificate_pdf(sheet), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.code}.pdf"')
+    return response
+
+
+def _unit_chain(unit: Unit | None) -> list[Unit]:
+    """The unit and its ancestors up to the province, nearest first (skipping villages)."""
+    chain = []
+    while unit is not None:
+        if unit.kind not in ("village", "hamlet", "neighbourhood"):
+            chain.append(unit)
+        unit = unit.parent
+    return chain
+
+
+@bp.post("/certificates/<int:certificate_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke(certificate_id: int) -> str | Response:
+    """Withdraw a certificate, with a reason shown on the verification page."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke_certificate(certificate, actor=current_user,
+                                        reason=form.reason.data, now=utc_now())
+        except LmsError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The certificate has been revoked."), "success")
+            return redirect(url_for("certification.verify", code=certificate.display_code))
+    return render_template("certification/verify.html", certificate=certificate,
+                           state=_state(certificate), revoke_form=form), 400
+
+
+@bp.post("/people/<int:person_id>/assignments")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def assign(person_id: int) -> Response:
+    """Assign one course to one member, from the member's page."""
+    try:
+        person = people_services.get_person_in_scope(current_user, person_id)
+    except NotFound:
+        abort(404)
+    form = AssignmentForm()
+    form.course.choices = course_choices()
+    if form.validate_on_submit():
+        course = db.session.get(Course, int(form.course.data))
+        try:
+            services.assign_refresher(person=person, course=course, due_on=form.due_on.data,
+                                      reason=form.reason.data or "", actor=current_user,
+                                      now=utc_now(), today=local_today())
+        except LmsError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The course has been assigned."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("people.person_edit", person_id=person.id) + "#assign")
+
+
+def course_choices() -> list[SelectChoice]:
+    """Every course, required ones first, as select options."""
+    courses = db.session.scalars(db.select(Course).order_by(Course.required.desc(),
+                                                            Course.title))
+    return options((str(c.id), c.title) for c in courses)
