@@ -40,14 +40,22 @@ def current_language() -> str:
     return locale.language if locale is not None else "vi"
 
 
+# Full four-digit years: "29/11/26" is easy to misread on a certificate.
+DATE_FORMATS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+
+
 def short_datetime(moment: datetime | None) -> str:
     """A date and time in the user's language and Vietnam's time zone."""
-    return "" if moment is None else format_datetime(moment, "short")
+    if moment is None:
+        return ""
+    return format_datetime(moment, f"HH:mm {DATE_FORMATS.get(current_language(), 'dd/MM/yyyy')}")
 
 
 def short_date(moment: date | None) -> str:
     """A date in the user's language."""
-    return "" if moment is None else format_date(moment, "short")
+    if moment is None:
+        return ""
+    return format_date(moment, DATE_FORMATS.get(current_language(), "dd/MM/yyyy"))
 
 
 def init_app(app: Flask) -> None:
