@@ -19,6 +19,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.auth import init_auth
     from lms.certification.views import bp as certification_bp
     from lms.courses.views import bp as courses_bp
+    from lms.dashboards.views import bp as dashboards_bp
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.main.views import bp as main_bp
@@ -42,5 +43,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certification_bp)
+    app.register_blueprint(dashboards_bp)
     cli.init_app(app)
     return app

@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.certification.models import Assignment, Certificate, Completion
@@ -130,3 +130,33 @@ def certificates_of(person: Person) -> list[Certificate]:
     """Every certificate of the member, newest first."""
     return list(db.session.scalars(select(Certificate).where(Certificate.person_id == person.id)
                                    .order_by(Certificate.issued_at.desc())))
+
+
+def bulk_assign(*, person_ids: list[int], course: Course, due_on: date, reason: str,
+                actor: Person, now: datetime, today: date) -> tuple[int, int]:
+    """Assign `course` to many members; returns (assigned, already had an open assignment)."""
+    if due_on < today:
+        raise LmsError(_l("The due date cannot be in the past."), field="due_on")
+    wanted = set(person_ids)
+    already = set(db.session.scalars(select(Assignment.person_id).where(
+        Assignment.course_id == course.id, Assignment.closed_at.is_(None),
+        Assignment.person_id.in_(wanted)))) if wanted else set()
+    rows = [{"person_id": person_id, "course_id": course.id, "due_on": due_on,
+             "reason": reason.strip(), "assigned_by_id": actor.id, "created_at": now}
+            for person_id in sorted(wanted - already)]
+    try:
+        with db.session.begin_nested():
+            if rows:
+                db.session.execute(insert(Assignment), rows)
+    except IntegrityError:
+        # Someone assigned some of them meanwhile: go one by one, skipping those.
+        assigned = 0
+        for row in rows:
+            try:
+                with db.session.begin_nested():
+                    db.session.execute(insert(Assignment), [row])
+                assigned += 1
+            except IntegrityError:
+                pass
+        return assigned, len(wanted) - assigned
+    return len(rows), len(already)

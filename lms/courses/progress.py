@@ -58,6 +58,13 @@ def enrol(person: Person, course: Course, now: datetime) -> Enrolment:
     return enrolment
 
 
+def touch_activity(person: Person, course: Course, now: datetime) -> Enrolment:
+    """Record that the member worked on the course now (enrolling them if needed)."""
+    enrolment = enrol(person, course, now)
+    enrolment.last_activity_at = now
+    return enrolment
+
+
 def mark_lesson_done(person: Person, lesson: Lesson, now: datetime) -> bool:
     """Record that `person` finished `lesson`; False when it was already recorded."""
     enrolment = enrol(person, lesson.course, now)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.courses.models import Course, Question, Quiz
+from lms.courses.progress import touch_activity
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
@@ -111,6 +112,7 @@ def start_attempt(person: Person, course: Course, now: datetime,
         if quiz.time_limit_minutes else None,
         question_count=len(drawn),
         questions=[_snapshot(i, q, quiz.shuffle, rng) for i, q in enumerate(drawn, start=1)])
+    touch_activity(person, course, now)
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
@@ -234,6 +236,8 @@ def submit_attempt(attempt: Attempt, responses: Responses, now: datetime) -> boo
     check_responses(attempt, responses)
     if not _claim(attempt, now, timed_out=False):
         return False
+    person = db.session.get(Person, attempt.person_id)
+    touch_activity(person, db.session.get(Course, attempt.course_id), now)
     _store(attempt, responses)
     _grade(attempt)
     db.session.flush()

@@ -1,0 +1,1 @@
+"""Officers' dashboards: they read other packages' tables and own none."""

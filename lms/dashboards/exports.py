@@ -1,0 +1,112 @@
+"""CSV and Excel downloads of dashboard tables, safe against formula injection.
+
+A cell such as =HYPERLINK(...) typed into a member's name would run as a formula when an
+officer opens the file. Following OWASP, text starting with = + - @ TAB or CR gets a leading
+apostrophe, and in XLSX every text cell is also stored as a string, never as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT, DATETIME_FORMAT = "%d/%m/%Y", "%d/%m/%Y %H:%M"
+XLSX_DATE, XLSX_DATETIME = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
+MAX_COLUMN_WIDTH = 50
+_SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
+
+
+def safe_cell(value: object) -> object:
+    """The value, with an apostrophe before text a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A UTF-8 CSV with a byte order mark (so Excel reads Vietnamese) and CRLF line ends."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)  # the "excel" dialect ends lines with CRLF
+    writer.writerow([_csv_text(value) for value in header])
+    for row in rows:
+        writer.writerow([_csv_text(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_text(value: object) -> str:
+    value = safe_cell(value)
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return value.strftime(DATE_FORMAT)
+    return str(value)
+
+
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
+    """An Excel workbook, one sheet per (title, header, rows), header bold and frozen."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for number, (title, header, rows) in enumerate(sheets, start=1):
+        sheet = workbook.create_sheet(_sheet_title(title, number, workbook.sheetnames))
+        widths: dict[int, int] = {}
+        for column, value in enumerate(header, start=1):
+            cell = _write(sheet, 1, column, value, widths)
+            cell.font = Font(bold=True)
+        for row_number, row in enumerate(rows, start=2):
+            for column, value in enumerate(row, start=1):
+                _write(sheet, row_number, column, value, widths)
+        sheet.freeze_panes = "A2"
+        for column, width in widths.items():
+            sheet.column_dimensions[get_column_letter(column)].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write(sheet: Worksheet, row: int, column: int, value: object, widths: dict[int, int]) -> Cell:
+    """Write one cell with an explicit type, and widen its column to fit."""
+    value = safe_cell(value)
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        text = ""
+    elif isinstance(value, bool | int | float | Decimal):
+        cell.value = value
+        text = str(value)
+    elif isinstance(value, date):
+        if isinstance(value, datetime):
+            # Excel has no time zones: the caller passes local time, shown as it is.
+            cell.value, cell.number_format = value.replace(tzinfo=None), XLSX_DATETIME
+        else:
+            cell.value, cell.number_format = value, XLSX_DATE
+        text = _csv_text(value)
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = text
+        cell.data_type = "s"  # never "f", whatever the text starts with
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    widths[column] = min(max(widths.get(column, 8), longest + 2), MAX_COLUMN_WIDTH)
+    return cell
+
+
+def _sheet_title(title: str, number: int, taken: Sequence[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, no edge apostrophe, unique."""
+    base = str(title).translate(_SHEET_TITLE_FORBIDDEN).strip().strip("'")[:31].strip()
+    base = base or f"Sheet{number}"
+    candidate, copy = base, 1
+    while candidate.casefold() in {name.casefold() for name in taken}:
+        copy += 1
+        suffix = f" ({copy})"
+        candidate = base[: 31 - len(suffix)].rstrip() + suffix
+    return candidate

@@ -1,0 +1,63 @@
+"""Filter and action forms of the dashboards."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.forms import options
+
+STATUS_LABELS = {
+    "certified": _l("Certified"),
+    "expiring": _l("Expiring soon"),
+    "expired": _l("Expired"),
+    "outdated": _l("Outdated"),
+    "never": _l("Never completed"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OverviewForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET report changes nothing
+
+    unit = SelectField(_l("Area"), choices=[], validate_choice=False)
+    course = SelectField(_l("Course"), choices=[], validate_choice=False)
+    on = DateField(_l("Reporting date"), validators=[Optional()])
+
+
+class TargetForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    unit = SelectField(_l("Area"), choices=[], validate_choice=False)
+    team = SelectField(_l("Team"), choices=[], validate_choice=False)
+    course = SelectField(_l("Course"), choices=[], validate_choice=False)
+    status = CheckboxesField(_l("Status"), validate_choice=False,
+                             choices=options(STATUS_LABELS.items()))
+    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120)])
+    age_band = SelectField(_l("Age band"), choices=[], validate_choice=False)
+    inactive_days = IntegerField(_l("No activity for at least (days)"),
+                                 validators=[Optional(), NumberRange(1, 3650)])
+
+
+class BulkAssignForm(FlaskForm):
+    due_on = DateField(_l("Due date"), validators=[
+        DataRequired(_l("Enter a due date, for example 31/12/2026."))])
+    reason = StringField(_l("Reason (optional)"), validators=[Length(max=300)])
+    selection = HiddenField()  # "all" or "ticked"
+    person_ids = SelectMultipleField(choices=[], validate_choice=False, coerce=str)

@@ -1,0 +1,163 @@
+"""Aggregations for officers' dashboards. Every number is computed in the database.
+
+The status rule is the one in lms.certification.status; here "never" groups not_started and
+in_progress (never completed), and a member's overall status on several courses is their worst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select, and_, case, exists, func, literal, select
+from sqlalchemy.sql import Subquery
+
+from lms.certification.status import expiring_window, latest_certificates, status_case
+from lms.courses.models import Course, Enrolment
+from lms.extensions import db
+from lms.people.ages import AGE_BANDS
+from lms.people.models import Person, Role, Team, Unit
+from lms.people.units import in_subtree
+
+DASHBOARD_STATUSES = ("certified", "expiring", "expired", "outdated", "never")
+# Worst first: a member's overall status on several courses is the highest rank among them.
+_RANK = {"certified": 0, "expiring": 1, "outdated": 2, "expired": 3, "never": 4}
+LEARNER_ROLES = (Role.MEMBER, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One row of a breakdown: a label (unit, age band, course) and counts by status."""
+
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    unit_id: int | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, status: str) -> int:
+        """Whole percentage of the row with `status`."""
+        return round(100 * self.counts.get(status, 0) / self.total) if self.total else 0
+
+
+def members_in(root: Unit | None) -> Select:
+    """Active members and leaders in the subtree of `root` (everything when None)."""
+    query = (select(Person.id.label("person_id"), Person.birth_year, Person.team_id,
+                    Unit.path.label("unit_path"))
+             .join(Unit, Person.unit_id == Unit.id)
+             .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)))
+    if root is not None:
+        query = query.where(in_subtree(Unit.path, root.path))
+    return query
+
+
+def _dashboard_status(raw: object) -> object:
+    return case((raw.in_(("not_started", "in_progress")), literal("never")), else_=raw)
+
+
+def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
+    """(person, course, status) for every member in scope and each of `courses`."""
+    members = members_in(root).subquery("members")
+    certificate = latest_certificates()
+    started = exists().where(Enrolment.person_id == members.c.person_id,
+                             Enrolment.course_id == Course.id)
+    raw = status_case(certificate, started, today, expiring_window())
+    return (select(members.c.person_id, members.c.birth_year, members.c.team_id,
+                   members.c.unit_path, Course.id.label("course_id"),
+                   _dashboard_status(raw).label("status"))
+            .select_from(members)
+            .join(Course, Course.id.in_([c.id for c in courses]))
+            .outerjoin(certificate, and_(certificate.c.person_id == members.c.person_id,
+                                         certificate.c.course_id == Course.id))
+            .subquery("pairs"))
+
+
+def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
+    """(person, birth year, team, unit path, overall status): the worst over `courses`."""
+    pairs = pair_statuses(root, courses, today)
+    rank = case(*((pairs.c.status == name, value) for name, value in _RANK.items()), else_=4)
+    ranked = (select(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id, pairs.c.unit_path,
+                     func.max(rank).label("rank"))
+              .group_by(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id,
+                        pairs.c.unit_path).subquery("ranked"))
+    status = case(*((ranked.c.rank == value, literal(name)) for name, value in _RANK.items()))
+    return select(ranked, status.label("status")).subquery("member_status")
+
+
+def _counts(rows: list[tuple[object, str, int]]) -> dict[object, dict[str, int]]:
+    result: dict[object, dict[str, int]] = {}
+    for key, status, count in rows:
+        result.setdefault(key, {})[status] = count
+    return result
+
+
+def total_counts(root: Unit | None, courses: list[Course], today: date) -> Breakdown:
+    """Overall status counts of the members in scope."""
+    members = member_statuses(root, courses, today)
+    rows = db.session.execute(select(literal("all"), members.c.status, func.count())
+                              .group_by(members.c.status)).all()
+    return Breakdown("all", "", _counts(rows).get("all", {}))
+
+
+def by_child_unit(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
+    """Counts for each unit directly below `root` (to drill down to a village team)."""
+    members = member_statuses(root, courses, today)
+    below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
+    child = select(Unit.id, Unit.name, Unit.path).where(below).subquery()
+    low, high = child.c.path, func.substr(child.c.path, 1, func.length(child.c.path) - 1) + "0"
+    rows = db.session.execute(
+        select(child.c.id, members.c.status, func.count())
+        .join(members, and_(members.c.unit_path >= low, members.c.unit_path < high))
+        .group_by(child.c.id, members.c.status)).all()
+    counts = _counts(rows)
+    children = db.session.execute(select(child.c.id, child.c.name).order_by(child.c.name)).all()
+    return [Breakdown(str(unit_id), name, counts.get(unit_id, {}), unit_id=unit_id)
+            for unit_id, name in children]
+
+
+def age_band_case(birth_year: object, today: date) -> object:
+    """SQL: the default age band key of a birth year on the reporting date."""
+    age = literal(today.year) - birth_year
+    return case((birth_year.is_(None), literal("unknown")),
+                *((age <= band.high, literal(band.key)) for band in AGE_BANDS
+                  if band.high is not None),
+                else_=literal(AGE_BANDS[-1].key))
+
+
+def by_age_band(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
+    """Counts for each age band (and members whose birth year is unknown)."""
+    members = member_statuses(root, courses, today)
+    band = age_band_case(members.c.birth_year, today)
+    counts = _counts(db.session.execute(
+        select(band, members.c.status, func.count()).group_by(band, members.c.status)).all())
+    keys = [b.key for b in AGE_BANDS] + (["unknown"] if "unknown" in counts else [])
+    return [Breakdown(key, key, counts.get(key, {})) for key in keys]
+
+
+def by_course(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
+    """Counts for each course."""
+    pairs = pair_statuses(root, courses, today)
+    counts = _counts(db.session.execute(
+        select(pairs.c.course_id, pairs.c.status, func.count())
+        .group_by(pairs.c.course_id, pairs.c.status)).all())
+    return [Breakdown(str(c.id), c.title, counts.get(c.id, {})) for c in courses]
+
+
+def required_courses() -> list[Course]:
+    """Courses every member should hold a current certificate for."""
+    return list(db.session.scalars(select(Course).where(Course.required.is_(True))
+                                   .order_by(Course.title)))
+
+
+def last_activity() -> Subquery:
+    """Each person's latest activity on any course."""
+    return (select(Enrolment.person_id, func.max(Enrolment.last_activity_at).label("at"))
+            .group_by(Enrolment.person_id).subquery("activity"))
+
+
+def inactive_since(days: int, today: date) -> datetime:
+    """The moment before which a member counts as inactive for `days` days."""
+    return datetime.combine(today - timedelta(days=days), datetime.min.time())

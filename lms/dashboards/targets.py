@@ -1,0 +1,65 @@
+"""The target list: who needs a refresher, expired or never completed first, oldest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, case, literal, or_, select
+
+from lms.courses.models import Course
+from lms.dashboards.queries import (
+    DASHBOARD_STATUSES,
+    age_band_case,
+    inactive_since,
+    last_activity,
+    pair_statuses,
+)
+from lms.people.models import Person, Team, Unit
+
+# Expired and never completed first: they have no valid certificate at all.
+PRIORITY = {"expired": 0, "never": 1, "outdated": 2, "expiring": 3, "certified": 4}
+DEFAULT_STATUSES = ("expired", "never", "outdated", "expiring")
+
+
+@dataclass(frozen=True)
+class TargetFilter:
+    unit: Unit | None
+    course: Course
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    team_id: int | None = None
+    min_age: int | None = None
+    age_band: str | None = None
+    inactive_days: int | None = None
+
+
+def target_query(filters: TargetFilter, today: date) -> Select:
+    """Rows of (Person, status, last activity, team name, unit name), in priority order."""
+    pairs = pair_statuses(filters.unit, [filters.course], today)
+    activity = last_activity()
+    query = (select(Person, pairs.c.status, activity.c.at, Team.name, Unit.name)
+             .join(pairs, pairs.c.person_id == Person.id)
+             .join(Unit, Unit.id == Person.unit_id)
+             .outerjoin(Team, Team.id == Person.team_id)
+             .outerjoin(activity, activity.c.person_id == Person.id))
+    statuses = [s for s in filters.statuses if s in DASHBOARD_STATUSES]
+    if statuses:
+        query = query.where(pairs.c.status.in_(statuses))
+    if filters.team_id is not None:
+        query = query.where(Person.team_id == filters.team_id)
+    if filters.min_age is not None:
+        query = query.where(Person.birth_year <= today.year - filters.min_age)
+    if filters.age_band:
+        query = query.where(age_band_case(Person.birth_year, today) == filters.age_band)
+    if filters.inactive_days is not None:
+        cutoff = inactive_since(filters.inactive_days, today)
+        query = query.where(or_(activity.c.at.is_(None), activity.c.at < cutoff))
+    priority = case(*((pairs.c.status == name, value) for name, value in PRIORITY.items()),
+                    else_=literal(9))
+    return query.order_by(priority, Person.birth_year.is_(None), Person.birth_year,
+                          Person.full_name, Person.id)
+
+
+def target_person_ids(filters: TargetFilter, today: date) -> Select:
+    """Just the ids of everyone the filter selects (for bulk assignment)."""
+    return select(target_query(filters, today).subquery().c.id)

@@ -1,0 +1,277 @@
+"""Officers' dashboards: overview, target list with bulk refreshers, exports, scorecard."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from lms.auth import roles_required
+from lms.certification.services import bulk_assign
+from lms.clock import local_today, utc_now
+from lms.courses.models import Course
+from lms.dashboards import queries
+from lms.dashboards.charts import ChartRow, stacked_bar_chart
+from lms.dashboards.exports import csv_bytes, xlsx_bytes
+from lms.dashboards.forms import STATUS_LABELS, BulkAssignForm, OverviewForm, TargetForm
+from lms.dashboards.scorecard import SORT_KEYS, team_scores
+from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_person_ids, target_query
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.forms import options
+from lms.pagination import Page
+from lms.people import services as people_services
+from lms.people.ages import AGE_BANDS
+from lms.people.forms import AGE_BAND_LABELS
+from lms.people.models import Role, Team, Unit
+from lms.people.units import in_subtree
+
+bp = Blueprint("dashboards", __name__, template_folder="templates")
+OFFICERS = (Role.OFFICER, Role.ADMIN)
+PER_PAGE = 30
+CALL_LIST_LIMIT = 3000
+
+
+# --- shared parsing ----------------------------------------------------------------------------
+
+def _root(value: str | None) -> Unit | None:
+    """The unit asked for, which must lie in the actor's scope (404 otherwise)."""
+    scope = people_services.scope_root(current_user)
+    if value and value.isdigit():
+        unit = db.session.get(Unit, int(value))
+        if unit is None or not people_services.unit_in_scope(current_user, unit):
+            abort(404)
+        return unit
+    return scope
+
+
+def _unit_choices(scope: Unit | None) -> list:
+    depth = (scope.depth if scope else -1) + 3  # down to communes; villages are drilled into
+    query = select(Unit).where(Unit.depth < depth).order_by(Unit.path)
+    if scope is not None:
+        query = query.where(in_subtree(Unit.path, scope.path))
+    units = db.session.scalars(query).all()
+    first = [] if scope is not None else [("", _("All areas"))]
+    return options(first + [(str(u.id), f"{'· ' * u.depth}{u.name}") for u in units])
+
+
+def _courses(value: str | None) -> tuple[list[Course], Course | None]:
+    if value and value.isdigit():
+        course = db.session.get(Course, int(value))
+        if course is None:
+            abort(404)
+        return [course], course
+    required = queries.required_courses()
+    return required or list(db.session.scalars(select(Course).order_by(Course.title))), None
+
+
+def _course_choices(include_all: bool) -> list:
+    courses = db.session.scalars(select(Course).order_by(Course.required.desc(), Course.title))
+    first = [("", _("All required courses"))] if include_all else []
+    return options(first + [(str(c.id), c.title) for c in courses])
+
+
+def _chart(rows: list[queries.Breakdown], title: str) -> object:
+    return stacked_bar_chart([ChartRow(row.label, row.counts) for row in rows], title=title,
+                             status_labels={k: str(v) for k, v in STATUS_LABELS.items()})
+
+
+def _age_label(key: str) -> str:
+    return str(AGE_BAND_LABELS.get(key, _("Birth year not known")))
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+def _overview_data(form: OverviewForm) -> dict:
+    root = _root(form.unit.data)
+    courses, course = _courses(form.course.data)
+    today = form.on.data or local_today()
+    units = queries.by_child_unit(root, courses, today)
+    ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts)
+            for b in queries.by_age_band(root, courses, today)]
+    per_course = queries.by_course(root, courses, today)
+    return {"root": root, "course": course, "courses": courses, "today": today,
+            "total": queries.total_counts(root, courses, today), "units": units,
+            "ages": ages, "per_course": per_course}
+
+
+@bp.get("/dashboard")
+@roles_required(*OFFICERS)
+def overview() -> str:
+    """Where training stands in the area: by unit, age band and course, on a chosen date."""
+    form = OverviewForm(request.args)
+    data = _overview_data(form)
+    form.unit.choices = _unit_choices(people_services.scope_root(current_user))
+    form.course.choices = _course_choices(include_all=True)
+    if data["root"] is not None:
+        form.unit.data = str(data["root"].id)
+    charts = {"units": _chart(data["units"], _("By area")),
+              "ages": _chart(data["ages"], _("By age")),
+              "per_course": _chart(data["per_course"], _("By course"))}
+    return render_template("dashboards/overview.html", form=form, charts=charts,
+                           statuses=STATUS_LABELS, **data)
+
+
+@bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
+@roles_required(*OFFICERS)
+def overview_export(fmt: str) -> Response:
+    """The breakdowns as a spreadsheet (CSV: the one asked for; XLSX: one sheet each)."""
+    data = _overview_data(OverviewForm(request.args))
+    header = [_("Name"), _("Members")] + [str(label) for label in STATUS_LABELS.values()]
+    sheets = [(_("By area"), data["units"]), (_("By age"), data["ages"]),
+              (_("By course"), data["per_course"])]
+
+    def rows(breakdown: list[queries.Breakdown]) -> list[list[object]]:
+        return [[row.label, row.total, *(row.counts.get(s, 0) for s in STATUS_LABELS)]
+                for row in breakdown]
+
+    if fmt == "csv":
+        wanted = {"units": 0, "ages": 1, "courses": 2}.get(request.args.get("breakdown", ""), 0)
+        return _download(csv_bytes(header, rows(sheets[wanted][1])), "text/csv", "report.csv")
+    book = xlsx_bytes([(title, header, rows(b)) for title, b in sheets])
+    return _download(book, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "report.xlsx")
+
+
+def _download(data: bytes, mimetype: str, filename: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- target list ------------------------------------------------------------------------------
+
+def _target_filter(form: TargetForm) -> TargetFilter:
+    root = _root(form.unit.data)
+    courses, course = _courses(form.course.data)
+    team_id = int(form.team.data) if form.team.data and form.team.data.isdigit() else None
+    if team_id is not None:
+        team = db.session.get(Team, team_id)
+        if team is None or not people_services.unit_in_scope(current_user, team.unit):
+            abort(404)
+    statuses = tuple(form.status.data or ()) if request.args.get("filtered") else DEFAULT_STATUSES
+    return TargetFilter(unit=root, course=course or courses[0], statuses=statuses,
+                        team_id=team_id, min_age=form.min_age.data,
+                        age_band=form.age_band.data or None,
+                        inactive_days=form.inactive_days.data)
+
+
+def _target_form() -> tuple[TargetForm, TargetFilter]:
+    form = TargetForm(request.args)
+    if not form.validate():
+        form.min_age.data = form.inactive_days.data = None
+    filters = _target_filter(form)
+    scope = people_services.scope_root(current_user)
+    form.unit.choices = _unit_choices(scope)
+    form.course.choices = _course_choices(include_all=False)
+    form.course.data = str(filters.course.id)
+    form.status.data = list(filters.statuses)
+    teams = []
+    if filters.unit is not None:
+        teams = db.session.execute(
+            select(Team.id, Team.name).join(Unit, Unit.id == Team.unit_id)
+            .where(in_subtree(Unit.path, filters.unit.path)).order_by(Team.name)).all()
+    form.team.choices = options([("", _("All teams"))] + [(str(i), n) for i, n in teams])
+    form.age_band.choices = options([("", _("All ages"))] +
+                                    [(b.key, AGE_BAND_LABELS[b.key]) for b in AGE_BANDS])
+    return form, filters
+
+
+@bp.get("/dashboard/targets")
+@roles_required(*OFFICERS)
+def targets() -> str:
+    """Members who need a refresher, in priority order, with bulk assignment."""
+    form, filters = _target_form()
+    today = local_today()
+    query = target_query(filters, today)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = Page(request.args.get("page", 1, type=int), PER_PAGE, total)
+    rows = db.session.execute(query.limit(PER_PAGE).offset(page.offset)).all()
+    return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
+                           page=page, today=today, assign_form=BulkAssignForm(),
+                           statuses=STATUS_LABELS)
+
+
+@bp.post("/dashboard/targets/assign")
+@roles_required(*OFFICERS)
+def assign() -> Response:
+    """Assign the filtered course to everyone the filter selects, or to the ticked members."""
+    _form, filters = _target_form()
+    form = BulkAssignForm()
+    back = url_for("dashboards.targets", **request.args)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(back)
+    today = local_today()
+    selected = set(db.session.scalars(target_person_ids(filters, today)))
+    if form.selection.data != "all":
+        ticked = {int(v) for v in request.form.getlist("person_ids") if v.isdigit()}
+        selected &= ticked  # never anyone outside the officer's filtered scope
+    if not selected:
+        flash(_("Nobody was selected."), "error")
+        return redirect(back)
+    try:
+        assigned, already = bulk_assign(person_ids=sorted(selected), course=filters.course,
+                                        due_on=form.due_on.data, reason=form.reason.data or "",
+                                        actor=current_user, now=utc_now(), today=today)
+    except LmsError as error:
+        flash(str(error.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("%(assigned)d assigned; %(already)d already had an open assignment.",
+            assigned=assigned, already=already), "success")
+    return redirect(back)
+
+
+def _target_rows(filters: TargetFilter, today: date) -> list:
+    return db.session.execute(target_query(filters, today).limit(CALL_LIST_LIMIT)).all()
+
+
+@bp.get("/dashboard/targets.<any(csv, xlsx):fmt>")
+@roles_required(*OFFICERS)
+def targets_export(fmt: str) -> Response:
+    """The whole target list as CSV or XLSX."""
+    _form, filters = _target_form()
+    today = local_today()
+    header = [_("Name"), _("Age"), _("Phone number"), _("Team"), _("Area"), _("Status"),
+              _("Last activity")]
+    rows = [[person.full_name, today.year - person.birth_year if person.birth_year else None,
+             person.phone, team or "", unit, str(STATUS_LABELS.get(status, status)),
+             activity.date() if activity else None]
+            for person, status, activity, team, unit in _target_rows(filters, today)]
+    if fmt == "csv":
+        return _download(csv_bytes(header, rows), "text/csv", "targets.csv")
+    return _download(xlsx_bytes([(filters.course.title, header, rows)]),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "targets.xlsx")
+
+
+@bp.get("/dashboard/targets/call-list")
+@roles_required(*OFFICERS)
+def call_list() -> str:
+    """A printable list grouped by team, for leaders who go door to door."""
+    _form, filters = _target_form()
+    today = local_today()
+    rows = sorted(_target_rows(filters, today), key=lambda row: (row[3] or "", row[4]))
+    return render_template("dashboards/call_list.html", rows=rows, filters=filters,
+                           today=today, statuses=STATUS_LABELS)
+
+
+# --- scorecard --------------------------------------------------------------------------------
+
+@bp.get("/dashboard/teams")
+@roles_required(*OFFICERS)
+def scorecard() -> str:
+    """Each team's effectiveness: certification, older members, quiz scores, activity."""
+    root = _root(request.args.get("unit"))
+    sort = request.args.get("sort", "score")
+    sort = sort if sort in SORT_KEYS else "score"
+    courses, _course = _courses(None)
+    scores = team_scores(root, courses, local_today(), sort)
+    return render_template("dashboards/scorecard.html", scores=scores, sort=sort, root=root)
