@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from lms.demo_history import HistorySummary, load_history
 from lms.extensions import db
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.unit_import import import_administrative_units
@@ -48,6 +49,7 @@ class DemoSummary:
     units_created: int = 0
     people_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    history: HistorySummary = field(default_factory=HistorySummary)
 
 
 def _random_person(rng: random.Random, year: int) -> tuple[str, Gender, int]:
@@ -118,6 +120,7 @@ def load_demo(today: date | None = None) -> DemoSummary:
                                   position=position, password_hash=member_hash))
             summary.people_created += 1
     db.session.flush()
+    summary.history = load_history(today, random.Random(2024))
     return summary
 
 
@@ -128,6 +131,7 @@ def demo_command() -> None:
     db.session.commit()
     click.echo(f"Demo data: {summary.units_created} units and {summary.people_created} people "
                f"created.")
+    click.echo(summary.history.line())
     click.echo("Accounts (role, phone, password):")
     for role, phone, password in summary.accounts:
         click.echo(f"  {role:8} {phone}  {password}")

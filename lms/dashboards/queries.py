@@ -161,3 +161,46 @@ def last_activity() -> Subquery:
 def inactive_since(days: int, today: date) -> datetime:
     """The moment before which a member counts as inactive for `days` days."""
     return datetime.combine(today - timedelta(days=days), datetime.min.time())
+
+
+def team_matrix(team: Team, courses: list[Course], today: date) -> list[tuple[Person, dict]]:
+    """Each member of the team with their status on each course (for the team page)."""
+    pairs = pair_statuses(team.unit, courses, today)
+    rows = db.session.execute(
+        select(Person, pairs.c.course_id, pairs.c.status)
+        .join(pairs, pairs.c.person_id == Person.id)
+        .where(Person.team_id == team.id)
+        .order_by(Person.full_name, Person.id)).all()
+    matrix: dict[int, tuple[Person, dict]] = {}
+    for person, course_id, status in rows:
+        matrix.setdefault(person.id, (person, {}))[1][course_id] = status
+    return list(matrix.values())
+
+
+@dataclass(frozen=True)
+class CourseHistory:
+    course: Course
+    status: str
+    lessons_done: int
+    lessons_total: int
+    last_activity: datetime | None
+
+
+def member_history(person: Person, today: date) -> tuple[list[CourseHistory], list]:
+    """A member's courses (status, lessons, last activity) and quiz attempts, for officers."""
+    from lms.certification.status import course_statuses
+    from lms.courses.progress import lessons_done_by_course
+    from lms.quizzes.models import Attempt
+
+    progress = lessons_done_by_course(person)
+    activity = dict(db.session.execute(
+        select(Enrolment.course_id, Enrolment.last_activity_at)
+        .where(Enrolment.person_id == person.id)).all())
+    courses = [CourseHistory(row.course, row.status.value, *progress.get(row.course.id, (0, 0)),
+                             activity.get(row.course.id))
+               for row in course_statuses(person, today)
+               if row.course.required or row.course.id in progress or row.certificate_id]
+    attempts = db.session.execute(
+        select(Attempt, Course.title).join(Course, Course.id == Attempt.course_id)
+        .where(Attempt.person_id == person.id).order_by(Attempt.started_at.desc())).all()
+    return courses, attempts

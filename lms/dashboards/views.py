@@ -275,3 +275,33 @@ def scorecard() -> str:
     courses, _course = _courses(None)
     scores = team_scores(root, courses, local_today(), sort)
     return render_template("dashboards/scorecard.html", scores=scores, sort=sort, root=root)
+
+
+# --- team page --------------------------------------------------------------------------------
+
+@bp.get("/team")
+@roles_required(Role.LEADER)
+def my_team() -> str:
+    """A team leader's own team."""
+    if current_user.team is None:
+        abort(404)
+    return _team_page(current_user.team)
+
+
+@bp.get("/teams/<int:team_id>")
+@roles_required(*OFFICERS)
+def team_page(team_id: int) -> str:
+    """A team in the officer's scope."""
+    team = db.session.get(Team, team_id)
+    if team is None or not people_services.unit_in_scope(current_user, team.unit):
+        abort(404)
+    return _team_page(team)
+
+
+def _team_page(team: Team) -> str:
+    courses = queries.required_courses()
+    today = local_today()
+    return render_template("dashboards/team.html", team=team, courses=courses, today=today,
+                           matrix=queries.team_matrix(team, courses, today),
+                           total=queries.total_counts(team.unit, courses, today),
+                           statuses=STATUS_LABELS)

@@ -15,6 +15,7 @@ from lms.certification.services import open_assignments
 from lms.certification.status import certificates_with_state
 from lms.certification.views import course_choices
 from lms.clock import local_today
+from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.forms import attach_error
@@ -125,7 +126,9 @@ def person_edit(person_id: int) -> str | Response:
             return redirect(url_for("people.person_edit", person_id=person.id))
     assignment_form = AssignmentForm()
     assignment_form.course.choices = course_choices()
+    courses, attempts = member_history(person, local_today())
     return render_template("people/edit.html", form=form, person=person,
+                           courses=courses, attempts=attempts,
                            assignment_form=assignment_form,
                            assignments=open_assignments(person),
                            certificates=certificates_with_state(person, local_today()))

@@ -209,3 +209,22 @@ def test_exports_are_safe_and_keep_vietnamese(client, area):
     assert len(report.sheetnames) == 3
     call_list = client.get(f"/dashboard/targets/call-list?course={area['r1'].id}")
     assert "Thôn A1" in call_list.get_data(as_text=True)
+
+
+def test_team_page_for_the_leader_only_and_officers_in_scope(client, area, db):
+    leader = make_person(Role.LEADER, area["a1"].unit, name="Tổ trưởng A")
+    db.session.commit()
+    login(client, leader.phone, PASSWORD)
+    page = client.get("/team").get_data(as_text=True)
+    assert "An Cao Tuổi" in page and "Dũng Cũ" not in page
+    assert client.get(f"/teams/{area['b1'].team_id}").status_code == 403
+    officer = client.application.test_client()
+    login(officer, area["officer_a"].phone, PASSWORD)
+    assert officer.get(f"/teams/{area['a1'].team_id}").status_code == 200
+    assert officer.get(f"/teams/{area['b1'].team_id}").status_code == 404
+
+
+def test_member_page_shows_history(client, area):
+    login(client, area["officer_a"].phone, PASSWORD)
+    page = client.get(f"/people/{area['a1'].id}").get_data(as_text=True)
+    assert "Quá trình học tập" in page and "R-ONE" in page and "Sắp hết hạn" in page
