@@ -1,8 +1,6 @@
 """Two years of demo training history: lessons, quiz attempts, certificates and refreshers.
 
-Everything is drawn from one random generator and written with bulk inserts, so the same seed
-and day give the same history, except certificate codes, which stay unguessable.
-"""
+Same seed and day, same history, except certificate codes (they stay unguessable)."""
 
 from __future__ import annotations
 
@@ -12,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import selectinload
@@ -37,6 +36,12 @@ WRONG_SHORT = ("111", "113", "114", "115", "5656", "1900", "3", "ba", "không nh
 REASONS_EXPIRING = ("Ôn tập định kỳ", "Chứng nhận sắp hết hạn, cần ôn tập lại")
 REASONS_EXPIRED = ("Ôn tập định kỳ", "Chứng nhận đã hết hạn, cần học lại")
 REASON_NEW_VERSION = "Khóa học đã cập nhật phiên bản {version}, cần học lại"
+# Parents first: rows refer to earlier tables by list index until their ids are known.
+TABLES = (Attempt, AttemptQuestion, AttemptOption, Completion, Certificate, Assignment,
+          Enrolment, LessonCompletion)
+LINKS = {AttemptQuestion: ("attempt_id", Attempt), AttemptOption: ("question_id", AttemptQuestion),
+         Completion: ("attempt_id", Attempt), Certificate: ("completion_id", Completion),
+         Assignment: ("closed_by_completion_id", Completion)}
 
 
 @dataclass(frozen=True)
@@ -79,15 +84,12 @@ class _Course:
     pass_mark: int
     seq: int  # id of the newest course_versions row
     release: date | None  # when the current version outdated earlier certificates
-    old_version: str
-    old_seq: int
+    old: tuple[str, int]  # the version (text, course_versions id) before `release`
     class_days: list[date]  # in-person classes held for this course
 
 
 @dataclass
-class _Trail:
-    """One member's activity on one course, in order."""
-
+class _Trail:  # one member's activity on one course, in order
     events: list[datetime] = field(default_factory=list)
     numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     completed: datetime | None = None
@@ -103,8 +105,6 @@ def load_history(today: date, rng: random.Random) -> HistorySummary:
            for column in (Enrolment.person_id, Attempt.person_id, Completion.person_id)):
         return HistorySummary(skipped="the members already have training history")
     members = _members(today, rng)
-    if not members:
-        return HistorySummary(skipped="no members")
     officers = db.session.execute(
         select(Person.id, Unit.path).join(Unit, Unit.id == Person.unit_id)
         .where(Person.role == Role.OFFICER).order_by(Person.id)).all()
@@ -128,31 +128,21 @@ def _courses(today: date, rng: random.Random) -> list[_Course]:
         if not course.lessons and not questions:
             continue
         versions = course.versions
-        recertify = bool(versions) and versions[-1].requires_recertification
         previous = versions[-2] if len(versions) > 1 else None
-        pass_mark = course.quiz.pass_mark if course.quiz and course.quiz.pass_mark else None
+        year = re.match(r"\d{4}", course.version)
+        release = date(int(year[0]), 1, 1) if year else today - timedelta(days=300)
         result.append(_Course(
             course=course, lesson_ids=[lesson.id for lesson in course.lessons],
-            questions=questions, pass_mark=pass_mark or course.pass_mark,
-            seq=versions[-1].id if versions else 0,
-            release=_release_day(course.version, today) if recertify else None,
-            old_version=previous.version if previous else _previous_version(course.version),
-            old_seq=previous.id if previous else 0,
+            questions=questions, seq=versions[-1].id if versions else 0,
+            pass_mark=(course.quiz and course.quiz.pass_mark) or course.pass_mark,
+            # The new version came out on 1 January of its year, kept inside the history.
+            release=min(max(release, today - timedelta(days=600)), today - timedelta(days=90))
+            if versions and versions[-1].requires_recertification else None,
+            old=(previous.version, previous.id) if previous else
+            (f"{int(year[0]) - 1}.1" if year else "", 0),
             class_days=[today - timedelta(days=rng.randint(30, HISTORY_DAYS - 30))
                         for _ in range(3)]))
     return result
-
-
-def _release_day(version: str, today: date) -> date:
-    """When a version such as "2026.1" came out: 1 January of its year, kept inside the history."""
-    match = re.match(r"(\d{4})", version)
-    day = date(int(match[1]), 1, 1) if match else today - timedelta(days=300)
-    return min(max(day, today - timedelta(days=600)), today - timedelta(days=90))
-
-
-def _previous_version(version: str) -> str:
-    match = re.match(r"(\d{4})", version)
-    return f"{int(match[1]) - 1}.1" if match else ""
 
 
 def _members(today: date, rng: random.Random) -> list[_Member]:
@@ -162,58 +152,37 @@ def _members(today: date, rng: random.Random) -> list[_Member]:
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .where(Person.role.in_(LEARNER_ROLES), Person.active.is_(True))
         .order_by(Person.id)).all()
-    communes: dict[int | None, float] = {}
-    teams: dict[int | None, float] = {}
-    members = []
+    communes, teams, members = {}, {}, []  # communes and teams: strength
     for row in rows:
         commune = communes.setdefault(row.parent_id, rng.gauss(0, 0.12))
         if row.team_id not in teams:  # a few teams have barely begun; others are keen
             teams[row.team_id] = -0.35 if rng.random() < 0.08 else commune + rng.gauss(0, 0.18)
-        team = teams[row.team_id]
         age = today.year - (row.birth_year or today.year - 45)
         _, engaged, skilled = next(effect for effect in AGE_EFFECTS if age < effect[0])
-        leader = 0.15 if row.role == Role.LEADER else 0.0
+        engaged += teams[row.team_id] + (0.15 if row.role == Role.LEADER else 0.0)
         members.append(_Member(
             id=row.id, unit_id=row.unit_id, path=row.path or "",
-            engagement=_clip(0.55 + team + engaged + leader + rng.gauss(0, 0.15), 0.02, 0.98),
-            skill=_clip(0.55 + team / 2 + skilled + rng.gauss(0, 0.1), 0.05, 0.95)))
+            engagement=min(max(0.55 + engaged + rng.gauss(0, 0.15), 0.02), 0.98),
+            skill=min(max(0.55 + teams[row.team_id] / 2 + skilled + rng.gauss(0, 0.1), 0.05),
+                      0.95)))
     return members
 
 
-def _clip(value: float, low: float, high: float) -> float:
-    return min(max(value, low), high)
-
-
-def _insert(model: type[db.Model], rows: list[dict], returning: bool = False) -> list[int]:
-    """Bulk insert in batches; with `returning`, the new ids in the order of `rows`."""
-    ids: list[int] = []
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start:start + BATCH]
-        if returning:
-            statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-            ids.extend(db.session.scalars(statement, batch).all())
-        else:
-            db.session.execute(insert(model), batch)
-    return ids
-
-
 class _History:
-    """Draws the journeys and keeps their rows; links are list indexes until `write`."""
+    """Draws the journeys and keeps their rows per table until `write`."""
 
     def __init__(self, today: date, rng: random.Random, officers: list[tuple[int, str]],
                  codes: set[str]) -> None:
         self.today, self.rng, self.officers, self.codes = today, rng, officers, codes
         self.last_day = today - timedelta(days=1)
-        self.enrolments: list[dict] = []
-        self.lessons: list[dict] = []
-        self.attempts: list[dict] = []
-        self.questions: list[dict] = []
-        self.options: list[dict] = []
-        self.completions: list[dict] = []
-        self.certificates: list[dict] = []
-        self.assignments: list[dict] = []
+        self.rows: dict[type, list[dict]] = {model: [] for model in TABLES}
 
-    def moment(self, day: date, after: datetime | None = None, hours: tuple[int, int] = (7, 21)) -> datetime:
+    def add(self, model: type, row: dict) -> int:
+        self.rows[model].append(row)  # its index stands for its id until `write`
+        return len(self.rows[model]) - 1
+
+    def moment(self, day: date, after: datetime | None = None,
+               hours: tuple[int, int] = (7, 21)) -> datetime:
         """A time of day in Vietnam on `day` (stored in UTC), later than `after`."""
         clock = time(self.rng.randrange(*hours), self.rng.randrange(60), self.rng.randrange(60))
         moment = datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)
@@ -227,39 +196,32 @@ class _History:
         wants = 0.25 + 0.7 * member.engagement if required else 0.03 + 0.3 * member.engagement
         if rng.random() >= wants:
             if required and member.engagement < 0.45 and rng.random() < 0.06:
-                self.in_person(member, info)
+                self.complete(member, info, self.moment(rng.choice(info.class_days), None, (8, 11)),
+                              None, rng.randint(info.pass_mark, 100))  # an in-person class
+                self.renewals(member, info, _Trail(), online=False)
             return
         day = self.today - timedelta(days=int((HISTORY_DAYS - 2) * rng.random() ** 1.5) + 2)
-        trail = _Trail()
-        finish = rng.random() < 0.3 + 0.65 * member.engagement
-        total = len(info.lesson_ids)
+        trail, total = _Trail(), len(info.lesson_ids)
+        finish = rng.random() < 0.35 + 0.6 * member.engagement
         for lesson_id in info.lesson_ids[:total if finish else rng.randint(1, max(1, total - 1))]:
             if day > self.last_day:
                 break
             trail.events.append(self.moment(day, trail.events[-1] if trail.events else None))
-            self.lessons.append({"person_id": member.id, "lesson_id": lesson_id,
-                                 "completed_at": trail.events[-1]})
+            self.add(LessonCompletion, {"person_id": member.id, "lesson_id": lesson_id,
+                                        "completed_at": trail.events[-1]})
             day += timedelta(days=rng.choice(LESSON_GAPS))
         if len(trail.events) == total:
             if info.questions:
                 done = self.until_passed(member, info, day, trail)
-            else:
+            else:  # without a quiz the last lesson completes the course
                 done = self.complete(member, info, trail.events[-1], None, None)
                 trail.completed = trail.events[-1]
             if done is not None:
                 self.renewals(member, info, trail, online=bool(info.questions))
         if trail.events:
-            self.enrolments.append({"person_id": member.id, "course_id": info.course.id,
-                                    "started_at": min(trail.events),
-                                    "last_activity_at": max(trail.events),
-                                    "completed_at": trail.completed})
-
-    def in_person(self, member: _Member, info: _Course) -> None:
-        """A trainer's class: attendance and a paper score at or above the pass mark."""
-        day = self.rng.choice(info.class_days)
-        score = self.rng.randint(info.pass_mark, 100)
-        self.complete(member, info, self.moment(day, hours=(8, 11)), None, score)
-        self.renewals(member, info, _Trail(), online=False)
+            self.add(Enrolment, {"person_id": member.id, "course_id": info.course.id,
+                                 "started_at": min(trail.events), "completed_at": trail.completed,
+                                 "last_activity_at": max(trail.events)})
 
     def until_passed(self, member: _Member, info: _Course, day: date,
                      trail: _Trail) -> int | None:
@@ -267,17 +229,16 @@ class _History:
         tries = 0
         while day <= self.last_day:
             number = next(trail.numbers)
-            limit = info.course.quiz.max_attempts
-            if limit and number > limit:
+            if info.course.quiz.max_attempts and number > info.course.quiz.max_attempts:
                 return None
             tries += 1
             attempt, submitted, passed = self.attempt(member, info, day, number, tries, trail)
             trail.events.append(submitted)
             if passed:
                 trail.completed = submitted
-                percent = self.attempts[attempt]["percent"]
+                percent = self.rows[Attempt][attempt]["percent"]
                 return self.complete(member, info, submitted, attempt, percent)
-            if tries >= 4 or self.rng.random() > 0.4 + 0.45 * member.engagement:
+            if tries >= 4 or self.rng.random() > 0.5 + 0.4 * member.engagement:
                 return None
             day += timedelta(days=self.rng.randint(1, 12))
         return None
@@ -286,23 +247,18 @@ class _History:
         """Outdated, expiring or expired certificates: refreshers, and some members retake."""
         rng = self.rng
         for _ in range(3):
-            issued, valid_until = (self.certificates[-1][key] for key in ("issued_on",
-                                                                           "valid_until"))
+            issued, valid_until = itemgetter("issued_on", "valid_until")(self.rows[Certificate][-1])
             outdated = info.release is not None and issued < info.release
-            if outdated:
-                due = info.release + timedelta(days=rng.randint(7, 60))
-            elif valid_until is not None:
-                due = valid_until - timedelta(days=rng.randint(0, 60))
-            else:
+            due = (info.release + timedelta(days=rng.randint(7, 60)) if outdated else
+                   valid_until + timedelta(days=rng.randint(-60, 45)) if valid_until else None)
+            if due is None or due > self.last_day:
                 return
-            if due > self.last_day:
-                return
-            assigned = rng.random() < 0.3
+            # Officers act mostly on recent lists, so fresh cases get more refreshers.
+            assigned = rng.random() < (0.45 if due > self.last_day - timedelta(days=120) else 0.2)
             keen = 0.3 + 0.5 * member.engagement if assigned else 0.25 * member.engagement
             start = due + timedelta(days=rng.randint(2, 90))
-            renewed = None
-            if online and start <= self.last_day and rng.random() < keen:
-                renewed = self.until_passed(member, info, start, trail)
+            renewed = (self.until_passed(member, info, start, trail)
+                       if online and start <= self.last_day and rng.random() < keen else None)
             if assigned:
                 reasons = REASONS_EXPIRED if valid_until and due > valid_until else REASONS_EXPIRING
                 reason = (REASON_NEW_VERSION.format(version=info.course.version) if outdated
@@ -318,15 +274,13 @@ class _History:
         fits = sorted(((len(path), officer) for officer, path in self.officers
                        if member.path.startswith(path)), reverse=True)
         fits = fits or [(0, officer) for officer, _ in self.officers]
-        officer = None
-        if fits:
-            officer = fits[0][1] if rng.random() < 0.7 else rng.choice(fits)[1]
-        self.assignments.append({
+        officer = (fits[0][1] if rng.random() < 0.7 else rng.choice(fits)[1]) if fits else None
+        closed_at = None if closed_by is None else self.rows[Completion][closed_by]["completed_at"]
+        self.add(Assignment, {
             "person_id": member.id, "course_id": info.course.id,
             "due_on": day + timedelta(days=rng.choice((30, 45, 60, 90))), "reason": reason,
-            "assigned_by_id": officer, "created_at": self.moment(day, hours=(8, 17)),
-            "closed_at": None if closed_by is None else self.completions[closed_by]["completed_at"],
-            "closed_by_completion_id": closed_by})
+            "assigned_by_id": officer, "created_at": self.moment(day, None, (8, 17)),
+            "closed_at": closed_at, "closed_by_completion_id": closed_by})
 
     def attempt(self, member: _Member, info: _Course, day: date, number: int, tries: int,
                 trail: _Trail) -> tuple[int, datetime, bool]:
@@ -338,37 +292,33 @@ class _History:
         if not quiz.shuffle:
             drawn.sort(key=lambda question: question.position)
         chance = min(0.97, 0.45 + 0.5 * member.skill + 0.07 * (tries - 1))
-        index = len(self.attempts)
+        index = len(self.rows[Attempt])
         right = sum(self.answer(index, position, question, quiz.shuffle, rng.random() < chance)
                     for position, question in enumerate(drawn, start=1))
         limit = quiz.time_limit_minutes
         submitted = started + timedelta(minutes=rng.randint(3, max(3, (limit or 26) - 1)),
                                         seconds=rng.randrange(60))
         passed = grading.passes(right, len(drawn), info.pass_mark)
-        self.attempts.append({
+        self.add(Attempt, {
             "person_id": member.id, "course_id": info.course.id, "number": number,
             "course_version": self.version_at(info, day)[0], "pass_mark": info.pass_mark,
-            "started_at": started,
+            "started_at": started, "submitted_at": submitted, "timed_out": False,
             "deadline_at": started + timedelta(minutes=limit) if limit else None,
-            "submitted_at": submitted, "timed_out": False, "correct_count": right,
-            "question_count": len(drawn), "percent": grading.percent(right, len(drawn)),
-            "passed": passed})
+            "correct_count": right, "question_count": len(drawn), "passed": passed,
+            "percent": grading.percent(right, len(drawn))})
         return index, submitted, passed
 
     def answer(self, attempt: int, position: int, question: Question, shuffle: bool,
                knows: bool) -> bool:
         """Snapshot one question with a plausible answer; True when it is right."""
-        rng = self.rng
-        options = list(question.options)
-        chosen: set[int] = set()
-        response = None
+        rng, options = self.rng, list(question.options)
+        chosen, response = set(), None
         if question.kind == "short":
             accepted = [(option.text_md, option.ignore_diacritics) for option in options]
-            if knows:
-                response = rng.choice(options).text_md
-            elif rng.random() < 0.8:
-                response = next((text for text in rng.sample(WRONG_SHORT, len(WRONG_SHORT))
-                                 if not grading.short_answer_is_correct(text, accepted)), None)
+            wrong = [text for text in rng.sample(WRONG_SHORT, len(WRONG_SHORT))
+                     if not grading.short_answer_is_correct(text, accepted)]
+            blank = rng.random() < 0.2 or not wrong
+            response = rng.choice(options).text_md if knows else None if blank else wrong[0]
             correct = grading.short_answer_is_correct(response or "", accepted)
         else:
             if shuffle:
@@ -376,23 +326,21 @@ class _History:
             right = {option.id for option in options if option.correct}
             chosen = set(right) if knows else self.mistake(options, question.kind)
             correct = grading.choice_is_correct(chosen, right)
-        self.questions.append({
+        row = self.add(AttemptQuestion, {
             "attempt_id": attempt, "position": position, "question_key": question_key(question),
             "kind": question.kind, "text_html": question.text_html,
             "explanation_html": question.explanation_html, "response_text": response,
             "correct": correct})
-        row = len(self.questions) - 1
-        self.options.extend({
-            "question_id": row, "position": number, "text_md": option.text_md,
-            "text_html": option.text_html, "correct": option.correct,
-            "ignore_diacritics": option.ignore_diacritics, "selected": option.id in chosen}
-            for number, option in enumerate(options, start=1))
+        for number, option in enumerate(options, start=1):
+            self.add(AttemptOption, {
+                "question_id": row, "position": number, "text_md": option.text_md,
+                "text_html": option.text_html, "correct": option.correct,
+                "ignore_diacritics": option.ignore_diacritics, "selected": option.id in chosen})
         return correct
 
     def mistake(self, options: list[Option], kind: str) -> set[int]:
         """A wrong choice; one tempting wrong option per question draws most mistakes."""
-        rng = self.rng
-        right = [option.id for option in options if option.correct]
+        rng, right = self.rng, [option.id for option in options if option.correct]
         wrong = sorted((option for option in options if not option.correct),
                        key=lambda option: option.position)
         if not wrong or rng.random() < 0.04:
@@ -404,60 +352,48 @@ class _History:
         return set(right) | {rng.choice(wrong).id}
 
     def version_at(self, info: _Course, day: date) -> tuple[str, int]:
-        """The course version (text, course_versions id) current on `day`."""
         if info.release is not None and day < info.release:
-            return info.old_version, info.old_seq
+            return info.old
         return info.course.version, info.seq
 
     def complete(self, member: _Member, info: _Course, moment: datetime, attempt: int | None,
                  score: int | None) -> int:
-        """A completion and its certificate; returns the completion's index."""
+        """A completion (in person when it has a score but no attempt) and its certificate."""
         issued_on = moment.astimezone(VIETNAM).date()
         version, seq = self.version_at(info, issued_on)
-        self.completions.append({
+        in_person = attempt is None and score is not None
+        completion = self.add(Completion, {
             "person_id": member.id, "course_id": info.course.id, "completed_at": moment,
-            "source": "online" if attempt is not None or score is None else "in_person",
-            "attempt_id": attempt, "course_version": version, "score_percent": score})
+            "source": "in_person" if in_person else "online", "attempt_id": attempt,
+            "course_version": version, "score_percent": score})
         code = generate_code()
         while code in self.codes:
             code = generate_code()
         self.codes.add(code)
         months = info.course.certificate_valid_months
-        self.certificates.append({
+        self.add(Certificate, {
             "code": code, "person_id": member.id, "course_id": info.course.id,
-            "completion_id": len(self.completions) - 1, "issued_at": moment,
-            "issued_on": issued_on,
+            "completion_id": completion, "issued_at": moment, "issued_on": issued_on,
             "valid_until": add_months(issued_on, months) if months else None,
-            "course_version": version, "version_seq": seq,
-            "in_person": attempt is None and score is not None,
+            "course_version": version, "version_seq": seq, "in_person": in_person,
             "issuing_unit_id": member.unit_id})
-        return len(self.completions) - 1
+        return completion
 
     def write(self) -> HistorySummary:
-        """Insert every row in bulk, parents first, turning indexes into ids."""
-        attempt_ids = _insert(Attempt, self.attempts, returning=True)
-        for row in self.questions:
-            row["attempt_id"] = attempt_ids[row["attempt_id"]]
-        question_ids = _insert(AttemptQuestion, self.questions, returning=True)
-        for row in self.options:
-            row["question_id"] = question_ids[row["question_id"]]
-        _insert(AttemptOption, self.options)
-        for row in self.completions:
-            if row["attempt_id"] is not None:
-                row["attempt_id"] = attempt_ids[row["attempt_id"]]
-        completion_ids = _insert(Completion, self.completions, returning=True)
-        for row in self.certificates:
-            row["completion_id"] = completion_ids[row["completion_id"]]
-        for row in self.assignments:
-            if row["closed_by_completion_id"] is not None:
-                row["closed_by_completion_id"] = completion_ids[row["closed_by_completion_id"]]
-        _insert(Certificate, self.certificates)
-        _insert(Assignment, self.assignments)
-        _insert(Enrolment, self.enrolments)
-        _insert(LessonCompletion, self.lessons)
+        """Insert every table in bulk, parents first, turning list indexes into ids."""
+        ids: dict[type, list[int]] = {model: [] for model in TABLES}
+        for model in TABLES:
+            rows, (key, parent) = self.rows[model], LINKS.get(model, (None, None))
+            for row in rows if key else ():
+                row[key] = None if row[key] is None else ids[parent][row[key]]
+            returning = model in (Attempt, AttemptQuestion, Completion)  # their ids are needed
+            statement = (insert(model).returning(model.id, sort_by_parameter_order=True)
+                         if returning else insert(model))
+            for start in range(0, len(rows), BATCH):  # in batches; new ids in the rows' order
+                result = db.session.execute(statement, rows[start:start + BATCH])
+                ids[model].extend(result.scalars() if returning else ())
+        certificates, assignments = self.rows[Certificate], self.rows[Assignment]
         return HistorySummary(
-            enrolments=len(self.enrolments), lessons_done=len(self.lessons),
-            attempts=len(self.attempts), certificates=len(self.certificates),
-            in_person=sum(row["in_person"] for row in self.certificates),
-            refreshers=len(self.assignments),
-            open_refreshers=sum(row["closed_at"] is None for row in self.assignments))
+            len(self.rows[Enrolment]), len(self.rows[LessonCompletion]), len(self.rows[Attempt]),
+            len(certificates), sum(row["in_person"] for row in certificates), len(assignments),
+            sum(row["closed_at"] is None for row in assignments))

@@ -26,6 +26,7 @@ NAV_ITEMS = (
     NavItem("courses.catalogue", _l("Courses"), EVERYONE),
     NavItem("dashboards.overview", _l("Dashboard"), frozenset({Role.OFFICER, Role.ADMIN})),
     NavItem("dashboards.my_team", _l("My team"), frozenset({Role.LEADER})),
+    NavItem("authoring.index", _l("Course editor"), frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("people.people_list", _l("People"), frozenset({Role.OFFICER, Role.ADMIN})),
     NavItem("units.unit_tree", _l("Areas"), frozenset({Role.ADMIN})),
     NavItem("certification.verify_form", _l("Verify a certificate"), frozenset({None})),

@@ -1,0 +1,1 @@
+"""Trainers' course editor: drafts, preview, publishing versions, zip round trips."""

@@ -1,0 +1,1 @@
+"""In-person classes: scheduling, rosters, attendance sheets and paper-quiz scores."""

@@ -1,0 +1,241 @@
+"""The course editor: permissions, preview, locking, quiz checks, images, publishing, zips."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zlib
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from lms.authoring.images import strip_metadata
+from lms.authoring.models import CourseDraft
+from lms.certification.status import Status, status_of
+from lms.courses.models import Course, CourseVersion
+from lms.people.models import Role
+from tests.conftest import csrf_token, login, post_form
+from tests.courses.test_content import COURSE_CONTENT, course_files, write_course
+from tests.factories import PASSWORD, complete_course, make_person, make_unit
+
+LESSON = """Xin chào bà con.
+
+!!! warning "Lưu ý"
+    Không đọc mã OTP cho ai.
+
+1. Mở ứng dụng
+2. Chọn **Đăng nhập**
+"""
+
+
+@pytest.fixture()
+def trainer(db):
+    person = make_person(Role.TRAINER)
+    db.session.commit()
+    return person
+
+
+@pytest.fixture()
+def author(client, trainer):
+    login(client, trainer.phone, PASSWORD)
+    return client
+
+
+def new_course(client, slug: str = "khoa-moi") -> None:
+    response = post_form(client, "/author/new", {"title": "Khóa mới", "slug": slug})
+    assert response.headers["Location"] == f"/author/{slug}"
+
+
+def open_lesson(client, slug: str, path: str) -> dict[str, str]:
+    page = client.get(f"/author/{slug}/lessons/{path}").get_data(as_text=True)
+    revision = re.search(r'name="revision" type="hidden" value="(\d+)"', page) or re.search(
+        r'id="revision" name="revision" type="hidden" value="(\d+)"', page)
+    return {"revision": revision.group(1)}
+
+
+def test_members_and_officers_cannot_edit(client, db, runner, tmp_path):
+    write_course(tmp_path, course_files())
+    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    village = make_unit(kind="village", team=True)
+    for role in (Role.MEMBER, Role.OFFICER, Role.LEADER):
+        person = make_person(role, village)
+        db.session.commit()
+        browser = client.application.test_client()
+        login(browser, person.phone, PASSWORD)
+        assert browser.get("/author").status_code == 403
+        assert browser.get("/author/new").status_code == 403
+        assert post_form(browser, "/author/courses/vneid-co-ban/edit", {}).status_code == 403
+        assert browser.get("/author/courses/vneid-co-ban.zip").status_code == 403
+    assert db.session.scalar(select(CourseDraft)) is None
+
+
+def test_new_course_lessons_preview_equals_published(author, db):
+    new_course(author)
+    assert "khoa-moi" not in author.get("/courses").get_data(as_text=True)
+    response = post_form(author, "/author/khoa-moi/lessons", {"title": "Cài đặt VNeID"})
+    assert response.headers["Location"] == "/author/khoa-moi/lessons/01-cai-dat-vneid.md"
+    data = {"title": "Cài đặt VNeID", "minutes": "10", "body": LESSON,
+            **open_lesson(author, "khoa-moi", "01-cai-dat-vneid.md")}
+    preview = post_form(author, "/author/khoa-moi/lessons/01-cai-dat-vneid.md",
+                        {**data, "action": "preview"}).get_data(as_text=True)
+    preview_html = preview.split('<div class="content">')[-1].split("</div>\n</section>")[0]
+    assert 'class="admonition warning"' in preview_html
+    post_form(author, "/author/khoa-moi/lessons/01-cai-dat-vneid.md", {**data, "action": "save"})
+    publish = post_form(author, "/author/khoa-moi/publish",
+                        {"version": "2026.1", "note": "Bản đầu tiên"})
+    assert publish.headers["Location"] == "/courses/khoa-moi"
+    course = db.session.scalar(select(Course).where(Course.slug == "khoa-moi"))
+    assert course.lessons[0].body_html.strip() == preview_html.strip()
+    assert course.versions[-1].note == "Bản đầu tiên"
+    assert db.session.scalar(select(CourseDraft)) is None
+
+
+def test_second_save_of_the_same_lesson_is_refused(author, trainer, db):
+    new_course(author)
+    post_form(author, "/author/khoa-moi/lessons", {"title": "Bài một"})
+    path = "/author/khoa-moi/lessons/01-bai-mot.md"
+    other = author.application.test_client()
+    colleague = make_person(Role.TRAINER)
+    db.session.commit()
+    login(other, colleague.phone, PASSWORD)
+    seen_by_first = open_lesson(author, "khoa-moi", "01-bai-mot.md")
+    seen_by_second = open_lesson(other, "khoa-moi", "01-bai-mot.md")
+    first = post_form(author, path, {"title": "Bài một", "body": "Nội dung của người thứ nhất",
+                                     "action": "save", **seen_by_first})
+    assert first.status_code == 302
+    second = post_form(other, path, {"title": "Bài một", "body": "Nội dung người thứ hai",
+                                     "action": "save", **seen_by_second})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 200 and "Đã có người khác lưu trang này" in page
+    assert "Nội dung người thứ hai" in page  # their text is kept in the form
+    draft = db.session.scalar(select(CourseDraft))
+    lesson = next(f for f in draft.files if f.path == "01-bai-mot.md")
+    db.session.refresh(lesson)
+    assert "người thứ nhất" in lesson.text
+
+
+def test_quiz_errors_are_shown_by_line_and_not_saved(author, db):
+    new_course(author)
+    bad = "## Câu hỏi một?\n\n- [x] Đúng\n- [ ] Sai\n\n## Câu hỏi hai?\n\n- [ ] A\n- [ ] B\n"
+    page = post_form(author, "/author/khoa-moi/quiz", {"text": bad, "revision": ""}
+                     ).get_data(as_text=True)
+    assert "dòng 6" in page and "correct option" in page
+    draft = db.session.scalar(select(CourseDraft))
+    assert all(f.path != "quiz.md" for f in draft.files)
+    good = bad.replace("- [ ] A", "- [x] A")
+    assert post_form(author, "/author/khoa-moi/quiz", {"text": good, "revision": ""}
+                     ).status_code == 302
+
+
+def png_with_text() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x00")
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"tEXt", b"GPS\x0021.0,105.8")
+            + chunk(b"IDAT", pixels) + chunk(b"IEND", b""))
+
+
+def test_uploads_are_checked_by_content_and_stripped(author, db):
+    new_course(author)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    page = post_form(author, "/author/khoa-moi/assets",
+                     {"file": (io.BytesIO(svg), "logo.svg")}, follow_redirects=True)
+    assert "Không dùng được tệp này" in page.get_data(as_text=True)
+    fake = post_form(author, "/author/khoa-moi/assets",
+                     {"file": (io.BytesIO(b"MZ not an image"), "photo.png")},
+                     follow_redirects=True)
+    assert "Không dùng được tệp này" in fake.get_data(as_text=True)
+    post_form(author, "/author/khoa-moi/assets", {"file": (io.BytesIO(png_with_text()),
+                                                           "Ảnh Chụp.png")})
+    draft = db.session.scalar(select(CourseDraft))
+    stored = next(f for f in draft.files if f.path.startswith("images/"))
+    assert stored.path == "images/anh-chup.png"
+    assert b"GPS" not in stored.data and stored.data.endswith(b"IEND\xaeB`\x82")
+    served = author.get(f"/author/khoa-moi/assets/{stored.path}")
+    assert served.status_code == 200 and served.mimetype == "image/png"
+
+
+def test_strip_metadata_keeps_jpeg_image_data():
+    jpeg = (b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", 12) + b"Exif\x00\x00GPS!"
+            + b"\xff\xdb" + struct.pack(">H", 4) + b"\x00\x01" + b"\xff\xda" + b"scan-data"
+            + b"\xff\xd9")
+    cleaned = strip_metadata(jpeg, "image/jpeg")
+    assert b"Exif" not in cleaned and cleaned.endswith(b"scan-data\xff\xd9")
+    assert strip_metadata(b"garbage", "image/jpeg") == b"garbage"
+
+
+def test_publishing_needs_a_new_version_and_a_note_and_can_outdate(author, runner, tmp_path,
+                                                                   db):
+    write_course(tmp_path, course_files())
+    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    member = make_person()
+    course = db.session.scalar(select(Course))
+    complete_course(member, course, datetime(2026, 11, 1, tzinfo=UTC))
+    db.session.commit()
+    post_form(author, "/author/courses/vneid-co-ban/edit", {})
+    def article() -> str:
+        page = author.get("/courses/vneid-co-ban/cai-dat").get_data(as_text=True)
+        return page.split('<article class="content">')[1].split("</article>")[0]
+
+    before = article()
+    lesson = open_lesson(author, "vneid-co-ban", "02-cai-dat.md")
+    post_form(author, "/author/vneid-co-ban/lessons/02-cai-dat.md",
+              {"title": "Cài đặt (mới)", "body": "Cách mới.", "action": "save", **lesson})
+    assert article() == before
+    no_note = post_form(author, "/author/vneid-co-ban/publish", {"version": "2027.1"},
+                        follow_redirects=True)
+    assert "Hãy mô tả" in no_note.get_data(as_text=True)
+    same = post_form(author, "/author/vneid-co-ban/publish",
+                     {"version": "2026.10", "note": "x"}, follow_redirects=True)
+    assert "đã được xuất bản" in same.get_data(as_text=True)
+    done = post_form(author, "/author/vneid-co-ban/publish",
+                     {"version": "2027.1", "note": "Ứng dụng đổi giao diện",
+                      "requires_recertification": "y"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    versions = db.session.scalars(select(CourseVersion).order_by(CourseVersion.id)).all()
+    assert [(v.version, v.requires_recertification, v.note) for v in versions][-1] == (
+        "2027.1", True, "Ứng dụng đổi giao diện")
+    assert "Cài đặt (mới)" in author.get("/courses/vneid-co-ban/cai-dat").get_data(as_text=True)
+    assert status_of(member, db.session.scalar(select(Course)), date(2026, 11, 28)) == \
+        Status.OUTDATED
+
+
+def test_reordering_renumbers_lessons(author, db):
+    new_course(author)
+    for title in ("Một", "Hai", "Ba"):
+        post_form(author, "/author/khoa-moi/lessons", {"title": title})
+    post_form(author, "/author/khoa-moi/lessons/03-ba.md/move?step=up", {})
+    draft = db.session.scalar(select(CourseDraft))
+    db.session.refresh(draft)
+    assert sorted(f.path for f in draft.files if f.path.endswith(".md")) == [
+        "01-mot.md", "02-ba.md", "03-hai.md", "course.md"]
+
+
+def test_zip_of_a_shipped_course_round_trips(author, runner, db):
+    runner.invoke(args=["lms", "import-content", str(COURSE_CONTENT / "vneid-dinh-danh-dien-tu")])
+    data = author.get("/author/courses/vneid-dinh-danh-dien-tu.zip").data
+    response = post_form(author, "/author/import",
+                         {"file": (io.BytesIO(data), "vneid-dinh-danh-dien-tu.zip")},
+                         follow_redirects=True)
+    assert "Không có gì thay đổi" in response.get_data(as_text=True)
+
+
+def test_a_bad_zip_changes_nothing(author, db):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("khoa-loi/course.md", "---\ntitle: Lỗi\n---\n")
+        archive.writestr("khoa-loi/01-a.md", "no front matter")
+        archive.writestr("../evil.md", "x")
+    page = post_form(author, "/author/import", {"file": (io.BytesIO(buffer.getvalue()),
+                                                         "khoa-loi.zip")})
+    assert page.status_code == 200 and "unsafe path" in page.get_data(as_text=True)
+    assert db.session.scalar(select(Course)) is None
+    assert csrf_token(author)
