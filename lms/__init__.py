@@ -19,6 +19,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
     from lms.certification.views import bp as certification_bp
+    from lms.classes.views import bp as classes_bp
     from lms.courses.views import bp as courses_bp
     from lms.dashboards.views import bp as dashboards_bp
     from lms.errors import register_error_handlers
@@ -45,6 +46,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certification_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(classes_bp)
     app.register_blueprint(authoring_bp)
     cli.init_app(app)
     return app

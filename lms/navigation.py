@@ -25,6 +25,7 @@ NAV_ITEMS = (
     NavItem("main.home", _l("Home"), EVERYONE),
     NavItem("courses.catalogue", _l("Courses"), EVERYONE),
     NavItem("dashboards.overview", _l("Dashboard"), frozenset({Role.OFFICER, Role.ADMIN})),
+    NavItem("classes.class_list", _l("Classes"), frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("dashboards.my_team", _l("My team"), frozenset({Role.LEADER})),
     NavItem("authoring.index", _l("Course editor"), frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("people.people_list", _l("People"), frozenset({Role.OFFICER, Role.ADMIN})),

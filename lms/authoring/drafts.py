@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from lms.courses.content import (
     parse_quiz,
 )
 from lms.courses.front_matter import front_matter_text
+from lms.courses.quiz_format import serialise_quiz
 from lms.courses.library import (
     RESERVED_LESSON_SLUGS,
     ImportResult,
@@ -34,6 +35,8 @@ from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
+from lms.quizzes.gift import parse_gift
+from lms.quizzes.gift_import import EMPTY_QUIZ
 from lms.text import fold
 
 
@@ -300,3 +303,21 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
     db.session.delete(draft)
     db.session.flush()
     return result
+
+
+def add_gift(draft: CourseDraft, text: str, *, actor: Person,
+             now: datetime) -> tuple[int, list]:
+    """Append the questions of a Moodle GIFT file to the draft's quiz (created if missing).
+
+    Returns (questions added, skipped questions with line and reason).
+    """
+    result = parse_gift(text)
+    existing = next((f for f in draft.files if f.path == "quiz.md"), None)
+    quiz = parse_quiz(existing.text, f"{draft.slug}/quiz.md") if existing else EMPTY_QUIZ
+    known = {q.text for q in quiz.questions}
+    new = tuple(q for q in result.questions if q.text not in known)
+    if new:
+        updated = serialise_quiz(replace(quiz, questions=quiz.questions + new))
+        save_file(draft, "quiz.md", updated.encode("utf-8"),
+                  revision=existing.revision if existing else None, actor=actor, now=now)
+    return len(new), list(result.skipped)

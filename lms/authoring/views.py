@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -133,7 +134,8 @@ def draft(slug: str) -> str:
         "authoring/draft.html", draft=current, course=course, lessons=drafts.lessons(current),
         assets=[f for f in current.files if not f.path.endswith(".md")],
         quiz=next((f for f in current.files if f.path == "quiz.md"), None), problems=problems,
-        new_lesson_form=NewLessonForm(), upload_form=UploadForm(), publish_form=PublishForm(),
+        new_lesson_form=NewLessonForm(), upload_form=UploadForm(),
+        gift_form=UploadForm(prefix="gift"), publish_form=PublishForm(),
         action_form=FileActionForm())
 
 
@@ -279,6 +281,40 @@ def quiz(slug: str) -> str | Response:
             flash(_("The quiz has been saved in the draft."), "success")
             return redirect(url_for("authoring.draft", slug=slug) + "#quiz")
     return render_template("authoring/quiz.html", draft=current, form=form, problems=problems)
+
+
+@bp.post("/<slug>/gift")
+@roles_required(*AUTHORS)
+def gift(slug: str) -> Response:
+    """Add the questions of a Moodle GIFT file to the draft's quiz."""
+    current = _draft(slug)
+    form = UploadForm(prefix="gift")
+    back = url_for("authoring.draft", slug=slug) + "#quiz"
+    if not form.validate_on_submit():
+        flash(_("Choose a file."), "error")
+        return redirect(back)
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+        added, skipped = drafts.add_gift(current, text, actor=current_user, now=utc_now())
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text. Save it again as UTF-8 and retry."), "error")
+        return redirect(back)
+    except ContentValidationError as error:
+        db.session.rollback()
+        flash(_("The quiz of the draft has problems; fix them first: %(problem)s",
+                problem=str(error.errors[0])), "error")
+        return redirect(back)
+    except LmsError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(ngettext("%(num)d question added to the draft's quiz.",
+                   "%(num)d questions added to the draft's quiz.", added), "success")
+    for item in skipped:
+        flash(_("Line %(line)d skipped: %(reason)s", line=item.line, reason=item.reason),
+              "warning")
+    return redirect(back)
 
 
 @bp.post("/<slug>/assets")

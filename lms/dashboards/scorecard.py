@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, distinct, func, literal, select
 
-from lms.certification.models import Completion
+from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import LEARNER_ROLES, member_statuses
 from lms.extensions import db
@@ -72,9 +72,12 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
     activity = (select(learner.c.team_id, func.max(Enrolment.last_activity_at).label("at"))
                 .join(Enrolment, Enrolment.person_id == learner.c.id)
                 .group_by(learner.c.team_id).subquery())
-    in_person = (select(learner.c.team_id, func.count(Completion.id).label("count"))
-                 .join(Completion, Completion.person_id == learner.c.id)
-                 .where(Completion.source == "in_person").group_by(learner.c.team_id).subquery())
+    in_person = (select(learner.c.team_id,
+                        func.count(distinct(ClassAttendee.class_id)).label("count"))
+                 .join(ClassAttendee, ClassAttendee.person_id == learner.c.id)
+                 .join(InPersonClass, InPersonClass.id == ClassAttendee.class_id)
+                 .where(ClassAttendee.attended.is_(True), InPersonClass.held_on <= today)
+                 .group_by(learner.c.team_id).subquery())
     query = (select(Team.id, Team.name, Unit.name,
                     func.coalesce(per_team.c.members, 0), func.coalesce(per_team.c.certified, 0),
                     func.coalesce(per_team.c.older, 0),

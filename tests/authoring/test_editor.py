@@ -239,3 +239,17 @@ def test_a_bad_zip_changes_nothing(author, db):
     assert page.status_code == 200 and "unsafe path" in page.get_data(as_text=True)
     assert db.session.scalar(select(Course)) is None
     assert csrf_token(author)
+
+
+def test_gift_upload_adds_questions_to_the_draft_quiz(author, db):
+    from pathlib import Path
+
+    new_course(author)
+    gift = (Path(__file__).parents[1] / "quizzes/gift_samples/moodle_docs.gift").read_bytes()
+    page = post_form(author, "/author/khoa-moi/gift",
+                     {"gift-file": (io.BytesIO(gift), "bank.gift")}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "câu hỏi vào bài kiểm tra của bản nháp" in text and "bỏ qua" in text
+    draft = db.session.scalar(select(CourseDraft))
+    quiz = next(f for f in draft.files if f.path == "quiz.md")
+    assert "VNeID" in quiz.text
