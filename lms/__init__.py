@@ -15,7 +15,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
-    from lms import cli, i18n, navigation, sqlite, template_helpers
+    from lms import cli, i18n, navigation, security, sqlite, template_helpers
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
     from lms.certification.views import bp as certification_bp
@@ -25,6 +25,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.main.views import bp as main_bp
+    from lms.people.roster_views import bp as roster_bp
     from lms.people.unit_views import bp as units_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.views import bp as quizzes_bp
@@ -39,9 +40,11 @@ def create_app(config: type[Config] = Config) -> Flask:
     navigation.init_app(app)
     template_helpers.init_app(app)
     register_error_handlers(app)
+    security.init_app(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(units_bp)
+    app.register_blueprint(roster_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certification_bp)

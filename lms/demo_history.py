@@ -5,6 +5,7 @@ Same seed and day, same history, except certificate codes (they stay unguessable
 from __future__ import annotations
 
 import itertools
+import math
 import random
 import re
 from collections.abc import Iterator
@@ -72,7 +73,7 @@ class _Member:
     id: int
     unit_id: int | None
     path: str
-    engagement: float  # how likely they start, finish and retry
+    engagement: float  # 0..1, steep: keen members start, finish and renew nearly everything
     skill: float  # how often they answer right
 
 
@@ -97,32 +98,29 @@ class _Trail:  # one member's activity on one course, in order
 
 def load_history(today: date, rng: random.Random) -> HistorySummary:
     """Add two years of training history for the demo members; nothing if they have some."""
-    courses = _courses(today, rng)
+    courses = list(_courses(today, rng))
     if not courses:
         return HistorySummary(skipped="no course imported yet; run `lms import-content` first")
     learners = select(Person.id).where(Person.role.in_(LEARNER_ROLES))
     if any(db.session.scalar(select(exists().where(column.in_(learners))))
            for column in (Enrolment.person_id, Attempt.person_id, Completion.person_id)):
         return HistorySummary(skipped="the members already have training history")
-    members = _members(today, rng)
     officers = db.session.execute(
         select(Person.id, Unit.path).join(Unit, Unit.id == Person.unit_id)
         .where(Person.role == Role.OFFICER).order_by(Person.id)).all()
-    history = _History(today, rng, [(row.id, row.path) for row in officers],
-                       set(db.session.scalars(select(Certificate.code))))
-    for member in members:
+    history = _History(today, rng, officers, set(db.session.scalars(select(Certificate.code))))
+    for member in _members(today, rng):
         for info in courses:
             history.journey(member, info)
     return history.write()
 
 
-def _courses(today: date, rng: random.Random) -> list[_Course]:
+def _courses(today: date, rng: random.Random) -> Iterator[_Course]:
     courses = db.session.scalars(
         select(Course).order_by(Course.slug).options(
             selectinload(Course.lessons), selectinload(Course.versions),
             selectinload(Course.quiz).selectinload(Quiz.questions)
             .selectinload(Question.options))).all()
-    result = []
     for course in courses:
         questions = list(course.quiz.questions) if course.quiz else []
         if not course.lessons and not questions:
@@ -131,7 +129,7 @@ def _courses(today: date, rng: random.Random) -> list[_Course]:
         previous = versions[-2] if len(versions) > 1 else None
         year = re.match(r"\d{4}", course.version)
         release = date(int(year[0]), 1, 1) if year else today - timedelta(days=300)
-        result.append(_Course(
+        yield _Course(
             course=course, lesson_ids=[lesson.id for lesson in course.lessons],
             questions=questions, seq=versions[-1].id if versions else 0,
             pass_mark=(course.quiz and course.quiz.pass_mark) or course.pass_mark,
@@ -141,31 +139,29 @@ def _courses(today: date, rng: random.Random) -> list[_Course]:
             old=(previous.version, previous.id) if previous else
             (f"{int(year[0]) - 1}.1" if year else "", 0),
             class_days=[today - timedelta(days=rng.randint(30, HISTORY_DAYS - 30))
-                        for _ in range(3)]))
-    return result
+                        for _ in range(3)])
 
 
-def _members(today: date, rng: random.Random) -> list[_Member]:
+def _members(today: date, rng: random.Random) -> Iterator[_Member]:
     rows = db.session.execute(
         select(Person.id, Person.birth_year, Person.role, Person.team_id, Person.unit_id,
                Unit.path, Unit.parent_id)
         .outerjoin(Unit, Unit.id == Person.unit_id)
         .where(Person.role.in_(LEARNER_ROLES), Person.active.is_(True))
         .order_by(Person.id)).all()
-    communes, teams, members = {}, {}, []  # communes and teams: strength
+    communes, teams = {}, {}  # strength of each
     for row in rows:
         commune = communes.setdefault(row.parent_id, rng.gauss(0, 0.12))
         if row.team_id not in teams:  # a few teams have barely begun; others are keen
             teams[row.team_id] = -0.35 if rng.random() < 0.08 else commune + rng.gauss(0, 0.18)
         age = today.year - (row.birth_year or today.year - 45)
         _, engaged, skilled = next(effect for effect in AGE_EFFECTS if age < effect[0])
-        engaged += teams[row.team_id] + (0.15 if row.role == Role.LEADER else 0.0)
-        members.append(_Member(
+        team = teams[row.team_id]
+        engaged += team + (0.15 if row.role == Role.LEADER else 0.0)
+        yield _Member(
             id=row.id, unit_id=row.unit_id, path=row.path or "",
-            engagement=min(max(0.55 + engaged + rng.gauss(0, 0.15), 0.02), 0.98),
-            skill=min(max(0.55 + teams[row.team_id] / 2 + skilled + rng.gauss(0, 0.1), 0.05),
-                      0.95)))
-    return members
+            engagement=1 / (1 + math.exp(-12 * (engaged + rng.gauss(0, 0.15) + 0.05))),
+            skill=min(max(0.62 + team / 2 + skilled + rng.gauss(0, 0.1), 0.05), 0.95))
 
 
 class _History:
@@ -193,16 +189,16 @@ class _History:
     def journey(self, member: _Member, info: _Course) -> None:
         """Whether and how far one member went with one course, renewals included."""
         rng, required = self.rng, info.course.required
-        wants = 0.25 + 0.7 * member.engagement if required else 0.03 + 0.3 * member.engagement
+        wants = 0.1 + 0.88 * member.engagement if required else 0.03 + 0.3 * member.engagement
         if rng.random() >= wants:
             if required and member.engagement < 0.45 and rng.random() < 0.06:
                 self.complete(member, info, self.moment(rng.choice(info.class_days), None, (8, 11)),
                               None, rng.randint(info.pass_mark, 100))  # an in-person class
                 self.renewals(member, info, _Trail(), online=False)
             return
-        day = self.today - timedelta(days=int((HISTORY_DAYS - 2) * rng.random() ** 1.5) + 2)
+        day = self.today - timedelta(days=rng.randint(7, HISTORY_DAYS))
         trail, total = _Trail(), len(info.lesson_ids)
-        finish = rng.random() < 0.35 + 0.6 * member.engagement
+        finish = rng.random() < 0.15 + 0.83 * member.engagement
         for lesson_id in info.lesson_ids[:total if finish else rng.randint(1, max(1, total - 1))]:
             if day > self.last_day:
                 break
@@ -238,7 +234,7 @@ class _History:
                 trail.completed = submitted
                 percent = self.rows[Attempt][attempt]["percent"]
                 return self.complete(member, info, submitted, attempt, percent)
-            if tries >= 4 or self.rng.random() > 0.5 + 0.4 * member.engagement:
+            if tries >= 5 or self.rng.random() > 0.35 + 0.6 * member.engagement:
                 return None
             day += timedelta(days=self.rng.randint(1, 12))
         return None
@@ -255,7 +251,7 @@ class _History:
                 return
             # Officers act mostly on recent lists, so fresh cases get more refreshers.
             assigned = rng.random() < (0.45 if due > self.last_day - timedelta(days=120) else 0.2)
-            keen = 0.3 + 0.5 * member.engagement if assigned else 0.25 * member.engagement
+            keen = 0.2 + 0.75 * member.engagement if assigned else 0.7 * member.engagement
             start = due + timedelta(days=rng.randint(2, 90))
             renewed = (self.until_passed(member, info, start, trail)
                        if online and start <= self.last_day and rng.random() < keen else None)
@@ -386,12 +382,17 @@ class _History:
             rows, (key, parent) = self.rows[model], LINKS.get(model, (None, None))
             for row in rows if key else ():
                 row[key] = None if row[key] is None else ids[parent][row[key]]
-            returning = model in (Attempt, AttemptQuestion, Completion)  # their ids are needed
+            returning = model in (Attempt, Completion)  # few rows whose ids are needed
             statement = (insert(model).returning(model.id, sort_by_parameter_order=True)
                          if returning else insert(model))
             for start in range(0, len(rows), BATCH):  # in batches; new ids in the rows' order
                 result = db.session.execute(statement, rows[start:start + BATCH])
                 ids[model].extend(result.scalars() if returning else ())
+            if model is AttemptQuestion:  # RETURNING is slow for so many: read the ids back
+                found = {(row.attempt_id, row.position): row.id for row in db.session.execute(
+                    select(model.id, model.attempt_id, model.position)
+                    .where(model.attempt_id >= min(ids[Attempt], default=0)))}
+                ids[model] = [found[row["attempt_id"], row["position"]] for row in rows]
         certificates, assignments = self.rows[Certificate], self.rows[Assignment]
         return HistorySummary(
             len(self.rows[Enrolment]), len(self.rows[LessonCompletion]), len(self.rows[Attempt]),

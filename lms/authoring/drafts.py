@@ -23,7 +23,6 @@ from lms.courses.content import (
     parse_quiz,
 )
 from lms.courses.front_matter import front_matter_text
-from lms.courses.quiz_format import serialise_quiz
 from lms.courses.library import (
     RESERVED_LESSON_SLUGS,
     ImportResult,
@@ -32,6 +31,7 @@ from lms.courses.library import (
     import_course,
 )
 from lms.courses.models import Course
+from lms.courses.quiz_format import serialise_quiz
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person

@@ -17,10 +17,11 @@ from lms.certification.status import certificate_state_case, expiring_window
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.forms import attach_error, options
 from lms.people import services as people_services
 from lms.people.models import Role, Unit
+from lms.security import VERIFY_PER_ADDRESS
 from lms.template_helpers import current_language
 
 bp = Blueprint("certification", __name__, template_folder="templates")
@@ -45,6 +46,7 @@ def verify_form() -> str | Response:
 
 
 @bp.get("/verify/<code>")
+@limiter.limit(VERIFY_PER_ADDRESS)
 def verify(code: str) -> tuple[str, int] | str:
     """Public page: name, course, dates and status; never a phone number or birth year."""
     certificate = services.find_certificate(code)

@@ -69,7 +69,7 @@ def stacked_bar_chart(
     patterns = "".join(_pattern(uid, status) for status in STATUS_ORDER)
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="status-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" style="max-width:{width}px" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="{uid}-t {uid}-d" font-family="{FONTS}">'
         f'<title id="{uid}-t">{escape(_clean(title))}</title>'
         f'<desc id="{uid}-d">{escape(summary)}</desc><defs>{patterns}</defs>'

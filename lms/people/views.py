@@ -17,18 +17,21 @@ from lms.certification.views import course_choices
 from lms.clock import local_today
 from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.forms import attach_error
 from lms.people import services
 from lms.people.forms import ChangePasswordForm, LoginForm, PeopleFilterForm, PersonForm
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.services import PeopleFilter, PersonData
+from lms.security import LOGIN_PER_ADDRESS, LOGIN_PER_PHONE, RESET_PER_ACTOR, person_key, phone_key
 
 bp = Blueprint("people", __name__, template_folder="templates")
 MANAGERS = (Role.OFFICER, Role.ADMIN)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
+@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
 def login() -> str | Response:
     """Log in with phone number and password."""
     if current_user.is_authenticated:
@@ -136,6 +139,7 @@ def person_edit(person_id: int) -> str | Response:
 
 @bp.post("/people/<int:person_id>/reset-password")
 @roles_required(*MANAGERS)
+@limiter.limit(RESET_PER_ACTOR, key_func=person_key)
 def person_reset_password(person_id: int) -> str | Response:
     """Give a person a temporary password, shown once to the officer."""
     person = _person_in_scope(person_id)

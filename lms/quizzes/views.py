@@ -17,12 +17,13 @@ from lms.courses import services as course_services
 from lms.courses.forms import ActionForm
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
-from lms.extensions import db
+from lms.extensions import db, limiter
 from lms.people.models import Role
 from lms.quizzes import services
 from lms.quizzes.analysis import question_analysis
 from lms.quizzes.forms import TAMPERED, attempt_form, field_name
 from lms.quizzes.models import Attempt
+from lms.security import SUBMIT_PER_PERSON, person_key
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -94,6 +95,7 @@ def attempt_page(attempt_id: int) -> str:
 
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
+@limiter.limit(SUBMIT_PER_PERSON, key_func=person_key)
 def attempt_submit(attempt_id: int) -> str | Response:
     """Save the answers for later, or submit them for grading (once)."""
     attempt = _own_attempt(attempt_id)

@@ -1,0 +1,100 @@
+"""Roster import for officers and admins: upload, preview every row, confirm, passwords once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from lms.auth import roles_required
+from lms.clock import local_today
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.forms import attach_error
+from lms.people import roster_service
+from lms.people.models import Role
+from lms.people.roster import MAX_BYTES, MAX_ROWS
+from lms.people.roster_forms import RosterConfirmForm, RosterUploadForm, encode_rows
+from lms.people.roster_service import RosterPreview, problem_text
+
+bp = Blueprint("roster", __name__, template_folder="templates")
+MANAGERS = (Role.OFFICER, Role.ADMIN)
+TEMPLATE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def upload() -> str:
+    """Upload a roster; the answer lists every row with its problems and saves nothing."""
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        file = form.file.data
+        try:
+            preview = roster_service.preview_file(current_user, file.read(MAX_BYTES + 1),
+                                                  file.filename or "", local_today().year)
+        except LmsError as error:
+            attach_error(form, error)
+        else:
+            return _preview_page(preview)
+    return render_template("people/roster_upload.html", form=form, **_limits())
+
+
+@bp.post("/people/import/confirm")
+@roles_required(*MANAGERS)
+def confirm() -> str | Response:
+    """Check the carried rows again in full, then save them all in one transaction or none."""
+    form = RosterConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The confirmation was damaged. Upload the file again."), "error")
+        return redirect(url_for("roster.upload"))
+    try:
+        preview = roster_service.preview_rows(current_user, form.rows, form.filename,
+                                              local_today().year)
+        if preview.problem_rows:
+            return _preview_page(preview, rechecked=True)
+        imported = roster_service.save_roster(current_user, preview)
+    except LmsError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for("roster.upload"))
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("Nothing was saved: the database refused a row, perhaps because someone added "
+                "the same person at the same moment. Upload the file again."), "error")
+        return redirect(url_for("roster.upload"))
+    db.session.commit()
+    response = make_response(render_template("people/roster_result.html", imported=imported,
+                                             filename=preview.filename, today=local_today()))
+    response.headers["Cache-Control"] = "no-store"  # the passwords are shown once, never cached
+    return response
+
+
+@bp.get("/people/import/template.<kind>")
+@roles_required(*MANAGERS)
+def template(kind: str) -> Response:
+    """The template file, with the header row and one example row."""
+    if kind not in TEMPLATE_TYPES:
+        abort(404)
+    header, example = roster_service.template_rows(current_user)
+    build = roster_service.template_csv if kind == "csv" else roster_service.template_xlsx
+    return Response(build(header, example), mimetype=TEMPLATE_TYPES[kind], headers={
+        "Content-Disposition": f"attachment; filename=roster-template.{kind}"})
+
+
+def _preview_page(preview: RosterPreview, rechecked: bool = False) -> str:
+    confirm_form = None
+    if not preview.problem_rows:
+        confirm_form = RosterConfirmForm(formdata=None,
+                                         payload=encode_rows(preview.rows, preview.filename))
+    return render_template("people/roster_preview.html", preview=preview, rechecked=rechecked,
+                           confirm_form=confirm_form, form=RosterUploadForm(formdata=None),
+                           describe=problem_text, **_limits())
+
+
+def _limits() -> dict[str, int]:
+    return {"max_rows": MAX_ROWS, "max_mb": MAX_BYTES // (1024 * 1024)}

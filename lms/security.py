@@ -1,0 +1,67 @@
+"""Security headers, rate limits and the proxy setting."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from lms.extensions import limiter
+from lms.people.phone import InvalidPhone, normalise_phone
+
+# No inline script or style, nothing from another host, never inside a frame.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Limits: generous per address (a whole commune may share one), strict per account.
+LOGIN_PER_ADDRESS = "30 per minute"
+LOGIN_PER_PHONE = "5 per minute;20 per hour"
+VERIFY_PER_ADDRESS = "60 per minute"
+SUBMIT_PER_PERSON = "20 per minute"
+RESET_PER_ACTOR = "30 per hour"
+
+
+def phone_key() -> str:
+    """The account being logged into, however its number was typed."""
+    try:
+        return "phone:" + normalise_phone(request.form.get("phone", ""))
+    except InvalidPhone:
+        return "phone:invalid"
+
+
+def person_key() -> str:
+    """The logged-in person (falls back to the address for visitors)."""
+    if current_user.is_authenticated:
+        return f"person:{current_user.id}"
+    return f"address:{request.remote_addr}"
+
+
+def _headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    return response
+
+
+def _hsts(response: Response) -> Response:
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Headers on every response, the rate limiter, and the proxy setting."""
+    app.after_request(_headers)
+    if app.config["ENV_NAME"] == "production":
+        app.after_request(_hsts)
+    if app.config.get("PROXY_COUNT"):
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    limiter.init_app(app)
+
+    @app.errorhandler(429)
+    def too_many(error: Exception) -> tuple[str, int]:
+        return render_template("errors/429.html"), 429

@@ -1,0 +1,114 @@
+"""Browser helpers for the end-to-end tests: logging in, language, axe-core and layout checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+AXE = Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+# Sizes the product promises (DESIGN.md): no sideways scrolling at 360 px, 18 px text, 44 px targets.
+LAYOUT_SCRIPT = """
+() => {
+  const small = [];
+  const describe = (el) => {
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '').trim();
+    return `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`
+      + ` "${text.slice(0, 40)}"`;
+  };
+  const targets = document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary');
+  for (const el of targets) {
+    // Inline links in running lesson text may be smaller (WCAG 2.5.8 spacing exception).
+    if (el.tagName === 'A' && el.closest('.content p, .content li, td')) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    let box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0 || box.bottom <= 0) continue;
+    // A checkbox or radio button is tapped through its label.
+    if (el.type === 'checkbox' || el.type === 'radio') {
+      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      if (label) box = label.getBoundingClientRect();
+    }
+    const isLink = el.tagName === 'A' || el.tagName === 'SUMMARY';
+    const ok = isLink ? (box.height >= 44 || box.width >= 44)
+                      : (box.height >= 44 && box.width >= 44);
+    if (!ok) small.push(`${describe(el)} ${Math.round(box.width)}x${Math.round(box.height)}`);
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    fontSize: parseFloat(getComputedStyle(document.body).fontSize),
+    small,
+  };
+}
+"""
+
+
+def new_context(browser: Browser, viewport: str, **options: object) -> BrowserContext:
+    """A fresh browser context (no cookies) at the named viewport."""
+    return browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=1,
+                               accept_downloads=True, **options)
+
+
+def log_in(page: Page, base_url: str, phone: str, password: str) -> None:
+    """Log in through the real form and wait for the home page."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    assert urlsplit(page.url).path != "/login", f"login failed for {phone}"
+
+
+def set_language(page: Page, lang: str) -> None:
+    """Switch the language with the footer buttons (kept in the session)."""
+    if page.get_attribute("html", "lang") == lang:
+        return
+    with page.expect_navigation():
+        page.click(f".language button[lang={lang}]")
+    assert page.get_attribute("html", "lang") == lang
+
+
+def axe_problems(page: Page) -> list[str]:
+    """Serious and critical axe-core violations of the current page, one line per node."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    problems = []
+    for violation in result["violations"]:
+        if violation["impact"] not in BLOCKING_IMPACTS:
+            continue
+        for node in violation["nodes"]:
+            problems.append(f"{violation['id']} ({violation['impact']}): {node['target']} "
+                            f"{node['html'][:160]} -- {node.get('failureSummary', '')[:200]}")
+    return problems
+
+
+def layout_problems(page: Page, width: int = 360) -> list[str]:
+    """Sideways scrolling, small body text and small tap targets on the current page."""
+    found = page.evaluate(LAYOUT_SCRIPT)
+    problems = []
+    if found["scrollWidth"] > width:
+        problems.append(f"scrolls sideways: {found['scrollWidth']} px wide")
+    if found["fontSize"] < 18:
+        problems.append(f"body text {found['fontSize']} px")
+    problems += [f"small tap target: {target}" for target in found["small"]]
+    return problems
+
+
+def foreign_requests(urls: list[str], base_url: str) -> list[str]:
+    """Requests that went to another host than the app server."""
+    own = urlsplit(base_url).netloc
+    return [url for url in urls
+            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != own]
+
+
+def query(database: Path, sql: str, *params: object) -> list[tuple]:
+    """Read the server's SQLite database (the tests' oracle), read-only."""
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
+        return connection.execute(sql, params).fetchall()

@@ -1,0 +1,141 @@
+"""Start the real app as a server process with a fresh SQLite database, the shipped courses and demo data.
+
+Used by the browser tests' session fixture and by docs/screenshots/make_screenshots.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+STAFF_PASSWORD = "demo-staff-2026"
+MEMBER_PASSWORD = "demo12345"
+ADMIN, DISTRICT_OFFICER = "0900000001", "0900000002"
+COMMUNE_OFFICERS = ("0900000003", "0900000004")
+TRAINERS = ("0900000005", "0900000006")
+LEADER = "0390000001"
+MEMBERS = ("0390000002", "0390000003", "0390000004", "0390000005")
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running app server."""
+
+    base_url: str
+    database: Path
+    workdir: Path
+    process: subprocess.Popen
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a path on this server."""
+        return f"{self.base_url}{path}"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(workdir: Path) -> dict[str, str]:
+    """The environment of the app: its own instance folder and SQLite file."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(LMS_INSTANCE_DIR=str(workdir / "instance"),
+               LMS_DATABASE_URL=f"sqlite:///{workdir / 'e2e.sqlite3'}",
+               LMS_SECRET_KEY="e2e-not-secret", PYTHONUNBUFFERED="1")
+    return env
+
+
+def prepare_database(workdir: Path) -> None:
+    """Create the schema, import course_content/ and load the demo data."""
+    env = server_env(workdir)
+    (workdir / "instance").mkdir(parents=True, exist_ok=True)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for args in (["db", "upgrade"], ["lms", "import-content", "course_content"], ["lms", "demo"]):
+        done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until /healthz answers 200, or fail with the server's output."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer /healthz within {timeout:.0f} s")
+
+
+def start_server(workdir: Path, port: int) -> subprocess.Popen:
+    """Serve the app with gunicorn (or `flask run` when gunicorn is missing) on 127.0.0.1:port."""
+    gunicorn = BIN / "gunicorn"
+    if gunicorn.exists():
+        command = [str(gunicorn), "--workers", "2", "--threads", "4", "--timeout", "120",
+                   "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    else:
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
+                   "--port", str(port), "--with-threads"]
+    with (workdir / "server.log").open("w") as log:  # the child keeps its own copy
+        return subprocess.Popen(command, cwd=ROOT, env=server_env(workdir), stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop the server process (and its workers)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)  # gunicorn and flask: quick shutdown
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+@contextmanager
+def running_server() -> Iterator[Server]:
+    """A fresh server for the duration of the block; its files are removed afterwards."""
+    workdir = Path(tempfile.mkdtemp(prefix="lms-e2e-"))
+    process = None
+    try:
+        prepare_database(workdir)
+        port = free_port()
+        process = start_server(workdir, port)
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base_url, process)
+        except RuntimeError as error:
+            stop_server(process)
+            log = (workdir / "server.log").read_text(errors="replace")
+            raise RuntimeError(f"{error}\n{log[-4000:]}") from error
+        yield Server(base_url=base_url, database=workdir / "e2e.sqlite3", workdir=workdir,
+                     process=process)
+    finally:
+        if process is not None:
+            stop_server(process)
+        shutil.rmtree(workdir, ignore_errors=True)

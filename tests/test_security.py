@@ -1,0 +1,67 @@
+"""Security headers and rate limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.extensions import limiter
+from tests.conftest import csrf_token, login, post_form
+from tests.factories import PASSWORD, make_person
+
+
+@pytest.fixture()
+def limits(app):
+    """Rate limits switched on (the suite runs without them) with empty counters."""
+    limiter.enabled = True
+    limiter.reset()
+    yield
+    limiter.reset()
+    limiter.enabled = False
+
+
+def test_every_page_has_the_security_headers(client, db):
+    response = client.get("/login")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # only in production
+
+
+def test_no_page_carries_inline_script_or_style(client, db):
+    person = make_person()
+    db.session.commit()
+    login(client, person.phone, PASSWORD)
+    for path in ("/", "/login", "/courses", "/verify"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<script" not in page and " style=" not in page, path
+
+
+def test_login_is_limited_per_phone_with_a_vietnamese_message(client, db, limits):
+    person = make_person()
+    db.session.commit()
+    token = csrf_token(client, "/login")
+    statuses = [client.post("/login", data={"csrf_token": token, "phone": person.phone,
+                                            "password": "wrong"}).status_code
+                for _ in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    page = client.post("/login", data={"csrf_token": token, "phone": person.phone,
+                                       "password": PASSWORD})
+    assert page.status_code == 429 and "Vui lòng đợi một phút" in page.get_data(as_text=True)
+    other = make_person()
+    db.session.commit()
+    assert login(client, other.phone, PASSWORD).status_code == 302  # other accounts still work
+
+
+def test_verification_is_limited_per_address(client, db, limits):
+    codes = [client.get("/verify/AAAA-BBBB-CCCC").status_code for _ in range(61)]
+    assert codes[:60] == [404] * 60 and codes[60] == 429
+
+
+def test_quiz_submissions_are_limited_per_person(client, db, limits):
+    person = make_person()
+    db.session.commit()
+    login(client, person.phone, PASSWORD)
+    statuses = [post_form(client, "/attempts/999999", {}).status_code for _ in range(21)]
+    assert statuses[:20] == [404] * 20 and statuses[20] == 429
