@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 lms_cli = AppGroup("lms", help="Training platform commands.")
 
 
 def init_app(app: Flask) -> None:
     """Register every feature's commands under `lms`."""
-    from lms import demo
+    from lms import demo, operations
     from lms.courses import cli as courses_cli
     from lms.people import cli as people_cli
 
     people_cli.register(lms_cli)
     courses_cli.register(lms_cli)
     demo.register(lms_cli)
+    operations.register(lms_cli)
+    for command in lms_cli.commands.values():
+        # Every command needs the app context, also when invoked outside `flask` (tests).
+        if not getattr(command, "_lms_wrapped", False):
+            command.callback = with_appcontext(command.callback)
+            command._lms_wrapped = True
     app.cli.add_command(lms_cli)
