@@ -266,15 +266,13 @@ class _History:
     def assign(self, member: _Member, info: _Course, day: date, reason: str,
                closed_by: int | None) -> None:
         """A refresher from an officer whose area holds the member, closed by `closed_by`."""
-        rng = self.rng
         fits = sorted(((len(path), officer) for officer, path in self.officers
-                       if member.path.startswith(path)), reverse=True)
-        fits = fits or [(0, officer) for officer, _ in self.officers]
-        officer = (fits[0][1] if rng.random() < 0.7 else rng.choice(fits)[1]) if fits else None
+                       if member.path.startswith(path)), reverse=True) or [(0, None)]
+        officer = fits[0][1] if self.rng.random() < 0.7 else self.rng.choice(fits)[1]
         closed_at = None if closed_by is None else self.rows[Completion][closed_by]["completed_at"]
         self.add(Assignment, {
             "person_id": member.id, "course_id": info.course.id,
-            "due_on": day + timedelta(days=rng.choice((30, 45, 60, 90))), "reason": reason,
+            "due_on": day + timedelta(days=self.rng.choice((30, 45, 60, 90))), "reason": reason,
             "assigned_by_id": officer, "created_at": self.moment(day, None, (8, 17)),
             "closed_at": closed_at, "closed_by_completion_id": closed_by})
 

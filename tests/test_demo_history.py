@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Integer, and_, cast, exists, func, select, true
 
 from lms.certification.models import Assignment, Certificate, Completion
@@ -24,7 +25,7 @@ HISTORY = (Enrolment, LessonCompletion, Attempt, AttemptQuestion, AttemptOption,
 LEARNERS = (Role.MEMBER, Role.LEADER)
 
 
-def count(db, model) -> int:  # noqa: ANN001
+def count(db: SQLAlchemy, model: type) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
@@ -53,7 +54,7 @@ def test_demo_history_is_added_once_consistent_and_varied(runner, db):
     check_refreshers(db, today)
 
 
-def check_certificates(db) -> None:  # noqa: ANN001
+def check_certificates(db: SQLAlchemy) -> None:
     """One certificate per completion, unique codes, dates and versions as issuing sets them."""
     assert db.session.scalar(select(func.count(func.distinct(Certificate.code)))) == count(
         db, Certificate) == count(db, Completion)
@@ -87,7 +88,7 @@ def check_certificates(db) -> None:  # noqa: ANN001
         Completion.source == "online", lesson_missing))
 
 
-def check_attempts(db) -> None:  # noqa: ANN001
+def check_attempts(db: SQLAlchemy) -> None:
     """Scores follow the grading rules; each snapshot holds question_count questions."""
     attempts = db.session.execute(select(Attempt.correct_count, Attempt.question_count,
                                          Attempt.pass_mark, Attempt.percent, Attempt.passed)).all()
@@ -112,7 +113,7 @@ def check_attempts(db) -> None:  # noqa: ANN001
     assert db.session.scalar(select(func.count()).select_from(later_pass.subquery())) > 0
 
 
-def check_statuses(db, today: date) -> None:  # noqa: ANN001
+def check_statuses(db: SQLAlchemy, today: date) -> None:
     """Every status shows up on the required courses; age and team make a difference."""
     certificate = latest_certificates()
     started = exists().where(Enrolment.person_id == Person.id, Enrolment.course_id == Course.id)
@@ -140,7 +141,7 @@ def check_statuses(db, today: date) -> None:  # noqa: ANN001
     assert len(started_one) > 0.8 * len({person for person, *_ in rows})
 
 
-def check_refreshers(db, today: date) -> None:  # noqa: ANN001
+def check_refreshers(db: SQLAlchemy, today: date) -> None:
     """A few dozen open refreshers (overdue and not yet due) and closed ones with completions."""
     rows = db.session.execute(
         select(Assignment, Completion, Person.role)
