@@ -16,6 +16,7 @@ def create_app(config: type[Config] = Config) -> Flask:
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from lms import cli, i18n, navigation, security, sqlite, template_helpers
+    from lms.audit.views import bp as audit_bp
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
     from lms.certification.views import bp as certification_bp
@@ -51,5 +52,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(audit_bp)
     cli.init_app(app)
     return app

@@ -160,7 +160,7 @@ def _members(today: date, rng: random.Random) -> Iterator[_Member]:
         engaged += team + (0.15 if row.role == Role.LEADER else 0.0)
         yield _Member(
             id=row.id, unit_id=row.unit_id, path=row.path or "",
-            engagement=1 / (1 + math.exp(-12 * (engaged + rng.gauss(0, 0.15) + 0.05))),
+            engagement=1 / (1 + math.exp(-12 * (engaged + rng.gauss(0, 0.15) + 0.1))),
             skill=min(max(0.62 + team / 2 + skilled + rng.gauss(0, 0.1), 0.05), 0.95))
 
 

@@ -297,7 +297,7 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
     problems = check_application_rules(parsed)
     if problems:
         raise ContentValidationError(problems)
-    result = import_course(parsed, now=now)
+    result = import_course(parsed, now=now, actor=actor)
     course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
     course.versions[-1].note = note
     db.session.delete(draft)

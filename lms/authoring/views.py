@@ -439,7 +439,7 @@ def import_zip() -> str | Response:
             rule_problems = check_application_rules(parsed)
             if rule_problems:
                 raise ContentValidationError(rule_problems)
-            result = import_course(parsed, now=utc_now())
+            result = import_course(parsed, now=utc_now(), actor=current_user)
         except ContentValidationError as error:
             db.session.rollback()
             problems = error.errors

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms.audit import services as audit
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.courses.models import Course, CourseVersion
 from lms.errors import LmsError
@@ -91,6 +92,10 @@ def revoke_certificate(certificate: Certificate, *, actor: Person, reason: str,
     certificate.revoked_at, certificate.revoked_by_id = now, actor.id
     certificate.revoked_reason = reason.strip()
     db.session.flush()
+    audit.record(actor=actor, action="certificate.revoked", object_type="certificate",
+                 object_id=certificate.id, summary=certificate.display_code,
+                 before={"revoked": False}, after={"revoked": True, "reason": reason.strip()},
+                 now=now)
 
 
 def assign_refresher(*, person: Person, course: Course, due_on: date, reason: str,
@@ -109,6 +114,10 @@ def assign_refresher(*, person: Person, course: Course, due_on: date, reason: st
     except IntegrityError:
         raise LmsError(_l("%(name)s already has an open assignment for this course.",
                           name=person.full_name), field="course") from None
+    audit.record(actor=actor, action="assignment.created", object_type="person",
+                 object_id=person.id, summary=f"{person.full_name}: {course.title}",
+                 after={"course_id": course.id, "due_on": due_on.isoformat(),
+                        "reason": reason.strip()}, now=now)
     return assignment
 
 
@@ -150,13 +159,18 @@ def bulk_assign(*, person_ids: list[int], course: Course, due_on: date, reason: 
                 db.session.execute(insert(Assignment), rows)
     except IntegrityError:
         # Someone assigned some of them meanwhile: go one by one, skipping those.
-        assigned = 0
+        inserted = []
         for row in rows:
             try:
                 with db.session.begin_nested():
                     db.session.execute(insert(Assignment), [row])
-                assigned += 1
+                inserted.append(row)
             except IntegrityError:
                 pass
-        return assigned, len(wanted) - assigned
-    return len(rows), len(already)
+        rows = inserted
+    if rows:
+        audit.record(actor=actor, action="assignment.bulk_created", object_type="course",
+                     object_id=course.id, summary=f"{course.title}: {len(rows)}",
+                     after={"people": sorted(row["person_id"] for row in rows),
+                            "due_on": due_on.isoformat(), "reason": reason.strip()}, now=now)
+    return len(rows), len(wanted) - len(rows)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lms.audit import services as audit
 from lms.certification.models import Completion
 from lms.certification.services import issue_certificate
 from lms.classes.models import ClassAttendee, InPersonClass
@@ -65,6 +66,10 @@ def record_attendance(klass: InPersonClass, marks: dict[int, Mark], *, actor: Pe
         if (row.completion_id is None and row.attended and row.paper_score is not None
                 and row.paper_score >= pass_mark):
             issued += _certify(row, klass, now, today)
+    audit.record(actor=actor, action="class.attendance", object_type="class",
+                 object_id=klass.id, summary=f"{klass.course.title} {klass.held_on.isoformat()}",
+                 after={"present": sum(1 for row in rows if row.attended),
+                        "certificates_issued": issued}, now=now)
     return issued
 
 

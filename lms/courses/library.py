@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
+from lms.audit import services as audit
 from lms.courses.content import (
     ContentError,
     ContentValidationError,
@@ -36,6 +37,7 @@ from lms.courses.models import (
 )
 from lms.extensions import db
 from lms.markdown import render_markdown
+from lms.people.models import Person
 from lms.text import fold
 
 # Lesson slugs that would collide with the course's own pages.
@@ -87,9 +89,10 @@ def check_application_rules(course: ParsedCourse) -> list[ContentError]:
             for lesson in course.lessons if lesson.slug in RESERVED_LESSON_SLUGS]
 
 
-def import_courses(courses: list[ParsedCourse], *, now: datetime) -> list[ImportResult]:
+def import_courses(courses: list[ParsedCourse], *, now: datetime,
+                   actor: Person | None = None) -> list[ImportResult]:
     """Create or update each course; the caller commits (or rolls back for a dry run)."""
-    return [import_course(course, now=now) for course in courses]
+    return [import_course(course, now=now, actor=actor) for course in courses]
 
 
 def _url_resolver(parsed: ParsedCourse):  # noqa: ANN202
@@ -109,7 +112,8 @@ def _url_resolver(parsed: ParsedCourse):  # noqa: ANN202
     return resolve
 
 
-def import_course(parsed: ParsedCourse, *, now: datetime) -> ImportResult:
+def import_course(parsed: ParsedCourse, *, now: datetime,
+                  actor: Person | None = None) -> ImportResult:
     """Create or update one course, keeping lessons (and members' progress) whose slug survives."""
     digest = content_digest(parsed)
     course = db.session.scalar(select(Course).where(Course.slug == parsed.slug))
@@ -127,6 +131,11 @@ def import_course(parsed: ParsedCourse, *, now: datetime) -> ImportResult:
     _apply_quiz(course, parsed.quiz, resolve)
     _record_version(course, parsed)
     db.session.flush()
+    audit.record(actor=actor, action=f"course.{status}", object_type="course",
+                 object_id=course.id, summary=f"{course.slug} {course.version}".strip(),
+                 after={"version": course.version,
+                        "requires_recertification": course.requires_recertification,
+                        "lessons": len(parsed.lessons), "questions": questions}, now=now)
     return ImportResult(parsed.slug, status, len(parsed.lessons), questions)
 
 

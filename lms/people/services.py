@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.audit import services as audit
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.ages import AGE_BANDS_BY_KEY
@@ -194,6 +195,9 @@ def create_person(data: PersonData, *, password: str | None,
         person.set_password(password)
     db.session.add(person)
     db.session.flush()
+    audit.record(actor=actor, action="person.created", object_type="person",
+                 object_id=person.id, summary=person.full_name,
+                 after=audit.snapshot(person, audit.PERSON_FIELDS))
     return person, temporary
 
 
@@ -205,11 +209,15 @@ def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
         raise LmsError(_l("Only an administrator can change this person."), field="role")
     if person.id == actor.id and (data.role != actor.role or not data.active):
         raise LmsError(_l("You cannot change your own role or deactivate yourself."), field="role")
+    before = audit.snapshot(person, audit.PERSON_FIELDS)
     _apply(person, data, phone)
     if person.active and not data.active:
         person.auth_version += 1  # ends the person's open sessions
     person.active = data.active
     db.session.flush()
+    audit.record(actor=actor, action="person.updated", object_type="person", object_id=person.id,
+                 summary=person.full_name, before=before,
+                 after=audit.snapshot(person, audit.PERSON_FIELDS))
     return person
 
 
@@ -260,6 +268,8 @@ def reset_password(person: Person, *, actor: Person) -> str:
         raise LmsError(_l("Only an administrator can reset this person's password."))
     temporary = _issue_temporary_password(person)
     db.session.flush()
+    audit.record(actor=actor, action="person.password_reset", object_type="person",
+                 object_id=person.id, summary=person.full_name)
     return temporary
 
 

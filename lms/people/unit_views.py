@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -47,7 +48,8 @@ def unit_new() -> str | Response:
         try:
             unit = unit_services.create_unit(code=form.code.data, name=form.name.data,
                                              kind=form.kind.data,
-                                             parent=_unit_or_none(form.parent.data))
+                                             parent=_unit_or_none(form.parent.data),
+                                             actor=current_user)
         except LmsError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -69,10 +71,11 @@ def unit_edit(unit_id: int) -> str | Response:
     form.parent.choices = _parent_choices()
     if form.validate_on_submit():
         try:
-            unit_services.rename_unit(unit, name=form.name.data, kind=form.kind.data)
+            unit_services.rename_unit(unit, name=form.name.data, kind=form.kind.data,
+                                      actor=current_user)
             new_parent = _unit_or_none(form.parent.data)
             if new_parent is not unit.parent:
-                unit_services.move_unit(unit, new_parent)
+                unit_services.move_unit(unit, new_parent, actor=current_user)
         except LmsError as error:
             db.session.rollback()
             attach_error(form, error)

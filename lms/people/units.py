@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, func, literal, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
+from lms.audit import services as audit
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.people.models import Team, Unit
+from lms.people.models import Person, Team, Unit
 
 UNIT_KINDS = ("province", "district", "commune", "ward", "special-zone", "town", "village",
               "hamlet", "neighbourhood")
@@ -40,7 +41,8 @@ def get_unit_by_code(code: str) -> Unit | None:
     return db.session.scalar(select(Unit).where(Unit.code == code.strip()))
 
 
-def create_unit(*, code: str, name: str, kind: str, parent: Unit | None) -> Unit:
+def create_unit(*, code: str, name: str, kind: str, parent: Unit | None,
+                actor: Person | None = None) -> Unit:
     """Add a unit under `parent` (or as a root); codes are unique."""
     code, name, kind = code.strip(), name.strip(), kind.strip()
     if not code or not name or not kind:
@@ -54,19 +56,29 @@ def create_unit(*, code: str, name: str, kind: str, parent: Unit | None) -> Unit
     unit.path = f"{parent.path if parent else '/'}{unit.id}/"
     unit.depth = parent.depth + 1 if parent else 0
     db.session.flush()
+    if actor is not None:  # bulk loads from the package or a CSV are not logged one by one
+        audit.record(actor=actor, action="unit.created", object_type="unit", object_id=unit.id,
+                     summary=f"{unit.code} {unit.name}",
+                     after={"code": code, "name": name, "kind": kind,
+                            "parent_id": parent.id if parent else None})
     return unit
 
 
-def rename_unit(unit: Unit, *, name: str, kind: str) -> Unit:
+def rename_unit(unit: Unit, *, name: str, kind: str, actor: Person | None = None) -> Unit:
     """Change a unit's name and kind label."""
     if not name.strip() or not kind.strip():
         raise LmsError(_l("Name and kind are required."))
+    before = {"name": unit.name, "kind": unit.kind}
     unit.name, unit.kind = name.strip(), kind.strip()
     db.session.flush()
+    if before != {"name": unit.name, "kind": unit.kind}:
+        audit.record(actor=actor, action="unit.renamed", object_type="unit", object_id=unit.id,
+                     summary=unit.code, before=before, after={"name": unit.name,
+                                                             "kind": unit.kind})
     return unit
 
 
-def move_unit(unit: Unit, new_parent: Unit | None) -> Unit:
+def move_unit(unit: Unit, new_parent: Unit | None, actor: Person | None = None) -> Unit:
     """Move `unit` and its subtree under `new_parent`, refusing cycles."""
     if new_parent is not None and is_within(new_parent, unit):
         raise LmsError(_l("A unit cannot be moved under itself or one of its own units."),
@@ -81,8 +93,12 @@ def move_unit(unit: Unit, new_parent: Unit | None) -> Unit:
                 depth=Unit.depth + depth_change)
         .execution_options(synchronize_session=False)
     )
+    old_parent_id = unit.parent_id
     unit.parent = new_parent
     db.session.flush()
+    audit.record(actor=actor, action="unit.moved", object_type="unit", object_id=unit.id,
+                 summary=unit.code, before={"parent_id": old_parent_id},
+                 after={"parent_id": new_parent.id if new_parent else None})
     db.session.expire_all()
     return unit
 

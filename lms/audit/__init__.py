@@ -1,0 +1,1 @@
+"""Audit log of changes made by officers, trainers and administrators."""

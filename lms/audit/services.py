@@ -1,0 +1,75 @@
+"""Recording and reading the audit log; services call `record` inside their own transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from lms.audit.models import AuditEntry
+from lms.clock import VIETNAM, utc_now
+from lms.extensions import db
+from lms.people.models import Person
+
+PERSON_FIELDS = ("full_name", "phone", "email", "birth_year", "gender", "position", "role",
+                 "unit_id", "team_id", "active")
+
+
+def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The audited fields of an object, as JSON-friendly values."""
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        values[name] = value if isinstance(value, int | str | bool | type(None)) else str(value)
+    return values
+
+
+def record(*, actor: Person | None, action: str, object_type: str, object_id: int | None,
+           summary: str = "", before: dict | None = None, after: dict | None = None,
+           now: datetime | None = None) -> AuditEntry:
+    """Add an entry (flushed with the change it describes, so both commit or neither)."""
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    entry = AuditEntry(at=now or utc_now(), actor_id=actor.id if actor else None, action=action,
+                       object_type=object_type, object_id=object_id, summary=summary[:500],
+                       before=before, after=after)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def search(filters: AuditFilter) -> Select:
+    """Entries matching the filters, newest first."""
+    query = select(AuditEntry).outerjoin(Person, Person.id == AuditEntry.actor_id)
+    if filters.actor.strip():
+        text = filters.actor.strip()
+        query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Person.phone.contains(text)))
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.since:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time(), VIETNAM))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), VIETNAM)
+        query = query.where(AuditEntry.at < end)
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def actions() -> list[str]:
+    """The actions recorded so far (for the filter)."""
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(
+        AuditEntry.action)))
