@@ -146,9 +146,11 @@ def settings(slug: str) -> str | Response:
     current = _draft(slug)
     course_md = _file_or_404(current, "course.md")
     values, intro = drafts.split_document(course_md.text)
-    form = SettingsForm(data={**values, "tags": " ".join(values.get("tags") or []),
-                              "pass_mark": values.get("pass_mark") or 80, "intro": intro,
-                              "revision": course_md.revision})
+    # On POST the revision comes only from the form: a missing one must not pass as current.
+    form = SettingsForm() if request.method == "POST" else SettingsForm(data={
+        **values, "tags": " ".join(values.get("tags") or []),
+        "pass_mark": values.get("pass_mark") or 80, "intro": intro,
+        "revision": course_md.revision})
     if form.validate_on_submit():
         data = {key: getattr(form, key).data for key in drafts.SETTINGS}
         data["tags"] = [tag for tag in (form.tags.data or "").lower().split() if tag]
@@ -166,8 +168,8 @@ def settings(slug: str) -> str | Response:
     return render_template("authoring/settings.html", draft=current, form=form)
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _int(value: object) -> int | None:
+    return int(value) if value is not None and str(value).isdigit() else None
 
 
 @bp.route("/<slug>/lessons/<path>", methods=["GET", "POST"])
@@ -263,8 +265,9 @@ def quiz(slug: str) -> str | Response:
     """Edit quiz.md as text; problems are listed with their line numbers."""
     current = _draft(slug)
     existing = next((f for f in current.files if f.path == "quiz.md"), None)
-    form = QuizForm(data={"text": existing.text if existing else "",
-                          "revision": existing.revision if existing else ""})
+    form = QuizForm() if request.method == "POST" else QuizForm(data={
+        "text": existing.text if existing else "",
+        "revision": existing.revision if existing else ""})
     problems = []
     if form.validate_on_submit():
         try:

@@ -253,3 +253,20 @@ def test_gift_upload_adds_questions_to_the_draft_quiz(author, db):
     draft = db.session.scalar(select(CourseDraft))
     quiz = next(f for f in draft.files if f.path == "quiz.md")
     assert "VNeID" in quiz.text
+
+
+def test_a_save_without_its_revision_is_refused(author, db):
+    """Regression: a POST missing the revision used to be taken as the current one."""
+    new_course(author)
+    post_form(author, "/author/khoa-moi/quiz", {"text": "## Câu?\n\n- [x] A\n- [ ] B\n",
+                                                "revision": ""})
+    other = "## Khác?\n\n- [x] A\n- [ ] B\n"
+    response = post_form(author, "/author/khoa-moi/quiz", {"text": other})
+    assert response.status_code == 200 and "Đã có người khác lưu" in response.get_data(as_text=True)
+    settings = post_form(author, "/author/khoa-moi/settings", {"title": "Đổi", "level": "basic",
+                                                              "pass_mark": "80",
+                                                              "visibility": "public"})
+    assert settings.status_code == 200
+    draft = db.session.scalar(select(CourseDraft))
+    db.session.refresh(draft)
+    assert "Câu?" in next(f for f in draft.files if f.path == "quiz.md").text

@@ -1,0 +1,219 @@
+"""Every route of the app, for every kind of visitor: the answer each one must get.
+
+The table below is read from the URL map; a route without an entry fails the test, so a new page
+cannot ship without someone deciding who may open it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.authoring.drafts import edit_course
+from lms.certification.models import Certificate
+from lms.classes.services import schedule_class
+from lms.clock import local_today
+from lms.courses.models import Course
+from lms.people.models import Role
+from lms.quizzes import services as quiz_services
+from tests.conftest import csrf_token, login
+from tests.courses.test_content import COURSE_CONTENT
+from tests.factories import PASSWORD, complete_course, make_person, make_unit
+
+ROLES = ("anonymous", "member", "leader", "trainer", "officer_in", "officer_out", "admin")
+OK, LOGIN, FORBIDDEN, MISSING = "ok", "login", "403", "404"
+
+
+def everyone() -> dict[str, str]:
+    return dict.fromkeys(ROLES, OK)
+
+
+def logged_in() -> dict[str, str]:
+    return {**dict.fromkeys(ROLES, OK), "anonymous": LOGIN}
+
+
+def only(*allowed: str, outside: str = FORBIDDEN) -> dict[str, str]:
+    """Allowed roles get through; officers of another commune get `outside`."""
+    rule = {role: (OK if role in allowed else FORBIDDEN) for role in ROLES}
+    rule["anonymous"] = LOGIN
+    if "officer_in" in allowed and "officer_out" not in allowed:
+        rule["officer_out"] = outside
+    return rule
+
+
+def own(*extra: str) -> dict[str, str]:
+    """The member's own things: other people get 404, whatever their role."""
+    rule = {role: (OK if role in ("member", *extra) else MISSING) for role in ROLES}
+    rule["anonymous"] = LOGIN
+    return rule
+
+
+AUTHORS = only("trainer", "admin")
+OFFICERS = only("officer_in", "officer_out", "admin")  # officers see their own area
+IN_SCOPE = only("officer_in", "admin", outside=MISSING)
+CLASS_VIEWERS = only("trainer", "officer_in", "admin", outside=MISSING)
+
+EXPECTED: dict[tuple[str, str], dict[str, str]] = {
+    ("main.home", "GET"): everyone(),
+    ("main.healthz", "GET"): everyone(),
+    ("main.set_language", "POST"): everyone(),
+    ("static", "GET"): everyone(),
+    ("people.login", "GET"): {**dict.fromkeys(ROLES, OK)},
+    ("people.login", "POST"): everyone(),
+    ("people.logout", "POST"): everyone(),
+    ("people.change_password", "GET"): logged_in(),
+    ("people.change_password", "POST"): logged_in(),
+    ("people.people_list", "GET"): OFFICERS,
+    ("people.person_new", "GET"): OFFICERS,
+    ("people.person_new", "POST"): OFFICERS,
+    ("people.person_edit", "GET"): IN_SCOPE,
+    ("people.person_edit", "POST"): IN_SCOPE,
+    ("people.person_reset_password", "POST"): IN_SCOPE,
+    ("roster.upload", "GET"): OFFICERS,
+    ("roster.upload", "POST"): OFFICERS,
+    ("roster.confirm", "POST"): OFFICERS,
+    ("roster.template", "GET"): OFFICERS,
+    ("units.unit_tree", "GET"): only("admin"),
+    ("units.unit_new", "GET"): only("admin"),
+    ("units.unit_new", "POST"): only("admin"),
+    ("units.unit_edit", "GET"): only("admin"),
+    ("units.unit_edit", "POST"): only("admin"),
+    ("audit.audit_log", "GET"): only("admin"),
+    ("courses.catalogue", "GET"): everyone(),
+    ("courses.course_page", "GET"): everyone(),
+    ("courses.lesson_page", "GET"): everyone(),
+    ("courses.print_view", "GET"): everyone(),
+    ("courses.asset", "GET"): everyone(),
+    ("courses.start", "POST"): logged_in(),
+    ("courses.lesson_done", "POST"): logged_in(),
+    ("quizzes.quiz_page", "GET"): logged_in(),
+    ("quizzes.start", "POST"): logged_in(),
+    ("quizzes.attempt_page", "GET"): own(),
+    ("quizzes.attempt_submit", "POST"): own(),
+    ("quizzes.analysis", "GET"): AUTHORS,
+    ("certification.verify_form", "GET"): everyone(),
+    ("certification.verify", "GET"): everyone(),
+    ("certification.qr", "GET"): everyone(),
+    ("certification.certificate_page", "GET"): own("admin"),
+    ("certification.certificate_pdf_download", "GET"): own("admin"),
+    ("certification.revoke", "POST"): only("admin"),
+    ("certification.assign", "POST"): IN_SCOPE,
+    ("dashboards.overview", "GET"): OFFICERS,
+    ("dashboards.overview_export", "GET"): OFFICERS,
+    ("dashboards.targets", "GET"): OFFICERS,
+    ("dashboards.targets_export", "GET"): OFFICERS,
+    ("dashboards.call_list", "GET"): OFFICERS,
+    ("dashboards.assign", "POST"): OFFICERS,
+    ("dashboards.scorecard", "GET"): OFFICERS,
+    ("dashboards.team_page", "GET"): IN_SCOPE,
+    ("dashboards.my_team", "GET"): only("leader"),
+    ("classes.class_list", "GET"): only("trainer", "officer_in", "officer_out", "admin"),
+    ("classes.class_page", "GET"): CLASS_VIEWERS,
+    ("classes.sheet", "GET"): CLASS_VIEWERS,
+    ("classes.schedule", "GET"): AUTHORS,
+    ("classes.schedule", "POST"): AUTHORS,
+    ("classes.add_person", "POST"): AUTHORS,
+    ("classes.remove_person", "POST"): AUTHORS,
+    ("classes.attendance", "GET"): AUTHORS,
+    ("classes.attendance", "POST"): AUTHORS,
+    ("classes.my_classes", "GET"): logged_in(),
+    **{(f"authoring.{name}", method): AUTHORS for name, method in (
+        ("index", "GET"), ("new_course", "GET"), ("new_course", "POST"), ("edit", "POST"),
+        ("draft", "GET"), ("settings", "GET"), ("settings", "POST"), ("lesson", "GET"),
+        ("lesson", "POST"), ("add_lesson", "POST"), ("move", "POST"), ("delete", "POST"),
+        ("quiz", "GET"), ("quiz", "POST"), ("upload", "POST"), ("gift", "POST"),
+        ("draft_asset", "GET"), ("publish", "POST"), ("discard", "POST"), ("download", "GET"),
+        ("download_draft", "GET"), ("import_zip", "GET"), ("import_zip", "POST"))},
+}
+
+
+@pytest.fixture()
+def world(app, db, runner):
+    """One of everything, inside commune A; officer_out looks after commune B."""
+    runner.invoke(args=["lms", "import-content", str(COURSE_CONTENT / "vneid-dinh-danh-dien-tu")])
+    course = db.session.scalar(select(Course))
+    district = make_unit("Huyện", kind="district")
+    commune_a, commune_b = make_unit("Xã A", district), make_unit("Xã B", district)
+    village = make_unit("Thôn A1", commune_a, kind="village", team=True)
+    people = {
+        "member": make_person(Role.MEMBER, village), "leader": make_person(Role.LEADER, village),
+        "trainer": make_person(Role.TRAINER, district),
+        "officer_in": make_person(Role.OFFICER, commune_a),
+        "officer_out": make_person(Role.OFFICER, commune_b),
+        "admin": make_person(Role.ADMIN, None),
+    }
+    now = datetime.now(UTC) - timedelta(days=1)
+    complete_course(people["member"], course, now)
+    open_attempt = quiz_services.start_attempt(people["member"], course, now)
+    certificate = db.session.scalar(select(Certificate))
+    klass = schedule_class(course=course, unit=village, held_on=local_today(), place="Nhà văn hóa",
+                           notes="", actor=people["trainer"], now=now, today=local_today())
+    edit_course(course, people["trainer"], now)
+    db.session.commit()
+    lesson = course.lessons[0]
+    values = {
+        "slug": course.slug, "lesson_slug": lesson.slug, "path": lesson.filename,
+        "person_id": people["member"].id, "unit_id": commune_a.id,
+        "team_id": village.team.id, "attempt_id": open_attempt.id,
+        "certificate_id": certificate.id, "code": certificate.display_code,
+        "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
+        "kind": "csv", "filename": "css/app.css",
+    }
+    asset = course.assets[0].path if course.assets else "images/none.svg"
+    return people, values, asset
+
+
+def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
+    path = rule.rule
+    for argument in rule.arguments:
+        value = values[argument]
+        if argument == "path" and rule.endpoint in ("courses.asset", "authoring.draft_asset"):
+            value = asset
+        path = path.replace(f"<{argument}>", str(value))
+        for converter in ("int", "path", "any(csv, xlsx)"):
+            path = path.replace(f"<{converter}:{argument}>", str(value))
+    return path
+
+
+def outcome(response) -> str:  # noqa: ANN001
+    if response.status_code in (302, 303) and "/login" in response.headers.get("Location", ""):
+        return LOGIN
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    assert response.status_code < 500, response.status_code
+    return OK
+
+
+def test_every_route_has_an_entry(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert sorted(routes - set(EXPECTED)) == [], "new routes need an entry in EXPECTED"
+    assert sorted(set(EXPECTED) - routes) == [], "entries for routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
+    people, values, asset = world
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, people[role].phone, PASSWORD)
+    token = csrf_token(client)
+    wrong = []
+    # Routes that end the session or delete the draft go last, so the others see the world intact.
+    last = ("authoring.discard", "people.logout")
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint in last, r.endpoint, r.rule))
+    for rule in rules:
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = url_for_rule(rule, values, asset)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data={"csrf_token": token})
+            got = outcome(response)
+            expected = EXPECTED[(rule.endpoint, method)][role]
+            if got != expected:
+                wrong.append(f"{method} {url} ({rule.endpoint}): expected {expected}, got {got}")
+            response.close()
+    assert wrong == [], "\n".join(wrong)
