@@ -1,4 +1,4 @@
-"""SQLite needs foreign keys switched on per connection."""
+"""SQLite settings per connection: foreign keys on, and for files WAL with a busy timeout."""
 
 from __future__ import annotations
 
@@ -8,15 +8,24 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+# Writers wait up to this long for each other instead of failing with "database is locked".
+BUSY_TIMEOUT_MS = 15_000
+
 
 def _on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        database = cursor.execute("PRAGMA database_list").fetchone()[2]
+        if database:  # a file, not an in-memory database
+            # Readers never block the writer and the writer never blocks readers.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
 def enable_foreign_keys() -> None:
-    """Enforce foreign keys on every SQLite connection, as PostgreSQL always does."""
+    """Apply the settings on every SQLite connection, as PostgreSQL needs none."""
     if not event.contains(Engine, "connect", _on_connect):
         event.listen(Engine, "connect", _on_connect)
