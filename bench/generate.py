@@ -11,6 +11,7 @@ streamed with COPY on PostgreSQL and executemany on SQLite, with ids assigned he
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import random
 import time
@@ -214,7 +215,8 @@ class Generator:
         day = rng.randint(0, HISTORY_DAYS - 7)
         events: list[datetime] = []
         total = len(course.lesson_ids)
-        done = total if rng.random() < 0.2 + 0.75 * engagement else rng.randint(1, max(1, total - 1))
+        finish = rng.random() < 0.2 + 0.75 * engagement
+        done = total if finish else rng.randint(1, max(1, total - 1))
         for lesson_id in course.lesson_ids[:done]:
             if day >= HISTORY_DAYS:
                 break
@@ -265,7 +267,8 @@ class Generator:
                 rng.sample(course.questions, course.draw), start=1):
             qid = self.next_id("attempt_questions")
             right = rng.random() < skill
-            add("attempt_questions", (qid, attempt_id, position, f"bench{hash(text_html):x}"[:64],
+            key = hashlib.sha256(text_html.encode()).hexdigest()
+            add("attempt_questions", (qid, attempt_id, position, key,
                                       kind, text_html, explanation,
                                       options[0][0] if kind == "short" and right else None,
                                       right))

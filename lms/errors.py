@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from lms.extensions import db
@@ -42,3 +43,25 @@ def register_error_handlers(app: Flask) -> None:
     def server_error(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         return render_template("errors/500.html"), 500
+
+    @app.errorhandler(DBAPIError)
+    def connection_lost(error: DBAPIError) -> tuple[str, int, dict[str, str]]:
+        # The database dropped the connection mid-request (restart, failover, a cut): the
+        # transaction was rolled back, so "try again" is safe; any other error is a crash.
+        if not error.connection_invalidated:
+            raise error
+        app.logger.warning("database connection lost: %s", error.orig)
+        db.session.rollback()
+        return render_template("errors/500.html"), 503, {"Retry-After": "5"}
+
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in
+    # reverse): closing a session whose connection died after the response was made raises,
+    # which would turn a finished request into a bare 500 and leave the session registered.
+    @app.teardown_appcontext
+    def close_session(error: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as failure:
+            if not failure.connection_invalidated:
+                raise
+            db.session.remove()  # the pool has dropped the dead connection; this one succeeds

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from typing import Any
+
+from flask import Flask, Request, render_template, request
 from flask_login import current_user
+from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from lms.extensions import limiter
@@ -52,8 +56,37 @@ def _hsts(response: Response) -> Response:
     return response
 
 
+MAX_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL's integer)
+
+
+class _IdConverter(IntegerConverter):
+    """`<int:...>` URL parts up to MAX_ID: a larger number is a 404, not a database error."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class _FormParser(FormDataParser):
+    """Drops multipart parts without a name: no browser sends them and Flask-WTF trips on them."""
+
+    def parse(self, *args: Any, **kwargs: Any) -> Any:
+        stream, form, files = super().parse(*args, **kwargs)
+        if None in form or None in files:
+            form = self.cls((k, v) for k, v in form.items(multi=True) if k is not None)
+            files = self.cls((k, v) for k, v in files.items(multi=True) if k is not None)
+        return stream, form, files
+
+
+class _Request(Request):
+    form_data_parser_class = _FormParser
+
+
 def init_app(app: Flask) -> None:
     """Headers on every response, the rate limiter, and the proxy setting."""
+    # Before the blueprints register their routes, so that every <int:...> is bounded.
+    app.url_map.converters["int"] = _IdConverter
+    app.request_class = _Request
     app.after_request(_headers)
     if app.config["ENV_NAME"] == "production":
         app.after_request(_hsts)

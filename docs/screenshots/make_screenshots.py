@@ -1,8 +1,8 @@
-"""Take phone-size screenshots of the main screens for the README.
+"""Take phone-size (360 x 740) screenshots of the main screens for the README.
 
-Run against a server with the demo data and shipped courses loaded (`make run`):
-    .venv/bin/python docs/screenshots/make_screenshots.py [http://127.0.0.1:5000]
-Uses Debian's Chromium (/usr/bin/chromium) through Playwright.
+Starts its own server exactly as the browser tests do (a fresh SQLite database with the shipped
+courses and the demo data, see tests/e2e/server.py), then drives Debian's Chromium:
+    .venv/bin/python docs/screenshots/make_screenshots.py
 """
 
 from __future__ import annotations
@@ -10,48 +10,100 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
-BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5000"
-OUT = Path(__file__).parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-MEMBER, OFFICER, ADMIN = ("0390000002", "demo12345"), ("0900000002", "demo-staff-2026"), \
-    ("0900000001", "demo-staff-2026")
+OUT = Path(__file__).resolve().parent
+sys.path.insert(0, str(OUT.parents[1]))
+
+from tests.e2e.helpers import choose_members, log_in, new_context, query, untaken_course  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DISTRICT_OFFICER,
+    MEMBER_PASSWORD,
+    STAFF_PASSWORD,
+    TRAINERS,
+    Server,
+    running_server,
+)
+
+LESSON = "/courses/vneid-dinh-danh-dien-tu/tai-khoan-muc-1-va-muc-2"
+EDITED_COURSE = "phong-chong-lua-dao"
 
 
-def log_in(page: Page, phone: str, password: str) -> None:
-    page.goto(f"{BASE}/login")
-    page.fill("input[name=phone]", phone)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit].button-primary")
+def shot(page: Page, server: Server, path: str, name: str) -> None:
+    """Open a page and save what a phone shows of it."""
+    page.goto(server.url(path))
+    page.screenshot(path=str(OUT / f"{name}.png"))
+    print(f"{name}.png  {path}")
 
 
-def shot(page: Page, path: str, name: str, full_page: bool = False) -> None:
-    page.goto(f"{BASE}{path}")
-    page.screenshot(path=str(OUT / f"{name}.png"), full_page=full_page)
+def phone_page(browser: Browser, server: Server, phone: str | None = None,
+               password: str = MEMBER_PASSWORD) -> Page:
+    """A new phone-size page, logged in when a phone number is given."""
+    page = new_context(browser, "phone", locale="vi-VN").new_page()
+    if phone:
+        log_in(page, server.base_url, phone, password)
+    return page
+
+
+def visitor_screens(browser: Browser, server: Server, code: str) -> None:
+    """Screens anyone sees without an account."""
+    page = phone_page(browser, server)
+    shot(page, server, "/login", "login")
+    shot(page, server, "/courses", "catalogue")
+    shot(page, server, LESSON, "lesson")
+    shot(page, server, f"/verify/{code}", "verify")
+
+
+def member_screens(browser: Browser, server: Server, person_id: int, phone: str) -> None:
+    """A member with some history: home, course, quiz, result and certificate."""
+    passed = query(server.database, "SELECT a.id, c.slug FROM attempts a JOIN courses c ON "
+                   "c.id = a.course_id WHERE a.person_id = ? AND a.passed ORDER BY a.id DESC",
+                   person_id)[0]
+    certificate = query(server.database, "SELECT id FROM certificates WHERE person_id = ? "
+                        "ORDER BY id DESC", person_id)[0][0]
+    untaken = untaken_course(server.database, person_id)
+    page = phone_page(browser, server, phone)
+    shot(page, server, "/", "member-home")
+    shot(page, server, f"/courses/{passed[1]}", "course")
+    page.goto(server.url(f"/courses/{untaken}/quiz"))
+    page.locator("main .main-action button.button-primary").click()
+    page.wait_for_url("**/attempts/*")
+    shot(page, server, page.url.removeprefix(server.base_url), "quiz-attempt")
+    shot(page, server, f"/attempts/{passed[0]}", "quiz-result")
+    shot(page, server, f"/certificates/{certificate}", "certificate")
+
+
+def staff_screens(browser: Browser, server: Server) -> None:
+    """The district officer's dashboards and the trainer's course editor."""
+    page = phone_page(browser, server, DISTRICT_OFFICER, STAFF_PASSWORD)
+    shot(page, server, "/dashboard", "dashboard")
+    shot(page, server, "/dashboard/targets?filtered=1&status=expired&min_age=55", "targets")
+    shot(page, server, "/dashboard/teams", "scorecard")
+    shot(page, server, "/people?age_band=60-plus", "people")
+    page = phone_page(browser, server, TRAINERS[0], STAFF_PASSWORD)
+    page.goto(server.url("/author"))
+    page.locator(f"form[action$='/author/courses/{EDITED_COURSE}/edit'] button").click()
+    page.wait_for_url(f"**/author/{EDITED_COURSE}")
+    lesson = page.locator(".editor-list a").first.get_attribute("href")
+    shot(page, server, lesson, "course-editor")
 
 
 def main() -> None:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        phone = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1}
-        visitor = browser.new_context(**phone).new_page()
-        shot(visitor, "/login", "login")
-        shot(visitor, "/courses", "catalogue")
-        shot(visitor, "/courses/vneid-dinh-danh-dien-tu/tai-khoan-muc-1-va-muc-2", "lesson")
-        member = browser.new_context(**phone).new_page()
-        log_in(member, *MEMBER)
-        member.goto(f"{BASE}/courses/phong-chong-lua-dao")
-        shot(member, "/courses/phong-chong-lua-dao", "course")
-        shot(member, "/", "member-home")
-        officer = browser.new_context(**phone).new_page()
-        log_in(officer, *OFFICER)
-        shot(officer, "/people?age_band=60-plus", "people")
-        admin = browser.new_context(**phone).new_page()
-        log_in(admin, *ADMIN)
-        shot(admin, "/units", "areas")
+    """Start a server, take every screenshot, stop the server."""
+    if not CHROMIUM.exists():
+        sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with running_server() as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        person_id, phone = choose_members(server.database)["history"]
+        code = query(server.database, "SELECT code FROM certificates WHERE person_id = ? "
+                     "ORDER BY id DESC", person_id)[0][0]
+        visitor_screens(browser, server, code)
+        member_screens(browser, server, person_id, phone)
+        staff_screens(browser, server)
+        admin = phone_page(browser, server, "0900000001", STAFF_PASSWORD)
+        shot(admin, server, "/units", "areas")
         browser.close()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import lzma
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from lms.courses.content import ContentError, ContentValidationError
@@ -23,8 +25,23 @@ def course_zip(slug: str, files: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+# What zipfile raises for a damaged, encrypted or oddly compressed archive, beyond BadZipFile.
+_UNREADABLE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
+               NotImplementedError, RuntimeError, ValueError)
+
+
 def read_course_zip(data: bytes, name: str) -> tuple[str | None, dict[str, bytes]]:
     """(folder name if the zip holds one folder, files relative to it); refuses unsafe zips."""
+    try:
+        return _read_course_zip(data, name)
+    except ContentValidationError:
+        raise
+    except _UNREADABLE:
+        reason = "the zip file is damaged, encrypted or compressed in a way that cannot be read"
+        raise ContentValidationError([ContentError(name, 1, reason)]) from None
+
+
+def _read_course_zip(data: bytes, name: str) -> tuple[str | None, dict[str, bytes]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:

@@ -56,7 +56,14 @@ def _load_mapping(
 ) -> tuple[dict[str, Any], dict[str, int]]:
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters straight away
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text.count("\n", 0, exc.position)
+        errors.append(ContentError(file, line, f"invalid YAML in front matter: {exc.reason} "
+                                               f"(character #x{exc.character:04x})"))
+        return values, lines
+    line = first_line
     try:
         node = loader.get_single_node()
         if node is None:
@@ -66,8 +73,8 @@ def _load_mapping(
             errors.append(ContentError(file, line, "front matter must be 'key: value' lines"))
             return values, lines
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node, deep=True))
             line = first_line + key_node.start_mark.line
+            key = str(loader.construct_object(key_node, deep=True))
             if key in values:
                 errors.append(ContentError(file, line, f"duplicate front matter key '{key}'"))
             if key in raw_keys and isinstance(value_node, ScalarNode):
@@ -81,6 +88,12 @@ def _load_mapping(
         line = first_line + mark.line if mark is not None else max(first_line - 1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
         errors.append(ContentError(file, line, f"invalid YAML in front matter: {problem}"))
+    except RecursionError:
+        errors.append(ContentError(file, line, "front matter is nested too deeply"))
+    except (ArithmeticError, AttributeError, KeyError, TypeError, ValueError):
+        # PyYAML's safe constructors fail this way on "2026-02-30", "!!int x" or "!!bool maybe".
+        reason = "invalid value in front matter: not a valid date, number or true/false"
+        errors.append(ContentError(file, line, reason))
     finally:
         loader.dispose()
     return values, lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
 
 from lms.courses.models import Course, CourseTag, Lesson
 from lms.errors import NotFound
@@ -29,7 +30,9 @@ def catalogue(text: str = "", level: str | None = None, *,
 
 def get_course(slug: str) -> Course:
     """The course with this slug, or NotFound."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    # Every course page shows the lessons: load them in the same statement.
+    course = db.session.scalars(select(Course).where(Course.slug == slug)
+                                .options(joinedload(Course.lessons))).unique().first()
     if course is None:
         raise NotFound()
     return course

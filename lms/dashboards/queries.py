@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, literal, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
-from lms.certification.status import expiring_window, latest_certificates, status_case
-from lms.courses.models import Course, Enrolment
+from lms.certification.models import Certificate
+from lms.certification.status import expiring_window
+from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.extensions import db
 from lms.people.ages import AGE_BANDS
 from lms.people.models import Person, Role, Team, Unit
@@ -54,25 +56,65 @@ def members_in(root: Unit | None) -> Select:
     return query
 
 
-def _dashboard_status(raw: object) -> object:
-    return case((raw.in_(("not_started", "in_progress")), literal("never")), else_=raw)
+def _recertified_after(courses: list[Course]) -> dict[int, int]:
+    """For each course, the newest version that requires recertification (its id)."""
+    return dict(db.session.execute(
+        select(CourseVersion.course_id, func.max(CourseVersion.id))
+        .where(CourseVersion.requires_recertification.is_(True),
+               CourseVersion.course_id.in_([c.id for c in courses]))
+        .group_by(CourseVersion.course_id)).all())
+
+
+def _dashboard_status(certificate: object, course_id: object, courses: list[Course],
+                      today: date) -> object:
+    """lms.certification.status.status_case with not_started and in_progress as "never".
+
+    Plain column comparisons (no correlated subquery), because the databases inline this
+    expression wherever the status is used: "outdated" compares the certificate's version
+    with each course's newest version requiring recertification, looked up beforehand.
+    """
+    window = expiring_window()
+    outdated = [and_(course_id == cid, certificate.version_seq < seq)
+                for cid, seq in _recertified_after(courses).items()]
+    valid_until = certificate.valid_until
+    return case(
+        (certificate.id.is_(None), literal("never")),
+        *([(or_(*outdated), literal("outdated"))] if outdated else []),
+        (and_(valid_until.is_not(None), valid_until < today), literal("expired")),
+        (and_(valid_until.is_not(None), valid_until <= today + window), literal("expiring")),
+        else_=literal("certified"))
 
 
 def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
     """(person, course, status) for every member in scope and each of `courses`."""
     members = members_in(root).subquery("members")
-    certificate = latest_certificates()
-    started = exists().where(Enrolment.person_id == members.c.person_id,
-                             Enrolment.course_id == Course.id)
-    raw = status_case(certificate, started, today, expiring_window())
+    certificate = aliased(Certificate, name="latest_certificate")
     return (select(members.c.person_id, members.c.birth_year, members.c.team_id,
                    members.c.unit_path, Course.id.label("course_id"),
-                   _dashboard_status(raw).label("status"))
+                   _dashboard_status(certificate, Course.id, courses, today).label("status"))
             .select_from(members)
             .join(Course, Course.id.in_([c.id for c in courses]))
-            .outerjoin(certificate, and_(certificate.c.person_id == members.c.person_id,
-                                         certificate.c.course_id == Course.id))
+            .outerjoin(certificate, and_(certificate.person_id == members.c.person_id,
+                                         certificate.course_id == Course.id,
+                                         certificate.revoked_at.is_(None),
+                                         ~_newer_certificate(certificate)))
             .subquery("pairs"))
+
+
+def _newer_certificate(certificate: object) -> object:
+    """SQL: an unrevoked certificate of the same member and course issued after this one.
+
+    Without one, this is the member's latest certificate (as in latest_certificates(), but
+    found per pair through ix_certificates_person_course_issued instead of a window over
+    every certificate).
+    """
+    newer = aliased(Certificate, name="newer_certificate")
+    return exists().where(newer.person_id == certificate.person_id,
+                          newer.course_id == certificate.course_id,
+                          newer.revoked_at.is_(None),
+                          or_(newer.issued_at > certificate.issued_at,
+                              and_(newer.issued_at == certificate.issued_at,
+                                   newer.id > certificate.id)))
 
 
 def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
@@ -106,12 +148,17 @@ def by_child_unit(root: Unit | None, courses: list[Course], today: date) -> list
     """Counts for each unit directly below `root` (to drill down to a village team)."""
     members = member_statuses(root, courses, today)
     below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
+    # The child's path is the member's unit path cut after the next '/' past the root's path.
+    start = len(root.path) + 1 if root is not None else 2
+    position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
+    rest = func.substr(members.c.unit_path, start)
+    child_path = func.substr(members.c.unit_path, 1, start - 1 + position(rest, "/"))
+    grouped = (select(child_path.label("path"), members.c.status, func.count().label("n"))
+               .group_by(child_path, members.c.status).subquery())
     child = select(Unit.id, Unit.name, Unit.path).where(below).subquery()
-    low, high = child.c.path, func.substr(child.c.path, 1, func.length(child.c.path) - 1) + "0"
     rows = db.session.execute(
-        select(child.c.id, members.c.status, func.count())
-        .join(members, and_(members.c.unit_path >= low, members.c.unit_path < high))
-        .group_by(child.c.id, members.c.status)).all()
+        select(child.c.id, grouped.c.status, grouped.c.n)
+        .join(grouped, grouped.c.path == child.c.path)).all()
     counts = _counts(rows)
     children = db.session.execute(select(child.c.id, child.c.name).order_by(child.c.name)).all()
     return [Breakdown(str(unit_id), name, counts.get(unit_id, {}), unit_id=unit_id)

@@ -6,7 +6,8 @@ import re
 
 _SEPARATORS = re.compile(r"[\s.\-()]")
 # 10 digits after the leading 0; mobile networks use prefixes 03, 05, 07, 08 and 09.
-_MOBILE = re.compile(r"^0[35789]\d{8}$")
+# [0-9], not \d, which also matches other scripts' digits such as "١".
+_MOBILE = re.compile(r"^0[35789][0-9]{8}$")
 
 
 class InvalidPhone(ValueError):

@@ -60,5 +60,6 @@ def decode_rows(payload: str) -> tuple[str, list[tuple[int, dict[str, str]]]]:
         rows = [(int(r[0]), dict(zip(COLUMNS, map(str, r[1:]), strict=True)))
                 for r in body["rows"]]
         return str(body["file"]), rows
-    except (TypeError, KeyError, IndexError, binascii.Error, zlib.error) as error:
+    except (TypeError, KeyError, IndexError, OverflowError, RecursionError, binascii.Error,
+            zlib.error) as error:  # Infinity as a row number, arrays nested 100 000 deep
         raise ValueError("damaged") from error

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.courses.models import Course, Question, Quiz
 from lms.courses.progress import touch_activity
@@ -127,7 +129,9 @@ def start_attempt(person: Person, course: Course, now: datetime,
 
 def get_own_attempt(person: Person, attempt_id: int) -> Attempt:
     """The member's own attempt; anyone else's is NotFound."""
-    attempt = db.session.get(Attempt, attempt_id)
+    # The form, the checks and the grading all read every question and option.
+    attempt = db.session.get(Attempt, attempt_id, options=[
+        selectinload(Attempt.questions).selectinload(AttemptQuestion.options)])
     if attempt is None or attempt.person_id != person.id:
         raise NotFound()
     return attempt
@@ -224,7 +228,9 @@ def _claim(attempt: Attempt, moment: datetime, timed_out: bool) -> bool:
     if result.rowcount != 1:
         db.session.refresh(attempt)
         return False
-    attempt.submitted_at, attempt.timed_out = moment, timed_out
+    # What the UPDATE wrote, without a second UPDATE at the next flush.
+    set_committed_value(attempt, "submitted_at", moment)
+    set_committed_value(attempt, "timed_out", timed_out)
     return True
 
 

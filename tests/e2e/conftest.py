@@ -1,4 +1,4 @@
-"""Browser fixtures: one real server (fresh SQLite, shipped courses, demo data) and one Chromium per run."""
+"""Browser fixtures: one real server (fresh SQLite, shipped courses, demo data), one Chromium."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
-from tests.e2e.helpers import AXE, foreign_requests, new_context
+from tests.e2e.helpers import AXE, choose_members, foreign_requests, new_context
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS, Server, running_server
 
 
@@ -38,6 +38,12 @@ def server(browser: Browser) -> Iterator[Server]:
     """The app served by gunicorn on 127.0.0.1 with its own database, for the whole run."""
     with running_server() as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def members(server: Server) -> dict[str, tuple[int, str]]:
+    """Demo members (id, phone) per test, chosen before any test changes them."""
+    return choose_members(server.database)
 
 
 @pytest.fixture()

@@ -13,14 +13,14 @@ AXE = Path(__file__).parent / "node" / "node_modules" / "axe-core" / "axe.min.js
 VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 BLOCKING_IMPACTS = ("serious", "critical")
 
-# Sizes the product promises (DESIGN.md): no sideways scrolling at 360 px, 18 px text, 44 px targets.
+# Sizes promised in DESIGN.md: no sideways scrolling at 360 px, 18 px text, 44 px tap targets.
 LAYOUT_SCRIPT = """
 () => {
   const small = [];
   const describe = (el) => {
-    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '').trim();
-    return `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ').join('.') : ''}`
-      + ` "${text.slice(0, 40)}"`;
+    const text = (el.innerText || el.value || el.getAttribute('aria-label') || el.name || '');
+    const classes = el.className ? '.' + String(el.className).split(' ').join('.') : '';
+    return `${el.tagName.toLowerCase()}${classes} "${text.trim().slice(0, 40)}"`;
   };
   const targets = document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, summary');
@@ -33,7 +33,8 @@ LAYOUT_SCRIPT = """
     if (box.width <= 1 || box.height <= 1 || box.right <= 0 || box.bottom <= 0) continue;
     // A checkbox or radio button is tapped through its label.
     if (el.type === 'checkbox' || el.type === 'radio') {
-      const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
+      const label = el.closest('label')
+        || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (label) box = label.getBoundingClientRect();
     }
     const isLink = el.tagName === 'A' || el.tagName === 'SUMMARY';
@@ -112,3 +113,41 @@ def query(database: Path, sql: str, *params: object) -> list[tuple]:
     """Read the server's SQLite database (the tests' oracle), read-only."""
     with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+UNTAKEN_COURSE = """
+    SELECT c.slug FROM courses c JOIN quizzes q ON q.course_id = c.id
+    WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.course_id = c.id AND a.person_id = ?)
+      AND NOT EXISTS (SELECT 1 FROM certificates x WHERE x.course_id = c.id AND x.person_id = ?)
+    ORDER BY c.slug"""
+
+
+def untaken_course(database: Path, person_id: int) -> str | None:
+    """A course with a final quiz that the person has neither attempted nor been certified for."""
+    rows = query(database, UNTAKEN_COURSE, person_id, person_id)
+    return rows[0][0] if rows else None
+
+
+def choose_members(database: Path) -> dict[str, tuple[int, str]]:
+    """Distinct demo members (id, phone) for each test that changes a member's state.
+
+    All have a course left to take; "history" also holds a certificate and a passed attempt.
+    """
+    members = query(database, "SELECT id, phone FROM people WHERE role = 'member' ORDER BY phone")
+    chosen: dict[str, tuple[int, str]] = {}
+    for person_id, phone in members:
+        if untaken_course(database, person_id) is None:
+            continue
+        has_history = query(database, """
+            SELECT EXISTS (SELECT 1 FROM certificates WHERE person_id = ? AND revoked_at IS NULL)
+               AND EXISTS (SELECT 1 FROM attempts WHERE person_id = ? AND passed)""",
+                            person_id, person_id)[0][0]
+        if has_history and "history" not in chosen:
+            chosen["history"] = (person_id, phone)
+            continue
+        free = [role for role in ("fresh-phone", "fresh-desktop", "no-js") if role not in chosen]
+        if free:
+            chosen[free[0]] = (person_id, phone)
+        if len(chosen) == 4:
+            return chosen
+    raise AssertionError(f"the demo data lacks members for the tests: found {chosen}")

@@ -1,4 +1,4 @@
-"""Start the real app as a server process with a fresh SQLite database, the shipped courses and demo data.
+"""Start the real app as a server process on a fresh SQLite database with the courses and demo data.
 
 Used by the browser tests' session fixture and by docs/screenshots/make_screenshots.py.
 """

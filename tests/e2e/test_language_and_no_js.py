@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.e2e.helpers import log_in, query
-from tests.e2e.server import MEMBER_PASSWORD, MEMBERS, Server
+from tests.e2e.server import MEMBER_PASSWORD, Server
 
 pytestmark = pytest.mark.browser
 
@@ -41,9 +41,9 @@ def test_language_switch_changes_the_language_and_stays(
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_without_javascript_a_member_logs_in_reads_and_marks_a_lesson_done(
-        viewport: str, server: Server, open_context: Callable[..., BrowserContext]) -> None:
-    phone = MEMBERS[2]
-    person_id = query(server.database, "SELECT id FROM people WHERE phone = ?", phone)[0][0]
+        viewport: str, server: Server, members: dict[str, tuple[int, str]],
+        open_context: Callable[..., BrowserContext]) -> None:
+    person_id, phone = members["no-js"]
     lesson_id, slug, lesson, title = query(server.database, """
         SELECT l.id, c.slug, l.slug, l.title FROM lessons l JOIN courses c ON c.id = l.course_id
         WHERE NOT EXISTS (SELECT 1 FROM lesson_completions d

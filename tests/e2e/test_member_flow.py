@@ -12,25 +12,10 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from lms.certification.pdf import qr_svg
-from tests.e2e.helpers import log_in, query
-from tests.e2e.server import MEMBER_PASSWORD, MEMBERS, Server
+from tests.e2e.helpers import log_in, query, untaken_course
+from tests.e2e.server import MEMBER_PASSWORD, Server
 
 pytestmark = pytest.mark.browser
-
-# One member per viewport, so that both runs start from the same state.
-MEMBER_FOR = {"phone": MEMBERS[0], "desktop": MEMBERS[1]}
-
-
-def _course_to_take(server: Server, person_id: int) -> str:
-    """A shipped course with a final quiz that this member has neither attempted nor passed."""
-    rows = query(server.database, """
-        SELECT c.slug FROM courses c JOIN quizzes q ON q.course_id = c.id
-        WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.course_id = c.id AND a.person_id = ?)
-          AND NOT EXISTS (SELECT 1 FROM certificates x WHERE x.course_id = c.id AND x.person_id = ?)
-        ORDER BY c.slug""", person_id, person_id)
-    assert rows, "the demo member has taken every course"
-    return rows[0][0]
-
 
 def _read_every_lesson(page: Page, server: Server, slug: str) -> None:
     page.goto(server.url(f"/courses/{slug}"))
@@ -109,11 +94,11 @@ def _verify_as_stranger(stranger: BrowserContext, server: Server, code: str, nam
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_member_earns_a_certificate_that_a_stranger_verifies(
-        viewport: str, server: Server, open_context: Callable[..., BrowserContext]) -> None:
-    phone = MEMBER_FOR[viewport]
-    person_id, name = query(server.database,
-                            "SELECT id, full_name FROM people WHERE phone = ?", phone)[0]
-    slug = _course_to_take(server, person_id)
+        viewport: str, server: Server, members: dict[str, tuple[int, str]],
+        open_context: Callable[..., BrowserContext]) -> None:
+    person_id, phone = members[f"fresh-{viewport}"]  # one member per viewport: same start
+    name = query(server.database, "SELECT full_name FROM people WHERE id = ?", person_id)[0][0]
+    slug = untaken_course(server.database, person_id)
     page = open_context(viewport).new_page()
     log_in(page, server.base_url, phone, MEMBER_PASSWORD)
 

@@ -1,5 +1,5 @@
-"""The district officer lists members aged 55+ whose certificate expired, assigns them a refresher due
-in 30 days, and downloads the list as XLSX and CSV."""
+"""The district officer lists members aged 55+ whose certificate expired, assigns them a refresher
+due in 30 days, and downloads the list as XLSX and CSV."""
 
 from __future__ import annotations
 
@@ -18,9 +18,6 @@ from tests.e2e.helpers import log_in, query
 from tests.e2e.server import DISTRICT_OFFICER, STAFF_PASSWORD, Server
 
 pytestmark = pytest.mark.browser
-
-VIETNAMESE = re.compile(r"[ăâđêôơưàáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ]", re.IGNORECASE)
-
 
 def _vietnam_today() -> date:
     return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
@@ -68,10 +65,11 @@ def test_officer_assigns_refreshers_and_exports(
     page.wait_for_url(re.compile(r"min_age=55"))
     assert page.url.count("status=") == 1
 
-    found = int(re.search(r"(\d+)", page.locator("main p", has_text="Tìm thấy").first.inner_text())[1])
+    summary = page.locator("main p", has_text="Tìm thấy").first.inner_text()
+    found = int(re.search(r"\d+", summary)[0])
     assert found > 0
     names = page.locator(".targets li strong").all_inner_texts()
-    assert names and all(VIETNAMESE.search(name) for name in names[:5])
+    assert names and any(not name.isascii() for name in names), names  # Vietnamese names
 
     page.fill("input[name=due_on]", due.isoformat())
     page.fill("input[name=reason]", "Chứng nhận đã hết hạn")
