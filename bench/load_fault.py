@@ -1,20 +1,22 @@
 """Load and fault test: members take quizzes while a worker dies and the database is cut.
 
-    .venv/bin/python -m bench.load_fault           # PostgreSQL, then SQLite (about 4 minutes)
+    .venv/bin/python -m bench.load_fault           # PostgreSQL, then SQLite (about 5 minutes)
     .venv/bin/python -m bench.load_fault --only sqlite --members 50 --seconds 30
 
 Run on demand, never in CI, and only against 127.0.0.1. Each phase builds a fresh database
 (PostgreSQL: `lms_load` on 127.0.0.1:5432 as user postgres with trust auth; SQLite: a file in a
 temporary folder, WAL with a busy timeout), runs the migrations, imports course_content/ and
 loads the demo, then serves it with gunicorn. Demo members (0390000001.., password demo12345) log
-in once each, then read the course and its lessons, mark lessons done, start the final quiz,
-answer (half of the attempts right, half at random) and submit; a fifth of them submit twice
-(at the same moment or as a resend). Meanwhile one worker is killed with SIGKILL and, on
-PostgreSQL, every connection to the database is terminated once. Afterwards the database must
-hold every submission that was answered with success exactly once and fully graded, and no
-half-written attempt or duplicated completion, certificate or lesson completion. The script
-prints error rates and latency percentiles, exits 1 when a check fails, stops the server and
-drops its databases.
+in once each; then, for the timed minute, they read the course and its lessons, mark lessons
+done, start the final quiz, answer (half of the attempts right, half at random) and submit; a
+fifth of the submissions are sent twice (at the same moment, or resent after the answer). At 30 %
+of the minute one gunicorn worker is killed with SIGKILL and, on PostgreSQL, at 60 % every
+connection to the database is terminated. Afterwards the database must hold every submission
+answered with success exactly once, fully graded and with the answers sent, and no half-written
+attempt or duplicated completion, certificate or lesson completion. The script prints error
+rates, latency percentiles and requests/s, exits 1 when a check fails, stops the server and
+drops its databases. Each phase: setup (20-80 s), logins (at most 90 s), load (60 s, stopped at
+most 30 s later), checks.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ LOCKED = "database is locked"
 
 @dataclass(frozen=True)
 class Phase:
+    """One database under test and the load it gets."""
+
     name: str
     url: str
     workers: int
@@ -64,6 +68,8 @@ class Phase:
 
 @dataclass(frozen=True)
 class CourseInfo:
+    """What a member needs to know of a shipped course: its lessons and its right answers."""
+
     slug: str
     lessons: tuple[str, ...]
     answers: dict[str, tuple[str, frozenset[str], str]]  # question key -> kind, right keys, text
@@ -86,6 +92,7 @@ class Run:
     events: list[str] = field(default_factory=list)
 
     def time_left(self) -> bool:
+        """True until the end of the timed load."""
         return time.monotonic() < self.deadline
 
 
@@ -145,6 +152,7 @@ class AttemptPage(HTMLParser):
 
 
 def csrf_of(html: str) -> str:
+    """The CSRF token of the first form in a page, or ""."""
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return match.group(1) if match else ""
@@ -193,11 +201,13 @@ async def call(run: Run, http: httpx.AsyncClient, kind: str, method: str, path: 
 
 
 def redirected_to(response: httpx.Response | None, path: str) -> bool:
+    """True when the answer is a redirect to `path` (how the app says a form succeeded)."""
     return response is not None and response.status_code in (302, 303) and \
         response.headers.get("location", "").split("?")[0].endswith(path)
 
 
 async def log_in(run: Run, http: httpx.AsyncClient, phone: str) -> bool:
+    """Log the member in (up to five tries); False when it never worked."""
     for _ in range(5):
         page = await call(run, http, "login_page", "GET", "/login", think=False)
         token = csrf_of(page.text) if page is not None and page.status_code == 200 else ""
@@ -314,6 +324,7 @@ async def faults(run: Run, phase: Phase, master: int) -> None:
 
 
 def server_env(phase: Phase, workdir: Path) -> dict[str, str]:
+    """The app's environment: this phase's database and a throwaway instance folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "PG"))}
     env.update(LMS_DATABASE_URL=phase.url, LMS_INSTANCE_DIR=str(workdir / "instance"),
                LMS_SECRET_KEY="load-test-not-secret", PYTHONUNBUFFERED="1",
@@ -513,6 +524,7 @@ def verify(phase: Phase, run: Run, base: dict[str, int]) -> list[str]:
 
 
 def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of the values lie (nearest rank)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
@@ -594,6 +606,7 @@ def run_phase(phase: Phase, keep: bool) -> list[str]:
 
 
 def drop_database() -> None:
+    """Drop the PostgreSQL load database, closing whatever is still connected to it."""
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
 

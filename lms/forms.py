@@ -22,3 +22,14 @@ def attach_error(form: FlaskForm, error: LmsError) -> None:
 def options(pairs: Iterable[tuple[str, object]]) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+MAX_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL's integer)
+
+
+def whole_number(value: object, maximum: int = MAX_ID) -> int | None:
+    """A number written in ASCII digits ("12") up to `maximum`, else None ("²", "-1", "9" * 40)."""
+    text = "" if value is None else str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    return int(text) if int(text) <= maximum else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Request, render_template, request
+from flask import Flask, Request, abort, render_template, request
 from flask_login import current_user
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
 from lms.extensions import limiter
+from lms.forms import MAX_ID
 from lms.people.phone import InvalidPhone, normalise_phone
 
 # No inline script or style, nothing from another host, never inside a frame.
@@ -56,9 +57,6 @@ def _hsts(response: Response) -> Response:
     return response
 
 
-MAX_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL's integer)
-
-
 class _IdConverter(IntegerConverter):
     """`<int:...>` URL parts up to MAX_ID: a larger number is a 404, not a database error."""
 
@@ -82,11 +80,23 @@ class _Request(Request):
     form_data_parser_class = _FormParser
 
 
+def _refuse_nul_characters() -> None:
+    """No form takes a NUL character and PostgreSQL text cannot hold one: answer 400."""
+    texts = [request.path]
+    for source in (request.args, request.form):
+        for key, value in source.items(multi=True):
+            texts += (key, value)
+    texts += [upload.filename or "" for _, upload in request.files.items(multi=True)]
+    if any("\x00" in text for text in texts):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     """Headers on every response, the rate limiter, and the proxy setting."""
     # Before the blueprints register their routes, so that every <int:...> is bounded.
     app.url_map.converters["int"] = _IdConverter
     app.request_class = _Request
+    app.before_request(_refuse_nul_characters)
     app.after_request(_headers)
     if app.config["ENV_NAME"] == "production":
         app.after_request(_hsts)

@@ -1,4 +1,5 @@
-"""SQLite settings per connection: foreign keys on, and for files WAL with a busy timeout."""
+"""SQLite per connection: foreign keys on, WAL with a busy timeout for files, and savepoints that
+stay inside the request's transaction."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def _before_savepoint(connection: Connection, name: str) -> None:
 
 
 def enable_foreign_keys() -> None:
-    """Apply the settings on every SQLite connection, as PostgreSQL needs none."""
+    """Apply the settings and the savepoint rule to SQLite connections; PostgreSQL needs none."""
     if not event.contains(Engine, "connect", _on_connect):
         event.listen(Engine, "connect", _on_connect)
     if not event.contains(Engine, "savepoint", _before_savepoint):

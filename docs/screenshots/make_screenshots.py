@@ -31,9 +31,11 @@ LESSON = "/courses/vneid-dinh-danh-dien-tu/tai-khoan-muc-1-va-muc-2"
 EDITED_COURSE = "phong-chong-lua-dao"
 
 
-def shot(page: Page, server: Server, path: str, name: str) -> None:
-    """Open a page and save what a phone shows of it."""
+def shot(page: Page, server: Server, path: str, name: str, scroll_to: str | None = None) -> None:
+    """Open a page and save what a phone shows of it (from `scroll_to` down, when given)."""
     page.goto(server.url(path))
+    if scroll_to:
+        page.locator(scroll_to).first.evaluate("(el) => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=str(OUT / f"{name}.png"))
     print(f"{name}.png  {path}")
 
@@ -78,8 +80,9 @@ def member_screens(browser: Browser, server: Server, person_id: int, phone: str)
 def staff_screens(browser: Browser, server: Server) -> None:
     """The district officer's dashboards and the trainer's course editor."""
     page = phone_page(browser, server, DISTRICT_OFFICER, STAFF_PASSWORD)
-    shot(page, server, "/dashboard", "dashboard")
-    shot(page, server, "/dashboard/targets?filtered=1&status=expired&min_age=55", "targets")
+    shot(page, server, "/dashboard", "dashboard", scroll_to=".summary")
+    shot(page, server, "/dashboard/targets?min_age=55", "targets",
+         scroll_to="form.filters ~ p")
     shot(page, server, "/dashboard/teams", "scorecard")
     shot(page, server, "/people?age_band=60-plus", "people")
     page = phone_page(browser, server, TRAINERS[0], STAFF_PASSWORD)

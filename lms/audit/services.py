@@ -63,7 +63,7 @@ def search(filters: AuditFilter) -> Select:
         query = query.where(AuditEntry.object_type == filters.object_type)
     if filters.since:
         query = query.where(AuditEntry.at >= datetime.combine(filters.since, time(), VIETNAM))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # the day after date.max does not exist
         end = datetime.combine(filters.until + timedelta(days=1), time(), VIETNAM)
         query = query.where(AuditEntry.at < end)
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 from lms.audit.services import AuditFilter, actions, search
 from lms.auth import roles_required
 from lms.extensions import db
-from lms.forms import options
+from lms.forms import options, whole_number
 from lms.people.models import Role
 
 bp = Blueprint("audit", __name__, template_folder="templates")
@@ -43,5 +43,6 @@ def audit_log() -> str:
                           object_type=form.object_type.data or "",
                           since=None if form.since.errors else form.since.data,
                           until=None if form.until.errors else form.until.data)
-    page = db.paginate(search(filters), per_page=50, error_out=False)
+    page = db.paginate(search(filters), page=whole_number(request.args.get("page")) or 1,
+                       per_page=50, error_out=False)
     return render_template("audit/log.html", form=form, page=page, object_types=OBJECT_TYPES)

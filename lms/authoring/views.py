@@ -32,7 +32,7 @@ from lms.courses.library import check_application_rules, course_files, import_co
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
-from lms.forms import attach_error
+from lms.forms import attach_error, whole_number
 from lms.markdown import render_markdown
 from lms.people.models import Role
 
@@ -169,7 +169,7 @@ def settings(slug: str) -> str | Response:
 
 
 def _int(value: object) -> int | None:
-    return int(value) if value is not None and str(value).isdigit() else None
+    return whole_number(value)
 
 
 @bp.route("/<slug>/lessons/<path>", methods=["GET", "POST"])

@@ -18,7 +18,7 @@ from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
-from lms.forms import attach_error, options
+from lms.forms import attach_error, options, whole_number
 from lms.people.forms import unit_choices
 from lms.people.models import Role, Unit
 from lms.quizzes.services import pass_mark_of
@@ -46,7 +46,8 @@ def class_list() -> str:
                                        .order_by(InPersonClass.held_on, InPersonClass.id)))
     past = db.paginate(query.where(InPersonClass.held_on < today)
                        .order_by(InPersonClass.held_on.desc(), InPersonClass.id.desc()),
-                       per_page=PER_PAGE, error_out=False)
+                       page=whole_number(request.args.get("page")) or 1, per_page=PER_PAGE,
+                       error_out=False)
     counts = queries.roster_counts([c.id for c in [*upcoming, *past.items]])
     return render_template("classes/list.html", upcoming=upcoming, past=past, counts=counts,
                            can_organise=services.can_organise(current_user))

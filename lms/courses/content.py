@@ -82,6 +82,10 @@ def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
         line = data.count(b"\n", 0, exc.start) + 1
         errors.append(ContentError(file, line, "file is not UTF-8 text"))
         return None
+    if "\x00" in text:  # no editor writes one, and PostgreSQL text cannot hold it
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        errors.append(ContentError(file, line, "file contains a NUL character"))
+        return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
@@ -130,6 +134,8 @@ def _path_problem(path: str) -> str | None:
     parts = path.split("/")
     if "\\" in path or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
         return "unsafe file path"
+    if not path.isprintable():
+        return "file name contains a control character"
     if path.endswith(".md") and len(parts) > 1:
         return "Markdown files must be at the top of the course folder"
     return None

@@ -22,7 +22,7 @@ from lms.dashboards.scorecard import SORT_KEYS, team_scores
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_person_ids, target_query
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import options
+from lms.forms import options, whole_number
 from lms.pagination import Page
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
@@ -41,8 +41,8 @@ CALL_LIST_LIMIT = 3000
 def _root(value: str | None) -> Unit | None:
     """The unit asked for, which must lie in the actor's scope (404 otherwise)."""
     scope = people_services.scope_root(current_user)
-    if value and value.isdigit():
-        unit = db.session.get(Unit, int(value))
+    if (unit_id := whole_number(value)) is not None:
+        unit = db.session.get(Unit, unit_id)
         if unit is None or not people_services.unit_in_scope(current_user, unit):
             abort(404)
         return unit
@@ -60,8 +60,8 @@ def _unit_choices(scope: Unit | None) -> list:
 
 
 def _courses(value: str | None) -> tuple[list[Course], Course | None]:
-    if value and value.isdigit():
-        course = db.session.get(Course, int(value))
+    if (course_id := whole_number(value)) is not None:
+        course = db.session.get(Course, course_id)
         if course is None:
             abort(404)
         return [course], course
@@ -89,7 +89,8 @@ def _age_label(key: str) -> str:
 def _overview_data(form: OverviewForm) -> dict:
     root = _root(form.unit.data)
     courses, course = _courses(form.course.data)
-    today = form.on.data or local_today()
+    on = form.on.data  # a date near date.max would overflow the expiry window: ignore it
+    today = on if on and date(1900, 1, 1) <= on <= date(2999, 12, 31) else local_today()
     units = queries.by_child_unit(root, courses, today)
     ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts)
             for b in queries.by_age_band(root, courses, today)]
@@ -148,7 +149,9 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 def _target_filter(form: TargetForm) -> TargetFilter:
     root = _root(form.unit.data)
     courses, course = _courses(form.course.data)
-    team_id = int(form.team.data) if form.team.data and form.team.data.isdigit() else None
+    if not courses:
+        abort(404)  # no course has been published yet: nobody can be a target
+    team_id = whole_number(form.team.data)
     if team_id is not None:
         team = db.session.get(Team, team_id)
         if team is None or not people_services.unit_in_scope(current_user, team.unit):
@@ -202,7 +205,7 @@ def assign() -> Response:
     """Assign the filtered course to everyone the filter selects, or to the ticked members."""
     _form, filters = _target_form()
     form = BulkAssignForm()
-    back = url_for("dashboards.targets", **request.args)
+    back = url_for("dashboards.targets", **request.args.to_dict(flat=False))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -211,7 +214,7 @@ def assign() -> Response:
     today = local_today()
     selected = set(db.session.scalars(target_person_ids(filters, today)))
     if form.selection.data != "all":
-        ticked = {int(v) for v in request.form.getlist("person_ids") if v.isdigit()}
+        ticked = {n for v in request.form.getlist("person_ids") if (n := whole_number(v))}
         selected &= ticked  # never anyone outside the officer's filtered scope
     if not selected:
         flash(_("Nobody was selected."), "error")

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.forms import attach_error, options
+from lms.forms import attach_error, options, whole_number
 from lms.people import units as unit_services
 from lms.people.forms import UNIT_KIND_LABELS, UnitEditForm, UnitForm, unit_choices
 from lms.people.models import Person, Role, Unit
@@ -23,7 +23,7 @@ bp = Blueprint("units", __name__, template_folder="templates")
 @roles_required(Role.ADMIN)
 def unit_tree() -> str:
     """One level of the tree at a time, so that a national tree stays readable."""
-    parent_id = request.args.get("parent", type=int)
+    parent_id = whole_number(request.args.get("parent"))
     parent = _unit_or_404(parent_id) if parent_id else None
     at_level = Unit.parent_id == parent.id if parent else Unit.parent_id.is_(None)
     children = db.session.scalars(select(Unit).where(at_level).order_by(Unit.name)).all()

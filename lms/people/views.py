@@ -18,7 +18,7 @@ from lms.clock import local_today
 from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
-from lms.forms import attach_error
+from lms.forms import attach_error, whole_number
 from lms.people import services
 from lms.people.forms import ChangePasswordForm, LoginForm, PeopleFilterForm, PersonForm
 from lms.people.models import Gender, Person, Role, Unit
@@ -87,7 +87,8 @@ def people_list() -> str:
         active={"yes": True, "no": False}.get(form.active.data or ""),
     )
     page = db.paginate(services.search_people(current_user, filters, date.today()),
-                       per_page=25, error_out=False)
+                       page=whole_number(request.args.get("page")) or 1, per_page=25,
+                       error_out=False)
     return render_template("people/list.html", form=form, page=page, today=date.today())
 
 
@@ -160,9 +161,9 @@ def _person_in_scope(person_id: int) -> Person:
 
 
 def _unit_or_none(value: str | None) -> Unit | None:
-    if not value or not value.isdigit():
+    if (unit_id := whole_number(value)) is None:
         return None
-    unit = db.session.get(Unit, int(value))
+    unit = db.session.get(Unit, unit_id)
     if unit is None or not services.unit_in_scope(current_user, unit):
         return None
     return unit

@@ -228,3 +228,13 @@ def test_member_page_shows_history(client, area):
     login(client, area["officer_a"].phone, PASSWORD)
     page = client.get(f"/people/{area['a1'].id}").get_data(as_text=True)
     assert "Quá trình học tập" in page and "R-ONE" in page and "Sắp hết hạn" in page
+
+
+def test_bulk_assignment_returns_to_the_same_filtered_list(client, area):
+    """Regression: with several statuses ticked, the list after assigning kept only one."""
+    login(client, area["district_officer"].phone, PASSWORD)
+    query = f"course={area['r1'].id}&filtered=1&status=expired&status=never"
+    response = post_form(client, f"/dashboard/targets/assign?{query}",
+                         {"due_on": "2026-12-28", "selection": "all"})
+    location = response.headers["Location"]
+    assert "status=expired" in location and "status=never" in location

@@ -32,6 +32,11 @@ NASTY = (
     "<script>alert(1)</script>", "javascript:alert(1)", "../../etc/passwd", "C:\\x", "/abs",
     "Nguyễn Thị Hường", "Đ", "0912 345 678", "+84912345678", "09١٢٣٤٥٦٧٨", "x" * 5000,
 )  # fmt: skip
+# Numbers and dates at the edges of what a column, an int() or a date can hold.
+EDGES = ("-1", "0", "1", "2147483647", "2147483648", "9223372036854775808", "9" * 30, "9" * 5000,
+         "²", "٣", "1e3", "9999-12-31", "0001-01-01", "2026-02-30", "31/12/2026", "1900-01-01",
+         "\x00", "")
+edge_value = st.sampled_from(EDGES)
 nasty_text = st.one_of(
     st.sampled_from(NASTY),
     st.text(max_size=40),

@@ -65,6 +65,9 @@ def build_world(runner) -> World:  # noqa: ANN001
         "certificate_id": [str(certificate.id)],
         "class_id": [str(klass.id)],
         "attendee_id": [str(a.id) for a in klass.attendees] or ["1"],
+        "team_id": [str(village.team.id)],
+        "code": [certificate.display_code],
+        "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 
