@@ -209,7 +209,9 @@ def _question_text(question: ParsedQuestion) -> str:
         lines += [rest.strip("\n"), ""]
     for option in question.options:
         mark = "x" if option.correct else " "
-        lines.append(f"- [{mark}] {' '.join(option.text.split())}")
+        # One line, as written: collapsing all whitespace would turn a no-break space into a space.
+        text = option.text.replace("\n", " ")
+        lines.append(f"- [{mark}] {text}")
     for answer in question.answers:
         lines.append(f"{'~=' if answer.ignore_diacritics else '='} {answer.text}")
     if question.explanation:

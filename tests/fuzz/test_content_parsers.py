@@ -4,7 +4,10 @@ validation error, and whatever they accept survives a round trip."""
 from __future__ import annotations
 
 import copy
+import dataclasses
+from collections.abc import Iterator
 
+import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -19,6 +22,9 @@ from lms.courses.content import (
 from lms.courses.quiz_format import QUIZ_KEYS, ParsedQuiz, serialise_quiz
 from lms.quizzes.gift import parse_gift
 from tests.fuzz.strategies import (
+    HTML_SNIPPETS,
+    MARKDOWN_LINES,
+    PNG,
     file_path,
     front_matter,
     fuzz_settings,
@@ -31,9 +37,39 @@ QUESTION_LINES = ("- [ ] Sai", "- [x] Đúng", "- [X] Cũng đúng", "* [ ] Khá
                   "= 113", "~= Bộ Công an", "=", "> Giải thích", "", "text", "- [y] odd")
 
 
+# One line of text that quiz.md and course.md accept anywhere: Markdown, HTML, Vietnamese.
+line_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc", "Cs", "Zl",
+                                                                              "Zp"]),
+                    min_size=1, max_size=30).map(str.strip).filter(bool)
+
+
+@st.composite
+def valid_quizzes(draw: st.DrawFn) -> str:
+    """quiz.md text that should be accepted: well-formed questions of every kind."""
+    parts = [draw(st.sampled_from(["", "---\ntitle: Kiểm tra\n---\n",
+                                   "---\npass_mark: 70\nshuffle: false\nmax_attempts: 3\n---\n"]))]
+    for _ in range(draw(st.integers(1, 4))):
+        lines = [f"## {draw(line_text)}", ""]
+        kind = draw(st.sampled_from(["single", "multiple", "short"]))
+        if kind == "short":
+            lines += [f"{draw(st.sampled_from(['=', '~=']))} {draw(line_text)}"
+                      for _ in range(draw(st.integers(1, 3)))]
+        else:
+            texts = draw(st.lists(line_text, min_size=2, max_size=5,
+                                  unique_by=lambda t: " ".join(t.casefold().split())))
+            right = draw(st.integers(1, len(texts) if kind == "multiple" else 1))
+            lines += [f"- [{'x' if i < right else ' '}] {t}" for i, t in enumerate(texts)]
+        if draw(st.booleans()):
+            lines += ["", f"> {draw(line_text)}"]
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
 @st.composite
 def quiz_texts(draw: st.DrawFn) -> str:
     """quiz.md text: front matter, an intro, then questions made of likely and unlikely lines."""
+    if draw(st.booleans()):
+        return draw(valid_quizzes())
     questions = []
     for _ in range(draw(st.integers(0, 5))):
         heading = draw(st.one_of(st.just("## "), st.just("##"), st.just("  ## "),
@@ -54,9 +90,35 @@ def document(draw: st.DrawFn, keys: tuple[str, ...]) -> bytes:
         encoding, errors="surrogatepass")
 
 
+COURSE_VALUES = ("summary: Tóm tắt", "tags: [vneid, an-toan]", "level: advanced", "minutes: 45",
+                 "pass_mark: 90", "certificate_valid_months: 24", "version: 2026.10",
+                 "requires_recertification: true", "visibility: members", "required: true")
+# Body lines with no relative link, so that a folder built from them can be accepted.
+body_line = st.one_of(st.sampled_from(MARKDOWN_LINES[:-2]), st.sampled_from(HTML_SNIPPETS),
+                      line_text, st.just("![Ảnh](images/a.png) [web](https://example.com)"))
+
+
+@st.composite
+def valid_folders(draw: st.DrawFn) -> tuple[str, dict[str, bytes]]:
+    """A course folder that should be accepted, with odd but legal content."""
+    values = draw(st.lists(st.sampled_from(COURSE_VALUES), unique=True, max_size=5))
+    body = st.lists(body_line, max_size=10).map("\n".join)
+    title = yaml.safe_dump({"title": draw(line_text)}, allow_unicode=True, width=10_000).strip()
+    files = {"course.md": "\n".join(["---", title, *values, "---", draw(body)]).encode(),
+             "images/a.png": PNG + draw(st.binary(max_size=20))}
+    for number in range(1, draw(st.integers(1, 4)) + 1):
+        lesson = f"---\ntitle: Bài {number}\n---\n{draw(body)}"
+        files[f"{number:02d}-bai-{number}.md"] = lesson.encode()
+    if draw(st.booleans()):
+        files["quiz.md"] = draw(valid_quizzes()).encode()
+    return draw(st.sampled_from(["vneid-co-ban", "a", "a1-b2"])), files
+
+
 @st.composite
 def course_folders(draw: st.DrawFn) -> tuple[str, dict[str, bytes]]:
     """A slug and a file map: course.md, lessons, maybe a quiz, images and odd extra files."""
+    if draw(st.booleans()):
+        return draw(valid_folders())
     slug = draw(st.one_of(st.sampled_from(["vneid-co-ban", "a", "a1-b2"]), nasty_text))
     files: dict[str, bytes] = {}
     if draw(st.integers(0, 9)):
@@ -71,11 +133,25 @@ def course_folders(draw: st.DrawFn) -> tuple[str, dict[str, bytes]]:
     return slug, files
 
 
+def strings(value: object) -> Iterator[str]:
+    """Every text held by a parsed course, quiz or question."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for item in dataclasses.fields(value):
+            yield from strings(getattr(value, item.name))
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from strings(item)
+
+
 @fuzz_settings(250)
 @given(course_folders())
 @example(("a", {"course.md": b"---\ntitle: x\nminutes: 2026-02-30\n---\n",
                 "01-a.md": b"---\ntitle: a\n---\n"}))
 @example(("a", {"course.md": b"---\ntitle: [" + b"[" * 3000 + b"\n---\n"}))
+@example(("a", {"course.md": b"---\ntitle: a\n---\n\x00", "01-a.md": b"---\ntitle: a\n---\n",
+                "images/\x00.png": b"\x89PNG\r\n\x1a\n"}))
 def test_course_parser_raises_only_its_validation_error(folder: tuple[str, dict[str, bytes]]):
     slug, files = folder
     before = copy.deepcopy(files)
@@ -85,6 +161,8 @@ def test_course_parser_raises_only_its_validation_error(folder: tuple[str, dict[
         assert error.errors, "a validation error names at least one problem"
         assert all(problem.line >= 1 for problem in error.errors)
     else:
+        assert not any("\x00" in text for text in strings(course)), "PostgreSQL cannot store NUL"
+        assert all(asset.path.isprintable() for asset in course.assets)
         again = parse_course_files(slug, serialise_course(course))
         assert again == course
     assert files == before, "the parser is pure: it never changes its input"
