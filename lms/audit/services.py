@@ -55,7 +55,7 @@ def search(filters: AuditFilter) -> Select:
     """Entries matching the filters, newest first."""
     query = select(AuditEntry).outerjoin(Person, Person.id == AuditEntry.actor_id)
     if filters.actor.strip():
-        text = filters.actor.strip()
+        text = filters.actor.strip()[:200]  # SQLite refuses LIKE patterns of over 50 000 bytes
         query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Person.phone.contains(text)))
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)

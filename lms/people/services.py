@@ -100,7 +100,7 @@ def search_people(actor: Person, filters: PeopleFilter, today: date) -> Select[t
         if not unit_in_scope(actor, filters.unit):
             raise NotFound()
         query = query.where(in_subtree(Unit.path, filters.unit.path))
-    text = filters.text.strip()
+    text = filters.text.strip()[:200]  # SQLite refuses LIKE patterns of over 50 000 bytes
     if text:
         conditions = [Person.full_name.ilike(f"%{text}%")]
         try:

@@ -6,7 +6,7 @@ import pytest
 
 from lms.courses.content import ContentValidationError, parse_course_files, parse_quiz
 from lms.courses.quiz_format import serialise_quiz
-from tests.courses.test_content import SLUG, as_bytes, course_files
+from tests.courses.test_content import COURSE_CONTENT, SLUG, as_bytes, course_files
 
 
 def reasons(changes: dict[str, str | bytes | None]) -> list[str]:
@@ -39,3 +39,10 @@ def test_nul_characters_and_control_characters_in_file_names_are_refused():
 def test_an_option_with_a_no_break_space_survives_export():
     quiz = parse_quiz("## Câu hỏi\n\n- [x] 113\n- [ ] 1\xa013\n", "quiz.md")
     assert parse_quiz(serialise_quiz(quiz), "quiz.md") == quiz
+
+
+@pytest.mark.parametrize("text", ["x" * 60_000, "ab " * 3000])
+def test_a_very_long_catalogue_search_is_not_a_crash(client, runner, text):
+    """SQLite refused the LIKE pattern, or the thousands of conditions ("too large")."""
+    runner.invoke(args=["lms", "import-content", str(COURSE_CONTENT / "vneid-dinh-danh-dien-tu")])
+    assert client.get("/courses", query_string={"q": text}).status_code == 200
