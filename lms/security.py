@@ -1,4 +1,4 @@
-"""Security headers, rate limits and the proxy setting."""
+"""Security headers, rate limits, the proxy setting, and refusal of malformed requests."""
 
 from __future__ import annotations
 
@@ -92,7 +92,8 @@ def _refuse_nul_characters() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Headers on every response, the rate limiter, and the proxy setting."""
+    """Headers on every response, the rate limiter, the proxy setting, bounded URL ids and
+    requests refused when they carry what no form sends (NUL characters, nameless parts)."""
     # Before the blueprints register their routes, so that every <int:...> is bounded.
     app.url_map.converters["int"] = _IdConverter
     app.request_class = _Request

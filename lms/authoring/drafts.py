@@ -257,7 +257,8 @@ def save_quiz(draft: CourseDraft, text: str, *, revision: int | None, actor: Per
 def add_asset(draft: CourseDraft, filename: str, data: bytes, actor: Person,
               now: datetime) -> DraftFile:
     """An uploaded image or PDF, checked by content and without metadata, under images/."""
-    name = re.sub(r"[^a-z0-9.]+", "-", fold(filename.rsplit("/", 1)[-1])).strip("-.") or "image"
+    name = re.sub(r"[^a-z0-9.]+", "-", fold(filename.rsplit("/", 1)[-1])).strip("-.")
+    name = name[-100:].lstrip("-.") or "image"  # the end keeps the extension; paths hold 300
     errors: list[ContentError] = []
     asset = read_asset(f"images/{name}", data, name, errors)
     if asset is None:

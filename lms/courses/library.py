@@ -83,10 +83,29 @@ def read_course_folders(path: Path) -> list[ParsedCourse]:
 
 
 def check_application_rules(course: ParsedCourse) -> list[ContentError]:
-    """Rules of this application on top of the format: lesson slugs that pages already use."""
+    """Rules of this application on top of the format: lesson slugs that pages already use,
+    and values longer than their database column holds."""
     return [ContentError(f"{course.slug}/{lesson.filename}", 1,
                          f"the lesson slug '{lesson.slug}' is reserved; rename the file")
-            for lesson in course.lessons if lesson.slug in RESERVED_LESSON_SLUGS]
+            for lesson in course.lessons if lesson.slug in RESERVED_LESSON_SLUGS] + [
+        ContentError(f"{course.slug}/{file}", 1, f"{what} is longer than {limit} characters")
+        for file, what, value, limit in _column_lengths(course) if len(value) > limit]
+
+
+def _column_lengths(course: ParsedCourse) -> list[tuple[str, str, str, int]]:
+    """(file, what, value, longest allowed) for every value stored in a sized column."""
+    checks = [("course.md", "the folder name", course.slug, 100),
+              ("course.md", "title", course.title, 300),
+              ("course.md", "version", course.version, 50),
+              ("course.md", "tags", " ".join(course.tags), 500),
+              *(("course.md", "a tag", tag.lower(), 60) for tag in course.tags),
+              *((asset.path, "the file path", asset.path, 300) for asset in course.assets)]
+    for lesson in course.lessons:
+        checks += [(lesson.filename, "the file name", lesson.filename, 120),
+                   (lesson.filename, "title", lesson.title, 300)]
+    if course.quiz is not None:
+        checks.append(("quiz.md", "title", course.quiz.title, 300))
+    return checks
 
 
 def import_courses(courses: list[ParsedCourse], *, now: datetime,

@@ -59,7 +59,10 @@ def decode_rows(payload: str) -> tuple[str, list[tuple[int, dict[str, str]]]]:
         body = json.loads(raw.decode())
         rows = [(int(r[0]), dict(zip(COLUMNS, map(str, r[1:]), strict=True)))
                 for r in body["rows"]]
-        return str(body["file"]), rows
+        name = str(body["file"])
+        if "\x00" in name or any("\x00" in cell for _, cells in rows for cell in cells.values()):
+            raise ValueError("NUL character")  # no roster file holds one; PostgreSQL refuses it
+        return name, rows
     except (TypeError, KeyError, IndexError, OverflowError, RecursionError, binascii.Error,
             zlib.error) as error:  # Infinity as a row number, arrays nested 100 000 deep
         raise ValueError("damaged") from error

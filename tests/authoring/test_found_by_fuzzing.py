@@ -64,3 +64,13 @@ def test_a_revision_that_is_not_a_number_deletes_nothing(author, db, revision): 
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(DraftFile)) == files
     assert db.session.scalar(select(CourseDraft)) is not None
+
+
+def test_a_very_long_upload_name_fits_the_path_column(author, db):  # noqa: F811
+    """PostgreSQL refused the path: "value too long for type character varying(300)"."""
+    new_course(author)
+    response = post_form(author, "/author/khoa-moi/assets", {
+        "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n"), "Ảnh " * 100 + ".png")})
+    assert response.status_code == 302
+    path = db.session.scalar(select(DraftFile.path).where(DraftFile.path.like("images/%")))
+    assert len(path) <= 300 and path.endswith(".png")

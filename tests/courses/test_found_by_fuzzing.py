@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms.courses.content import ContentValidationError, parse_course_files, parse_quiz
+from lms.courses.library import check_application_rules
 from lms.courses.quiz_format import serialise_quiz
 from tests.courses.test_content import COURSE_CONTENT, SLUG, as_bytes, course_files
 
@@ -46,3 +47,16 @@ def test_a_very_long_catalogue_search_is_not_a_crash(client, runner, text):
     """SQLite refused the LIKE pattern, or the thousands of conditions ("too large")."""
     runner.invoke(args=["lms", "import-content", str(COURSE_CONTENT / "vneid-dinh-danh-dien-tu")])
     assert client.get("/courses", query_string={"q": text}).status_code == 200
+
+
+def test_values_longer_than_their_column_are_problems_before_the_database_sees_them():
+    """PostgreSQL refused the import ("value too long for type character varying")."""
+    long_title = "Khóa " * 70
+    course = parse_course_files(SLUG, as_bytes(course_files({
+        "course.md": f"---\ntitle: {long_title}\ntags: [{'a' * 61}]\n---\n",
+        f"images/{'a' * 300}.png": b"\x89PNG\r\n\x1a\n"})))
+    found = {str(problem) for problem in check_application_rules(course)}
+    image = f"{SLUG}/images/{'a' * 300}.png"
+    assert found == {f"{SLUG}/course.md:1: title is longer than 300 characters",
+                     f"{SLUG}/course.md:1: a tag is longer than 60 characters",
+                     f"{image}:1: the file path is longer than 300 characters"}

@@ -144,7 +144,8 @@ file_path = st.one_of(
     st.sampled_from(["images/a.png", "images/b.svg", "course.md", "quiz.md", "01-bai.md",
                      "02-bai-hai.md", "1-a.md", "010-a.md", "a.md", "images/x.md", "../x.png",
                      "/abs.png", "a\\b.png", ".hidden", "images/.x.png", "images//a.png",
-                     "./a.png", "01-Bai.md", "00-bai.md", "99999999999999999999-x.md"]),
+                     "./a.png", "01-Bai.md", "00-bai.md", "99999999999999999999-x.md",
+                     f"images/{'a' * 300}.png", f"01-{'a' * 130}.md"]),
     st.text(max_size=20),
     st.text(alphabet="ab./-_01\\", max_size=12),
 )

@@ -85,9 +85,17 @@ def file_strategy(endpoint: str) -> st.SearchStrategy[bytes]:
         return roster_files()
     if endpoint == "authoring.import_zip":
         # The shipped course, under its own or a new name, with files replaced or added.
-        shipped = st.builds(lambda name, changes: ({**SHIPPED, **changes}, name),
-                            st.sampled_from([SHIPPED_SLUG, "khoa-moi", "Khóa mới", ""]),
-                            st.dictionaries(file_path, image_bytes, max_size=2))
+        long_text = st.text(alphabet="aĐ ", min_size=40, max_size=400).map(str.strip)
+        course_md = st.builds(
+            lambda title, tag, version: f"---\ntitle: '{title}'\ntags: [{tag}]\n"
+                                        f"version: '{version}'\n---\n".encode(),
+            long_text.filter(bool), long_text.map(lambda t: t.replace(" ", "-") or "x"),
+            long_text)
+        shipped = st.builds(lambda name, changes, md: ({**SHIPPED, **changes, **md}, name),
+                            st.sampled_from([SHIPPED_SLUG, "khoa-moi", "Khóa mới", "",
+                                             "k" * 120]),
+                            st.dictionaries(file_path, image_bytes, max_size=2),
+                            st.one_of(st.just({}), course_md.map(lambda d: {"course.md": d})))
         generated = course_folders().map(lambda folder: (folder[1], folder[0]))
         zipped = st.one_of(shipped, generated).map(lambda made: course_zip(*made))
         return st.one_of(zipped, st.builds(corrupt, zipped, st.integers(0, 10**5),

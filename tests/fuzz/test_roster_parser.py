@@ -116,8 +116,10 @@ def test_rows_carried_by_the_confirm_form_are_checked_alone(rows):
         assert error.code
     else:
         check_table(table)
-        assert decode_rows(encode_rows(table.rows, "x.csv"))[1] == [
-            (row.number, row.cells) for row in table.rows]
+        if not any("\x00" in cell for row in table.rows for cell in row.cells.values()):
+            # (files never hold NUL, and the confirm form refuses it)
+            assert decode_rows(encode_rows(table.rows, "x.csv"))[1] == [
+                (row.number, row.cells) for row in table.rows]
 
 
 def payload(raw: bytes) -> str:
@@ -144,10 +146,12 @@ json_value = st.recursive(
 @example(payload(b'{"file":"a","rows":[[Infinity,"a","b","c","d","e","f"]]}'))
 @example(payload(b'{"file":"a","rows":[[1e400,"a","b","c","d","e","f"]]}'))
 @example(payload(b"[" * 100_000))
+@example(payload(b'{"file":"a","rows":[[1,"a\\u0000","b","c","d","e","f"]]}'))
 def test_damaged_confirm_payload_is_refused_with_value_error(text: str):
     try:
         name, rows = decode_rows(text)
     except ValueError:
         return
-    assert isinstance(name, str)
+    assert isinstance(name, str) and "\x00" not in name
     assert all(isinstance(number, int) and set(cells) == set(COLUMNS) for number, cells in rows)
+    assert not any("\x00" in cell for _, cells in rows for cell in cells.values())

@@ -26,9 +26,11 @@ def payload(raw: bytes) -> str:
 
 
 @pytest.mark.parametrize("raw", [b'{"file":"a","rows":[[Infinity,"a","b","c","d","e","f"]]}',
-                                 b"[" * 100_000])
+                                 b"[" * 100_000,
+                                 b'{"file":"a","rows":[[1,"a\\u0000","b","c","d","e","f"]]}'])
 def test_a_damaged_confirmation_is_refused_not_a_crash(raw):
-    """int(Infinity) raised OverflowError and deep nesting RecursionError."""
+    """int(Infinity) raised OverflowError, deep nesting RecursionError, and PostgreSQL refused
+    the NUL character in its village lookup."""
     with pytest.raises(ValueError):
         decode_rows(payload(raw))
 
