@@ -16,6 +16,7 @@ from operator import itemgetter
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import selectinload
 
+from lms.certification import standings
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import add_months, generate_code
 from lms.clock import VIETNAM
@@ -391,6 +392,7 @@ class _History:
                     select(model.id, model.attempt_id, model.position)
                     .where(model.attempt_id >= min(ids[Attempt], default=0)))}
                 ids[model] = [found[row["attempt_id"], row["position"]] for row in rows]
+        standings.refresh()  # the certificates went in without the issuing service
         certificates, assignments = self.rows[Certificate], self.rows[Assignment]
         return HistorySummary(
             len(self.rows[Enrolment]), len(self.rows[LessonCompletion]), len(self.rows[Attempt]),

@@ -114,3 +114,41 @@ class Assignment(db.Model):
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     assigned_by: Mapped[Person | None] = relationship(foreign_keys=[assigned_by_id])
+
+
+class CourseStanding(db.Model):
+    """A member's latest unrevoked certificate on a course, kept in step by
+    lms.certification.standings so that reports read one row instead of searching certificates.
+    No row: the member has never held a certificate of the course (or every one was revoked)."""
+
+    __tablename__ = "course_standings"
+    __table_args__ = (Index("ix_course_standings_course", "course_id", "person_id"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), unique=True)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    version_seq: Mapped[int] = mapped_column(Integer)
+
+
+class MemberStanding(db.Model):
+    """A member's standing over all required courses, derived from their course standings.
+
+    Everything in it is independent of the date, so the overall status on any day is plain
+    comparisons (see lms.dashboards.queries): never when fewer than all required courses are
+    held, then expired, outdated, expiring, certified. Rebuilt when the set of required courses
+    or a recertification rule changes. No row: no certificate of a required course.
+    """
+
+    __tablename__ = "member_standings"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    # Required courses with a certificate, and how many of those a later version outdated.
+    held: Mapped[int] = mapped_column(Integer)
+    outdated: Mapped[int] = mapped_column(Integer)
+    # The soonest expiry among the held certificates that are not outdated (none: no expiry).
+    earliest_valid_until: Mapped[date | None] = mapped_column(Date)

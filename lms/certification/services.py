@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import services as audit
+from lms.certification import standings
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.courses.models import Course, CourseVersion
 from lms.errors import LmsError
@@ -65,6 +66,7 @@ def issue_certificate(completion: Completion, person: Person, now: datetime,
                     Certificate.completion_id == completion.id)) is not None:
                 raise
             certificate.code = generate_code()
+    standings.record_certificate(certificate)
     db.session.execute(
         update(Assignment).where(Assignment.person_id == person.id,
                                  Assignment.course_id == course.id,
@@ -92,6 +94,7 @@ def revoke_certificate(certificate: Certificate, *, actor: Person, reason: str,
     certificate.revoked_at, certificate.revoked_by_id = now, actor.id
     certificate.revoked_reason = reason.strip()
     db.session.flush()
+    standings.refresh([certificate.person_id], certificate.course_id)
     audit.record(actor=actor, action="certificate.revoked", object_type="certificate",
                  object_id=certificate.id, summary=certificate.display_code,
                  before={"revoked": False}, after={"revoked": True, "reason": reason.strip()},

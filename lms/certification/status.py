@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, literal, select
 from sqlalchemy.sql import Subquery
 
-from lms.certification.models import Certificate
+from lms.certification.models import Certificate, CourseStanding
 from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.extensions import db
 from lms.people.models import Person
@@ -75,15 +75,10 @@ def certificate_state_case(today: date, window: timedelta) -> ColumnElement[str]
 
 
 def latest_certificates() -> Subquery:
-    """Each member's newest unrevoked certificate per course (a subquery)."""
-    ranked = (select(Certificate.id, Certificate.person_id, Certificate.course_id,
-                     Certificate.valid_until, Certificate.version_seq,
-                     func.row_number().over(
-                         partition_by=(Certificate.person_id, Certificate.course_id),
-                         order_by=(Certificate.issued_at.desc(), Certificate.id.desc()))
-                     .label("newest"))
-              .where(Certificate.revoked_at.is_(None)).subquery())
-    return select(ranked).where(ranked.c.newest == 1).subquery("latest_certificate")
+    """Each member's newest unrevoked certificate per course (kept in course_standings)."""
+    return select(CourseStanding.certificate_id.label("id"), CourseStanding.person_id,
+                  CourseStanding.course_id, CourseStanding.valid_until,
+                  CourseStanding.version_seq).subquery("latest_certificate")
 
 
 def status_case(certificate: Subquery, started: ColumnElement[bool], today: date,

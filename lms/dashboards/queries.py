@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, false, func, literal, null, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
-from lms.certification.models import Certificate
+from lms.certification.models import CourseStanding, MemberStanding
+from lms.certification.standings import recertified_after
 from lms.certification.status import expiring_window
 from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.extensions import db
@@ -58,67 +59,70 @@ def members_in(root: Unit | None) -> Select:
 
 def _recertified_after(courses: list[Course]) -> dict[int, int]:
     """For each course, the newest version that requires recertification (its id)."""
-    return dict(db.session.execute(
-        select(CourseVersion.course_id, func.max(CourseVersion.id))
-        .where(CourseVersion.requires_recertification.is_(True),
-               CourseVersion.course_id.in_([c.id for c in courses]))
-        .group_by(CourseVersion.course_id)).all())
+    rows = recertified_after().where(CourseVersion.course_id.in_([c.id for c in courses]))
+    return dict(db.session.execute(rows).all())
 
 
-def _dashboard_status(certificate: object, course_id: object, courses: list[Course],
-                      today: date) -> object:
+def _pair_status(standing: object, courses: list[Course], today: date) -> object:
     """lms.certification.status.status_case with not_started and in_progress as "never".
 
     Plain column comparisons (no correlated subquery), because the databases inline this
     expression wherever the status is used: "outdated" compares the certificate's version
     with each course's newest version requiring recertification, looked up beforehand.
     """
-    window = expiring_window()
-    outdated = [and_(course_id == cid, certificate.version_seq < seq)
-                for cid, seq in _recertified_after(courses).items()]
-    valid_until = certificate.valid_until
+    outdated = or_(*(and_(standing.course_id == cid, standing.version_seq < seq)
+                     for cid, seq in _recertified_after(courses).items()), false())
+    # An outdated certificate is outdated, whatever its date says (as on the member's page).
+    expiry = case((outdated, null()), else_=standing.valid_until)
+    return _worst_first(standing.person_id.is_(None), outdated, expiry, today)
+
+
+def _worst_first(never: object, outdated: object, expiry: object, today: date) -> object:
+    """SQL: the dashboard status, from the worst down (the order of _RANK), given whether
+    a course is not held, whether one held is outdated, and the soonest expiry among the
+    others."""
     return case(
-        (certificate.id.is_(None), literal("never")),
-        *([(or_(*outdated), literal("outdated"))] if outdated else []),
-        (and_(valid_until.is_not(None), valid_until < today), literal("expired")),
-        (and_(valid_until.is_not(None), valid_until <= today + window), literal("expiring")),
+        (never, literal("never")),
+        (and_(expiry.is_not(None), expiry < today), literal("expired")),
+        (outdated, literal("outdated")),
+        (and_(expiry.is_not(None), expiry <= today + expiring_window()), literal("expiring")),
         else_=literal("certified"))
 
 
 def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
     """(person, course, status) for every member in scope and each of `courses`."""
     members = members_in(root).subquery("members")
-    certificate = aliased(Certificate, name="latest_certificate")
+    standing = aliased(CourseStanding, name="standing")
     return (select(members.c.person_id, members.c.birth_year, members.c.team_id,
                    members.c.unit_path, Course.id.label("course_id"),
-                   _dashboard_status(certificate, Course.id, courses, today).label("status"))
+                   _pair_status(standing, courses, today).label("status"))
             .select_from(members)
             .join(Course, Course.id.in_([c.id for c in courses]))
-            .outerjoin(certificate, and_(certificate.person_id == members.c.person_id,
-                                         certificate.course_id == Course.id,
-                                         certificate.revoked_at.is_(None),
-                                         ~_newer_certificate(certificate)))
+            .outerjoin(standing, and_(standing.person_id == members.c.person_id,
+                                      standing.course_id == Course.id))
             .subquery("pairs"))
 
 
-def _newer_certificate(certificate: object) -> object:
-    """SQL: an unrevoked certificate of the same member and course issued after this one.
-
-    Without one, this is the member's latest certificate (as in latest_certificates(), but
-    found per pair through ix_certificates_person_course_issued instead of a window over
-    every certificate).
-    """
-    newer = aliased(Certificate, name="newer_certificate")
-    return exists().where(newer.person_id == certificate.person_id,
-                          newer.course_id == certificate.course_id,
-                          newer.revoked_at.is_(None),
-                          or_(newer.issued_at > certificate.issued_at,
-                              and_(newer.issued_at == certificate.issued_at,
-                                   newer.id > certificate.id)))
-
-
 def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
-    """(person, birth year, team, unit path, overall status): the worst over `courses`."""
+    """(person, birth year, team, unit path, overall status): the worst over `courses`.
+
+    Over the required courses this reads one member_standings row per member; over one course,
+    its course standing; over any other set, the worst of the pairs (slower, rarely needed).
+    """
+    if len(courses) == 1:
+        pairs = pair_statuses(root, courses, today)
+        return (select(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id,
+                       pairs.c.unit_path, pairs.c.status).subquery("member_status"))
+    if courses and {c.id for c in courses} == set(db.session.scalars(
+            select(Course.id).where(Course.required.is_(True)))):
+        members = members_in(root).subquery("members")
+        standing = aliased(MemberStanding, name="standing")
+        held = func.coalesce(standing.held, 0)
+        status = _worst_first(held < len(courses), standing.outdated > 0,
+                              standing.earliest_valid_until, today)
+        return (select(members, status.label("status")).select_from(members)
+                .outerjoin(standing, standing.person_id == members.c.person_id)
+                .subquery("member_status"))
     pairs = pair_statuses(root, courses, today)
     rank = case(*((pairs.c.status == name, value) for name, value in _RANK.items()), else_=4)
     ranked = (select(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id, pairs.c.unit_path,
@@ -132,37 +136,43 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Su
 def _counts(rows: list[tuple[object, str, int]]) -> dict[object, dict[str, int]]:
     result: dict[object, dict[str, int]] = {}
     for key, status, count in rows:
-        result.setdefault(key, {})[status] = count
+        counts = result.setdefault(key, {})
+        counts[status] = counts.get(status, 0) + count
     return result
 
 
-def total_counts(root: Unit | None, courses: list[Course], today: date) -> Breakdown:
-    """Overall status counts of the members in scope."""
-    members = member_statuses(root, courses, today)
-    rows = db.session.execute(select(literal("all"), members.c.status, func.count())
-                              .group_by(members.c.status)).all()
-    return Breakdown("all", "", _counts(rows).get("all", {}))
+@dataclass(frozen=True)
+class Overview:
+    """Members in scope by overall status: in all, by unit directly below, by age band."""
+
+    total: Breakdown
+    units: list[Breakdown]
+    ages: list[Breakdown]
 
 
-def by_child_unit(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
-    """Counts for each unit directly below `root` (to drill down to a village team)."""
+def overview_counts(root: Unit | None, courses: list[Course], today: date) -> Overview:
+    """The three breakdowns from one grouped query (child unit × age band × status)."""
     members = member_statuses(root, courses, today)
-    below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
     # The child's path is the member's unit path cut after the next '/' past the root's path.
     start = len(root.path) + 1 if root is not None else 2
     position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
     rest = func.substr(members.c.unit_path, start)
     child_path = func.substr(members.c.unit_path, 1, start - 1 + position(rest, "/"))
-    grouped = (select(child_path.label("path"), members.c.status, func.count().label("n"))
-               .group_by(child_path, members.c.status).subquery())
-    child = select(Unit.id, Unit.name, Unit.path).where(below).subquery()
-    rows = db.session.execute(
-        select(child.c.id, grouped.c.status, grouped.c.n)
-        .join(grouped, grouped.c.path == child.c.path)).all()
-    counts = _counts(rows)
-    children = db.session.execute(select(child.c.id, child.c.name).order_by(child.c.name)).all()
-    return [Breakdown(str(unit_id), name, counts.get(unit_id, {}), unit_id=unit_id)
-            for unit_id, name in children]
+    band = age_band_case(members.c.birth_year, today)
+    rows = db.session.execute(select(child_path, band, members.c.status, func.count())
+                              .group_by(child_path, band, members.c.status)).all()
+    below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
+    children = db.session.execute(select(Unit.id, Unit.name, Unit.path).where(below)
+                                  .order_by(Unit.name)).all()
+    by_path = _counts([(path, status, n) for path, _band, status, n in rows])
+    by_band = _counts([(key, status, n) for _path, key, status, n in rows])
+    keys = [b.key for b in AGE_BANDS] + (["unknown"] if "unknown" in by_band else [])
+    return Overview(
+        total=Breakdown("all", "", _counts([("all", status, n) for *_, status, n in rows])
+                        .get("all", {})),
+        units=[Breakdown(str(unit_id), name, by_path.get(path, {}), unit_id=unit_id)
+               for unit_id, name, path in children],
+        ages=[Breakdown(key, key, by_band.get(key, {})) for key in keys])
 
 
 def age_band_case(birth_year: object, today: date) -> object:
@@ -174,23 +184,25 @@ def age_band_case(birth_year: object, today: date) -> object:
                 else_=literal(AGE_BANDS[-1].key))
 
 
-def by_age_band(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
-    """Counts for each age band (and members whose birth year is unknown)."""
-    members = member_statuses(root, courses, today)
-    band = age_band_case(members.c.birth_year, today)
+def by_course(root: Unit | None, courses: list[Course], today: date,
+              members: int) -> list[Breakdown]:
+    """Counts for each course, given how many `members` are in scope: those without a
+    course standing are "never", so only the standings need counting."""
+    people = members_in(root).subquery("members")
+    standing = aliased(CourseStanding, name="standing")
+    status = _pair_status(standing, courses, today)
     counts = _counts(db.session.execute(
-        select(band, members.c.status, func.count()).group_by(band, members.c.status)).all())
-    keys = [b.key for b in AGE_BANDS] + (["unknown"] if "unknown" in counts else [])
-    return [Breakdown(key, key, counts.get(key, {})) for key in keys]
-
-
-def by_course(root: Unit | None, courses: list[Course], today: date) -> list[Breakdown]:
-    """Counts for each course."""
-    pairs = pair_statuses(root, courses, today)
-    counts = _counts(db.session.execute(
-        select(pairs.c.course_id, pairs.c.status, func.count())
-        .group_by(pairs.c.course_id, pairs.c.status)).all())
-    return [Breakdown(str(c.id), c.title, counts.get(c.id, {})) for c in courses]
+        select(standing.course_id, status, func.count())
+        .join(people, people.c.person_id == standing.person_id)
+        .where(standing.course_id.in_([c.id for c in courses]))
+        .group_by(standing.course_id, status)).all())
+    rows = []
+    for course in courses:
+        held = counts.get(course.id, {})
+        never = members - sum(held.values())
+        rows.append(Breakdown(str(course.id), course.title,
+                              {**held, **({"never": never} if never else {})}))
+    return rows
 
 
 def required_courses() -> list[Course]:

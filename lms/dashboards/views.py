@@ -91,13 +91,12 @@ def _overview_data(form: OverviewForm) -> dict:
     courses, course = _courses(form.course.data)
     on = form.on.data  # a date near date.max would overflow the expiry window: ignore it
     today = on if on and date(1900, 1, 1) <= on <= date(2999, 12, 31) else local_today()
-    units = queries.by_child_unit(root, courses, today)
-    ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts)
-            for b in queries.by_age_band(root, courses, today)]
-    per_course = queries.by_course(root, courses, today)
+    counts = queries.overview_counts(root, courses, today)
+    ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
+    per_course = queries.by_course(root, courses, today, counts.total.total)
     return {"root": root, "course": course, "courses": courses, "today": today,
-            "total": queries.total_counts(root, courses, today), "units": units,
-            "ages": ages, "per_course": per_course}
+            "total": counts.total, "units": counts.units, "ages": ages,
+            "per_course": per_course}
 
 
 @bp.get("/dashboard")
@@ -306,5 +305,5 @@ def _team_page(team: Team) -> str:
     today = local_today()
     return render_template("dashboards/team.html", team=team, courses=courses, today=today,
                            matrix=queries.team_matrix(team, courses, today),
-                           total=queries.total_counts(team.unit, courses, today),
+                           total=queries.overview_counts(team.unit, courses, today).total,
                            statuses=STATUS_LABELS)
