@@ -211,12 +211,6 @@ def required_courses() -> list[Course]:
                                    .order_by(Course.title)))
 
 
-def last_activity() -> Subquery:
-    """Each person's latest activity on any course."""
-    return (select(Enrolment.person_id, func.max(Enrolment.last_activity_at).label("at"))
-            .group_by(Enrolment.person_id).subquery("activity"))
-
-
 def inactive_since(days: int, today: date) -> datetime:
     """The moment before which a member counts as inactive for `days` days."""
     return datetime.combine(today - timedelta(days=days), datetime.min.time())

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, literal, or_, select
+from sqlalchemy import Select, case, exists, func, literal, select
 
-from lms.courses.models import Course
+from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import (
     DASHBOARD_STATUSES,
     age_band_case,
     inactive_since,
-    last_activity,
     pair_statuses,
 )
 from lms.people.models import Person, Team, Unit
@@ -36,12 +35,13 @@ class TargetFilter:
 def target_query(filters: TargetFilter, today: date) -> Select:
     """Rows of (Person, status, last activity, team name, unit name), in priority order."""
     pairs = pair_statuses(filters.unit, [filters.course], today)
-    activity = last_activity()
-    query = (select(Person, pairs.c.status, activity.c.at, Team.name, Unit.name)
+    # Per row through the index on enrolments.person_id, not grouped over every enrolment.
+    activity = (select(func.max(Enrolment.last_activity_at))
+                .where(Enrolment.person_id == Person.id).scalar_subquery())
+    query = (select(Person, pairs.c.status, activity, Team.name, Unit.name)
              .join(pairs, pairs.c.person_id == Person.id)
              .join(Unit, Unit.id == Person.unit_id)
-             .outerjoin(Team, Team.id == Person.team_id)
-             .outerjoin(activity, activity.c.person_id == Person.id))
+             .outerjoin(Team, Team.id == Person.team_id))
     statuses = [s for s in filters.statuses if s in DASHBOARD_STATUSES]
     if statuses:
         query = query.where(pairs.c.status.in_(statuses))
@@ -53,7 +53,8 @@ def target_query(filters: TargetFilter, today: date) -> Select:
         query = query.where(age_band_case(Person.birth_year, today) == filters.age_band)
     if filters.inactive_days is not None:
         cutoff = inactive_since(filters.inactive_days, today)
-        query = query.where(or_(activity.c.at.is_(None), activity.c.at < cutoff))
+        query = query.where(~exists().where(Enrolment.person_id == Person.id,
+                                            Enrolment.last_activity_at >= cutoff))
     priority = case(*((pairs.c.status == name, value) for name, value in PRIORITY.items()),
                     else_=literal(9))
     return query.order_by(priority, Person.birth_year.is_(None), Person.birth_year,
