@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
@@ -34,6 +34,7 @@ bp = Blueprint("dashboards", __name__, template_folder="templates")
 OFFICERS = (Role.OFFICER, Role.ADMIN)
 PER_PAGE = 30
 CALL_LIST_LIMIT = 3000
+TEAM_CHOICES = 200  # more would make the list unusable on a phone (and slow to send)
 
 
 # --- shared parsing ----------------------------------------------------------------------------
@@ -49,14 +50,29 @@ def _root(value: str | None) -> Unit | None:
     return scope
 
 
-def _unit_choices(scope: Unit | None) -> list:
-    depth = (scope.depth if scope else -1) + 3  # down to communes; villages are drilled into
-    query = select(Unit).where(Unit.depth < depth).order_by(Unit.path)
+def _unit_choices(scope: Unit | None, root: Unit | None) -> list:
+    """The way down from the officer's scope to the area shown, and the areas directly below
+    it: a province holds thousands of villages, which the tables' links drill into."""
+    on_the_way = [int(part) for part in root.path.strip("/").split("/")] if root else []
+    below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
+    query = select(Unit).where(or_(Unit.id.in_(on_the_way), below)).order_by(Unit.path)
     if scope is not None:
         query = query.where(in_subtree(Unit.path, scope.path))
     units = db.session.scalars(query).all()
     first = [] if scope is not None else [("", _("All areas"))]
     return options(first + [(str(u.id), f"{'· ' * u.depth}{u.name}") for u in units])
+
+
+def _team_choices(root: Unit | None, chosen: int | None) -> list:
+    """Teams to filter by, when the area holds few enough to list (a commune's villages);
+    otherwise only the team already chosen, if any."""
+    query = select(Team.id, Team.name).join(Unit, Unit.id == Team.unit_id).order_by(Team.name)
+    if root is not None:
+        query = query.where(in_subtree(Unit.path, root.path))
+    teams = db.session.execute(query.limit(TEAM_CHOICES + 1)).all()
+    if len(teams) > TEAM_CHOICES:
+        teams = db.session.execute(query.where(Team.id == chosen)).all() if chosen else []
+    return options([("", _("All teams"))] + [(str(i), n) for i, n in teams])
 
 
 def _courses(value: str | None) -> tuple[list[Course], Course | None]:
@@ -105,7 +121,7 @@ def overview() -> str:
     """Where training stands in the area: by unit, age band and course, on a chosen date."""
     form = OverviewForm(request.args)
     data = _overview_data(form)
-    form.unit.choices = _unit_choices(people_services.scope_root(current_user))
+    form.unit.choices = _unit_choices(people_services.scope_root(current_user), data["root"])
     form.course.choices = _course_choices(include_all=True)
     if data["root"] is not None:
         form.unit.data = str(data["root"].id)
@@ -167,17 +183,11 @@ def _target_form() -> tuple[TargetForm, TargetFilter]:
     if not form.validate():
         form.min_age.data = form.inactive_days.data = None
     filters = _target_filter(form)
-    scope = people_services.scope_root(current_user)
-    form.unit.choices = _unit_choices(scope)
+    form.unit.choices = _unit_choices(people_services.scope_root(current_user), filters.unit)
     form.course.choices = _course_choices(include_all=False)
     form.course.data = str(filters.course.id)
     form.status.data = list(filters.statuses)
-    teams = []
-    if filters.unit is not None:
-        teams = db.session.execute(
-            select(Team.id, Team.name).join(Unit, Unit.id == Team.unit_id)
-            .where(in_subtree(Unit.path, filters.unit.path)).order_by(Team.name)).all()
-    form.team.choices = options([("", _("All teams"))] + [(str(i), n) for i, n in teams])
+    form.team.choices = _team_choices(filters.unit, filters.team_id)
     form.age_band.choices = options([("", _("All ages"))] +
                                     [(b.key, AGE_BAND_LABELS[b.key]) for b in AGE_BANDS])
     return form, filters

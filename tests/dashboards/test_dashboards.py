@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import io
 from datetime import UTC, date, datetime
 
@@ -240,3 +241,30 @@ def test_bulk_assignment_returns_to_the_same_filtered_list(client, area):
                          {"due_on": "2026-12-28", "selection": "all"})
     location = response.headers["Location"]
     assert "status=expired" in location and "status=never" in location
+
+
+def _option_labels(page: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}".*?</select>', page, re.S).group(0)
+    return [label.strip("· ").strip() for label in re.findall(r"<option[^>]*>([^<]*)<", select)]
+
+
+def test_area_choices_are_the_way_down_and_the_areas_below(client, area):
+    login(client, area["district_officer"].phone, PASSWORD)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert _option_labels(page, "unit") == ["Huyện D", "Xã A", "Xã B"]  # no village
+    page = client.get(f"/dashboard?unit={area['a'].id}").get_data(as_text=True)
+    assert _option_labels(page, "unit") == ["Huyện D", "Xã A", "Thôn A1"]
+
+
+def test_team_choices_are_listed_only_when_few(client, area, monkeypatch):
+    from lms.dashboards import views
+
+    login(client, area["district_officer"].phone, PASSWORD)
+    team_b = area["b1"].team_id
+    page = client.get("/dashboard/targets").get_data(as_text=True)
+    assert len(_option_labels(page, "team")) == 3  # all teams, Thôn A1, Thôn B1
+    monkeypatch.setattr(views, "TEAM_CHOICES", 1)
+    page = client.get("/dashboard/targets").get_data(as_text=True)
+    assert len(_option_labels(page, "team")) == 1  # too many to list: choose an area first
+    page = client.get(f"/dashboard/targets?team={team_b}").get_data(as_text=True)
+    assert len(_option_labels(page, "team")) == 2 and "Dũng Cũ" in page
