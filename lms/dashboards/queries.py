@@ -46,12 +46,14 @@ class Breakdown:
         return round(100 * self.counts.get(status, 0) / self.total) if self.total else 0
 
 
-def members_in(root: Unit | None) -> Select:
-    """Active members and leaders in the subtree of `root` (everything when None)."""
-    query = (select(Person.id.label("person_id"), Person.birth_year, Person.team_id,
-                    Unit.path.label("unit_path"))
-             .join(Unit, Person.unit_id == Unit.id)
+def members_in(root: Unit | None, *, unit_path: bool = True) -> Select:
+    """Active members and leaders in the subtree of `root` (everything when None), with
+    their unit's path unless not needed (nationally, that saves joining every unit)."""
+    query = (select(Person.id.label("person_id"), Person.birth_year, Person.team_id)
              .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)))
+    if unit_path or root is not None:
+        query = query.add_columns(Unit.path.label("unit_path")).join(
+            Unit, Person.unit_id == Unit.id)
     if root is not None:
         query = query.where(in_subtree(Unit.path, root.path))
     return query
@@ -63,7 +65,7 @@ def _recertified_after(courses: list[Course]) -> dict[int, int]:
     return dict(db.session.execute(rows).all())
 
 
-def _pair_status(standing: object, courses: list[Course], today: date) -> object:
+def pair_status(standing: object, courses: list[Course], today: date) -> object:
     """lms.certification.status.status_case with not_started and in_progress as "never".
 
     Plain column comparisons (no correlated subquery), because the databases inline this
@@ -95,7 +97,7 @@ def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subq
     standing = aliased(CourseStanding, name="standing")
     return (select(members.c.person_id, members.c.birth_year, members.c.team_id,
                    members.c.unit_path, Course.id.label("course_id"),
-                   _pair_status(standing, courses, today).label("status"))
+                   pair_status(standing, courses, today).label("status"))
             .select_from(members)
             .join(Course, Course.id.in_([c.id for c in courses]))
             .outerjoin(standing, and_(standing.person_id == members.c.person_id,
@@ -188,9 +190,9 @@ def by_course(root: Unit | None, courses: list[Course], today: date,
               members: int) -> list[Breakdown]:
     """Counts for each course, given how many `members` are in scope: those without a
     course standing are "never", so only the standings need counting."""
-    people = members_in(root).subquery("members")
+    people = members_in(root, unit_path=False).subquery("members")
     standing = aliased(CourseStanding, name="standing")
-    status = _pair_status(standing, courses, today)
+    status = pair_status(standing, courses, today)
     counts = _counts(db.session.execute(
         select(standing.course_id, status, func.count())
         .join(people, people.c.person_id == standing.person_id)

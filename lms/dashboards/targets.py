@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, select
+from sqlalchemy.orm import aliased
 
+from lms.certification.models import CourseStanding
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import (
     DASHBOARD_STATUSES,
-    age_band_case,
+    LEARNER_ROLES,
     inactive_since,
-    pair_statuses,
+    pair_status,
 )
+from lms.people.ages import AGE_BANDS_BY_KEY
 from lms.people.models import Person, Team, Unit
+from lms.people.units import in_subtree
 
 # Expired and never completed first: they have no valid certificate at all.
 PRIORITY = {"expired": 0, "never": 1, "outdated": 2, "expiring": 3, "certified": 4}
@@ -34,31 +38,46 @@ class TargetFilter:
 
 def target_query(filters: TargetFilter, today: date) -> Select:
     """Rows of (Person, status, last activity, team name, unit name), in priority order."""
-    pairs = pair_statuses(filters.unit, [filters.course], today)
+    standing = aliased(CourseStanding, name="standing")
+    status = pair_status(standing, [filters.course], today)
     # Per row through the index on enrolments.person_id, not grouped over every enrolment.
     activity = (select(func.max(Enrolment.last_activity_at))
                 .where(Enrolment.person_id == Person.id).scalar_subquery())
-    query = (select(Person, pairs.c.status, activity, Team.name, Unit.name)
-             .join(pairs, pairs.c.person_id == Person.id)
+    query = (select(Person, status.label("status"), activity, Team.name, Unit.name)
              .join(Unit, Unit.id == Person.unit_id)
-             .outerjoin(Team, Team.id == Person.team_id))
+             .outerjoin(Team, Team.id == Person.team_id)
+             .outerjoin(standing, and_(standing.person_id == Person.id,
+                                       standing.course_id == filters.course.id))
+             .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)))
+    if filters.unit is not None:
+        query = query.where(in_subtree(Unit.path, filters.unit.path))
     statuses = [s for s in filters.statuses if s in DASHBOARD_STATUSES]
     if statuses:
-        query = query.where(pairs.c.status.in_(statuses))
+        query = query.where(status.in_(statuses))
     if filters.team_id is not None:
         query = query.where(Person.team_id == filters.team_id)
     if filters.min_age is not None:
         query = query.where(Person.birth_year <= today.year - filters.min_age)
     if filters.age_band:
-        query = query.where(age_band_case(Person.birth_year, today) == filters.age_band)
+        query = query.where(_born_in_band(filters.age_band, today))
     if filters.inactive_days is not None:
         cutoff = inactive_since(filters.inactive_days, today)
         query = query.where(~exists().where(Enrolment.person_id == Person.id,
                                             Enrolment.last_activity_at >= cutoff))
-    priority = case(*((pairs.c.status == name, value) for name, value in PRIORITY.items()),
+    priority = case(*((status == name, value) for name, value in PRIORITY.items()),
                     else_=literal(9))
     return query.order_by(priority, Person.birth_year.is_(None), Person.birth_year,
                           Person.full_name, Person.id)
+
+
+def _born_in_band(key: str, today: date) -> ColumnElement[bool]:
+    """SQL: the birth year falls in the age band (a range the database can estimate)."""
+    band = AGE_BANDS_BY_KEY.get(key)
+    if band is None:
+        return Person.birth_year.is_(None) if key == "unknown" else false()
+    earliest, latest = band.birth_years(today)
+    condition = Person.birth_year <= latest
+    return condition if earliest is None else and_(condition, Person.birth_year >= earliest)
 
 
 def target_person_ids(filters: TargetFilter, today: date) -> Select:
