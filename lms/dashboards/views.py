@@ -33,6 +33,7 @@ from lms.people.units import in_subtree
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 OFFICERS = (Role.OFFICER, Role.ADMIN)
 PER_PAGE = 30
+TEAMS_PER_PAGE = 50  # a province has thousands of teams; a phone shows a page of them
 CALL_LIST_LIMIT = 3000
 TEAM_CHOICES = 200  # more would make the list unusable on a phone (and slow to send)
 
@@ -286,7 +287,9 @@ def scorecard() -> str:
     sort = sort if sort in SORT_KEYS else "score"
     courses, _course = _courses(None)
     scores = team_scores(root, courses, local_today(), sort)
-    return render_template("dashboards/scorecard.html", scores=scores, sort=sort, root=root)
+    page = Page(request.args.get("page", 1, type=int), TEAMS_PER_PAGE, len(scores))
+    return render_template("dashboards/scorecard.html", sort=sort, root=root, page=page,
+                           scores=scores[page.offset:page.offset + TEAMS_PER_PAGE])
 
 
 # --- team page --------------------------------------------------------------------------------

@@ -268,3 +268,15 @@ def test_team_choices_are_listed_only_when_few(client, area, monkeypatch):
     assert len(_option_labels(page, "team")) == 1  # too many to list: choose an area first
     page = client.get(f"/dashboard/targets?team={team_b}").get_data(as_text=True)
     assert len(_option_labels(page, "team")) == 2 and "Dũng Cũ" in page
+
+
+def test_scorecard_pages_through_many_teams(client, area, monkeypatch):
+    from lms.dashboards import views
+
+    monkeypatch.setattr(views, "TEAMS_PER_PAGE", 1)
+    login(client, area["district_officer"].phone, PASSWORD)
+    first = client.get("/dashboard/teams?sort=name").get_data(as_text=True)
+    second = client.get("/dashboard/teams?sort=name&page=2").get_data(as_text=True)
+    assert "Thôn A1" in first and "Thôn B1" not in first
+    assert "Thôn B1" in second and "Thôn A1" not in second
+    assert "page=2" in first and "sort=name" in first
