@@ -1,4 +1,4 @@
-"""Operations commands: backup and restore of the SQLite database."""
+"""Operations commands: backup and restore of the SQLite database; rebuilding derived data."""
 
 from __future__ import annotations
 
@@ -74,7 +74,25 @@ def restore_command(path: Path, yes: bool) -> None:
                "than this version of the application.")
 
 
+@click.command("rebuild-standings")
+def rebuild_standings_command() -> None:
+    """Recompute the certification standings the reports read from the certificates.
+
+    The application keeps them in step itself; this is for after certificates were changed by
+    hand in the database.
+    """
+    from lms.certification import standings
+    from lms.certification.models import CourseStanding, MemberStanding
+
+    standings.refresh()
+    db.session.commit()
+    courses, members = (db.session.query(model).count() for model in (CourseStanding,
+                                                                      MemberStanding))
+    click.echo(f"Standings rebuilt: {courses} course standings, {members} member standings.")
+
+
 def register(group: AppGroup) -> None:
     """Add the operations commands to `group`."""
     group.add_command(backup_command)
     group.add_command(restore_command)
+    group.add_command(rebuild_standings_command)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.certification import standings
 from lms.certification.models import Certificate, CourseStanding, MemberStanding
@@ -114,3 +114,15 @@ def test_a_member_without_certificates_has_no_standing_and_counts_as_never(peopl
     complete_course(people[0], first, NOW)
     counts = queries.overview_counts(None, [first], TODAY).total.counts
     assert counts == {"certified": 1, "never": 2}
+
+
+def test_rebuild_command_catches_up_with_certificates_changed_by_hand(people, runner):
+    first = publish("khoa-mot", "1")
+    complete_course(people[0], first, NOW)
+    _db.session.execute(update(Certificate).values(revoked_at=NOW))  # an operator's SQL
+    _db.session.commit()
+    assert len(table_rows()[0]) == 1
+    result = runner.invoke(args=["lms", "rebuild-standings"])
+    assert result.exit_code == 0, result.output
+    assert "0 course standings, 0 member standings" in result.output
+    assert table_rows() == ([], [])
