@@ -9,6 +9,7 @@ import zlib
 from pathlib import PurePosixPath
 
 from lms.courses.content import ContentError, ContentValidationError
+from lms.courses.front_matter import lazy_gettext as _l
 
 MAX_ZIP_BYTES = 30 * 1024 * 1024  # uncompressed total
 MAX_FILES = 500
@@ -37,7 +38,8 @@ def read_course_zip(data: bytes, name: str) -> tuple[str | None, dict[str, bytes
     except ContentValidationError:
         raise
     except _UNREADABLE:
-        reason = "the zip file is damaged, encrypted or compressed in a way that cannot be read"
+        reason = _l("the zip file is damaged, encrypted or compressed in a way that cannot be "
+                    "read")
         raise ContentValidationError([ContentError(name, 1, reason)]) from None
 
 
@@ -45,16 +47,16 @@ def _read_course_zip(data: bytes, name: str) -> tuple[str | None, dict[str, byte
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise ContentValidationError([ContentError(name, 1, "not a zip file")]) from None
+        raise ContentValidationError([ContentError(name, 1, _l("not a zip file"))]) from None
     entries = [info for info in archive.infolist() if not info.is_dir()]
     if len(entries) > MAX_FILES or sum(i.file_size for i in entries) > MAX_ZIP_BYTES:
-        raise ContentValidationError([ContentError(name, 1, "the zip is too large")])
+        raise ContentValidationError([ContentError(name, 1, _l("the zip is too large"))])
     files: dict[str, bytes] = {}
     for info in entries:
         path = PurePosixPath(info.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or info.filename.startswith("/"):
-            raise ContentValidationError([ContentError(name, 1,
-                                                       f"unsafe path in zip: {info.filename}")])
+            reason = _l("unsafe path in zip: %(path)s", path=info.filename)
+            raise ContentValidationError([ContentError(name, 1, reason)])
         if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
             continue
         files[str(path)] = archive.read(info)

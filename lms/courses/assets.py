@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lms.courses.front_matter import ContentError
+from lms.courses.front_matter import ContentError, Reason
+from lms.courses.front_matter import lazy_gettext as _l
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
@@ -38,40 +39,40 @@ def _local_name(name: str) -> str:
     return name.rsplit("}", 1)[-1].lower()
 
 
-def _svg_problem(data: bytes) -> str | None:
+def _svg_problem(data: bytes) -> Reason | None:
     try:
         text = data.decode("utf-8").lower()
     except UnicodeDecodeError:
-        return "SVG must be UTF-8 text"
+        return _l("SVG must be UTF-8 text")
     if "<!doctype" in text or "<!entity" in text:
-        return "DOCTYPE and ENTITY declarations are not allowed"
+        return _l("DOCTYPE and ENTITY declarations are not allowed")
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
-        return f"not valid XML ({exc})"
+        return _l("not valid XML (%(problem)s)", problem=str(exc))
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
-        return "the root element is not <svg> in the SVG namespace"
+        return _l("the root element is not <svg> in the SVG namespace")
     for element in root.iter():
         name = _local_name(element.tag)
         if name in ("script", "foreignobject"):
-            return f"<{name}> elements are not allowed"
+            return _l("<%(name)s> elements are not allowed", name=name)
         if "href" in element.get("attributeName", "").lower():
-            return "animating links is not allowed"
+            return _l("animating links is not allowed")
         for attribute, value in element.attrib.items():
             attribute = _local_name(attribute)
             if attribute.startswith("on"):
-                return f"event handler attributes ({attribute}) are not allowed"
+                return _l("event handler attributes (%(name)s) are not allowed", name=attribute)
             if attribute == "href" and not value.strip().startswith("#"):
-                return "links other than '#fragment' are not allowed"
+                return _l("links other than '#fragment' are not allowed")
             if "javascript:" in "".join(value.split()).lower():
-                return "javascript: URLs are not allowed"
+                return _l("javascript: URLs are not allowed")
     return None
 
 
 def read_asset(path: str, data: bytes, file: str, errors: list[ContentError]) -> ParsedAsset | None:
     """Accept an image or PDF judged by its content (SVG only when inert), else record why not."""
     if len(data) > MAX_ASSET_BYTES:
-        errors.append(ContentError(file, 1, "file is larger than 2 MB"))
+        errors.append(ContentError(file, 1, _l("file is larger than 2 MB")))
         return None
     media_type = next((kind for magic, kind in _MAGIC if data.startswith(magic)), None)
     if media_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
@@ -81,8 +82,13 @@ def read_asset(path: str, data: bytes, file: str, errors: list[ContentError]) ->
         problem = _svg_problem(data)
         media_type = "image/svg+xml" if problem is None else None
     if media_type is None:
-        reason = "file is not a PNG, JPEG, GIF, WebP or SVG image or a PDF (judged by content)"
-        errors.append(ContentError(file, 1, f"{reason}: {problem}" if problem else reason))
+        if problem is None:
+            reason = _l("file is not a PNG, JPEG, GIF, WebP or SVG image or a PDF "
+                        "(judged by content)")
+        else:
+            reason = _l("file is not a PNG, JPEG, GIF, WebP or SVG image or a PDF "
+                        "(judged by content): %(problem)s", problem=problem)
+        errors.append(ContentError(file, 1, reason))
         return None
     return ParsedAsset(path, data, media_type)
 
@@ -116,26 +122,30 @@ def _link_targets(text: str) -> Iterator[tuple[int, str, bool]]:
                 yield lineno, match.group(1), opener > 0 and line[opener - 1] == "!"
 
 
-def _target_problem(raw: str, is_image: bool, files: Mapping[str, Any]) -> str | None:
+def _target_problem(raw: str, is_image: bool, files: Mapping[str, Any]) -> Reason | None:
     target = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
     if "\\" in target:
-        return f"'{target}' contains a backslash: use '/' between folders"
+        return _l("'%(target)s' contains a backslash: use '/' between folders", target=target)
     parts = urlsplit(target)
     if parts.scheme:
         if parts.scheme.lower() in LINK_SCHEMES:
             return None
-        return f"'{target}' uses a scheme that is not allowed ({', '.join(LINK_SCHEMES)})"
+        return _l("'%(target)s' uses a scheme that is not allowed (%(schemes)s)",
+                  target=target, schemes=", ".join(LINK_SCHEMES))
     if parts.netloc or not parts.path:
         return None
     if parts.path.startswith("/"):
-        return f"'{target}' is an absolute path: use a path relative to the course folder"
+        return _l("'%(target)s' is an absolute path: use a path relative to the course folder",
+                  target=target)
     segments = [s for s in unquote(parts.path).split("/") if s not in ("", ".")]
     if ".." in segments:
-        return f"'{target}' points outside the course folder"
+        return _l("'%(target)s' points outside the course folder", target=target)
     path = "/".join(segments)
     if path in files and (not is_image or not path.endswith(".md")):
         return None
-    return f"{'image' if is_image else 'linked file'} '{path}' is not in the course folder"
+    if is_image:
+        return _l("image '%(path)s' is not in the course folder", path=path)
+    return _l("linked file '%(path)s' is not in the course folder", path=path)
 
 
 def check_links(text: str, file: str, files: Mapping[str, Any], errors: list[ContentError]) -> None:

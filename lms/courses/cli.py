@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.courses.content import ContentValidationError
@@ -31,9 +32,9 @@ def import_content(path: Path, dry_run: bool) -> None:
         courses = read_course_folders(path)
     except ContentValidationError as error:
         for problem in error.errors:
-            click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
-        raise click.ClickException(
-            f"{len(error.errors)} problem(s) found; nothing was imported.") from None
+            click.echo(str(problem), err=True)  # in the default language: no request here
+        raise click.ClickException(_("%(count)d problem(s) found; nothing was imported.",
+                                     count=len(error.errors))) from None
     results = import_courses(courses, now=datetime.now(UTC))
     for result in results:
         click.echo(f"{result.status:9} {result.slug} ({result.lessons} lessons, "
@@ -86,7 +87,7 @@ def import_gift(file: Path, slug: str) -> None:
     except ContentValidationError as error:
         db.session.rollback()
         for problem in error.errors:
-            click.echo(f"{problem.file}:{problem.line}: {problem.reason}", err=True)
+            click.echo(str(problem), err=True)
         raise click.ClickException("The questions would make the quiz invalid; "
                                    "nothing was added.") from None
     for skipped in report.skipped:

@@ -13,10 +13,12 @@ from lms.courses.front_matter import (
     ContentError,
     ContentValidationError,
     Fields,
+    Reason,
     front_matter_text,
     split_front_matter,
     trim_blank_lines,
 )
+from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.quiz_format import (
     ParsedOption,
     ParsedQuestion,
@@ -80,11 +82,11 @@ def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        errors.append(ContentError(file, line, "file is not UTF-8 text"))
+        errors.append(ContentError(file, line, _l("file is not UTF-8 text")))
         return None
     if "\x00" in text:  # no editor writes one, and PostgreSQL text cannot hold it
         line = text.count("\n", 0, text.index("\x00")) + 1
-        errors.append(ContentError(file, line, "file contains a NUL character"))
+        errors.append(ContentError(file, line, _l("file contains a NUL character")))
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
@@ -94,7 +96,7 @@ def _read_lesson(
 ) -> ParsedLesson | None:
     match = LESSON_FILE.match(name)
     if match is None:
-        errors.append(ContentError(file, 1, "bad lesson file name: expected NN-slug.md"))
+        errors.append(ContentError(file, 1, _l("bad lesson file name: expected NN-slug.md")))
         return None
     before = len(errors)
     front = split_front_matter(text, file, errors, required=True)
@@ -116,34 +118,35 @@ def _check_lessons(lessons: list[ParsedLesson], slug: str, errors: list[ContentE
     for lesson in lessons:
         file = f"{slug}/{lesson.filename}"
         if lesson.position in positions:
-            reason = (
-                f"duplicate lesson number {lesson.position} (also {positions[lesson.position]})"
-            )
+            reason = _l("duplicate lesson number %(number)s (also %(other)s)",
+                        number=lesson.position, other=positions[lesson.position])
             errors.append(ContentError(file, 1, reason))
         if lesson.slug in slugs:
-            reason = f"duplicate lesson slug '{lesson.slug}' (also {slugs[lesson.slug]})"
+            reason = _l("duplicate lesson slug '%(slug)s' (also %(other)s)",
+                        slug=lesson.slug, other=slugs[lesson.slug])
             errors.append(ContentError(file, 1, reason))
         positions.setdefault(lesson.position, lesson.filename)
         slugs.setdefault(lesson.slug, lesson.filename)
     if not lessons:
-        reason = "the course has no lessons: add a file named like 01-introduction.md"
+        reason = _l("the course has no lessons: add a file named like 01-introduction.md")
         errors.append(ContentError(f"{slug}/course.md", 1, reason))
 
 
-def _path_problem(path: str) -> str | None:
+def _path_problem(path: str) -> Reason | None:
     parts = path.split("/")
     if "\\" in path or path.startswith("/") or any(p in ("", ".", "..") for p in parts):
-        return "unsafe file path"
+        return _l("unsafe file path")
     if not path.isprintable():
-        return "file name contains a control character"
+        return _l("file name contains a control character")
     if path.endswith(".md") and len(parts) > 1:
-        return "Markdown files must be at the top of the course folder"
+        return _l("Markdown files must be at the top of the course folder")
     return None
 
 
 def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentError]) -> ParsedCourse:
     if not SLUG.match(slug):
-        reason = "course folder name must be lowercase letters a-z, digits and '-' (vneid-co-ban)"
+        reason = _l("course folder name must be lowercase letters a-z, digits and '-' "
+                    "(vneid-co-ban)")
         errors.append(ContentError(slug, 1, reason))
     texts: dict[str, str] = {}
     assets: list[ParsedAsset] = []
@@ -161,7 +164,7 @@ def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentErro
             check_links(text, file, files, errors)
     file = f"{slug}/course.md"
     if "course.md" not in files:
-        errors.append(ContentError(file, 1, "course.md is missing"))
+        errors.append(ContentError(file, 1, _l("course.md is missing")))
     before = len(errors)
     front = split_front_matter(
         texts.get("course.md", ""), file, errors, required="course.md" in texts, raw_keys=RAW_KEYS
@@ -222,13 +225,13 @@ def _read_folder(
         relative = entry.relative_to(root).as_posix()
         file = f"{slug}/{relative}"
         if entry.is_symlink():
-            errors.append(ContentError(file, 1, "symbolic links are not allowed"))
+            errors.append(ContentError(file, 1, _l("symbolic links are not allowed")))
         elif not entry.resolve().is_relative_to(root.resolve()):
-            errors.append(ContentError(file, 1, "path resolves outside the course folder"))
+            errors.append(ContentError(file, 1, _l("path resolves outside the course folder")))
         elif entry.is_dir():
             files.update(_read_folder(entry, root, slug, errors))
         elif not entry.is_file():
-            errors.append(ContentError(file, 1, "not a regular file"))
+            errors.append(ContentError(file, 1, _l("not a regular file")))
         elif entry.suffix == ".md":
             files[relative] = entry.read_bytes()
         else:
@@ -241,7 +244,7 @@ def parse_course_dir(path: Path) -> ParsedCourse:
     """Parse a course folder (its name is the slug), refusing symlinks and hidden files."""
     errors: list[ContentError] = []
     if not path.is_dir():
-        raise ContentValidationError([ContentError(str(path), 1, "not a folder")])
+        raise ContentValidationError([ContentError(str(path), 1, _l("not a folder"))])
     files = _read_folder(path, path, path.name, errors)
     course = _read_course(path.name, files, errors)
     _raise_if_any(errors)

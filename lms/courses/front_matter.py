@@ -7,18 +7,41 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from flask_babel import gettext
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 from yaml.nodes import MappingNode, ScalarNode
 
 NULL_TAG = "tag:yaml.org,2002:null"
 
 
+class Reason(LazyString):
+    """Why a file is refused, put into the reader's language only when it is shown.
+
+    Flask-Babel's LazyString passes for safe HTML (its `__html__` is the raw text); a reason
+    quotes the author's own text, so in a template it is escaped like any other string.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(msgid: str, **params: object) -> Reason:
+    """Flask-Babel's lazy_gettext, but escaped in templates (import it as `_l`)."""
+    return Reason(gettext, msgid, **params)
+
+
 @dataclass(frozen=True)
 class ContentError:
-    """One problem in a course folder, located by file and 1-based line."""
+    """One problem in a course folder, located by file and 1-based line.
+
+    `reason` is usually a Reason, so that the parser needs no request: the text is made in the
+    reader's language by str(), which is also what sorting, comparing and printing use.
+    """
 
     file: str
     line: int
-    reason: str
+    reason: str | Reason
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.reason}"
@@ -60,8 +83,9 @@ def _load_mapping(
         loader = yaml.SafeLoader(text)  # refuses control characters straight away
     except yaml.reader.ReaderError as exc:
         line = first_line + text.count("\n", 0, exc.position)
-        errors.append(ContentError(file, line, f"invalid YAML in front matter: {exc.reason} "
-                                               f"(character #x{exc.character:04x})"))
+        reason = lazy_gettext("invalid YAML in front matter: %(problem)s (character #x%(code)s)",
+                              problem=exc.reason, code=format(exc.character, "04x"))
+        errors.append(ContentError(file, line, reason))
         return values, lines
     line = first_line
     try:
@@ -70,13 +94,15 @@ def _load_mapping(
             return values, lines
         if not isinstance(node, MappingNode):
             line = first_line + node.start_mark.line
-            errors.append(ContentError(file, line, "front matter must be 'key: value' lines"))
+            reason = lazy_gettext("front matter must be 'key: value' lines")
+            errors.append(ContentError(file, line, reason))
             return values, lines
         for key_node, value_node in node.value:
             line = first_line + key_node.start_mark.line
             key = str(loader.construct_object(key_node, deep=True))
             if key in values:
-                errors.append(ContentError(file, line, f"duplicate front matter key '{key}'"))
+                reason = lazy_gettext("duplicate front matter key '%(key)s'", key=key)
+                errors.append(ContentError(file, line, reason))
             if key in raw_keys and isinstance(value_node, ScalarNode):
                 # Keep the text as written: "2026.10" must not become the float 2026.1.
                 value = None if value_node.tag == NULL_TAG else value_node.value
@@ -87,12 +113,14 @@ def _load_mapping(
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + mark.line if mark is not None else max(first_line - 1, 1)
         problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(ContentError(file, line, f"invalid YAML in front matter: {problem}"))
+        reason = lazy_gettext("invalid YAML in front matter: %(problem)s", problem=problem)
+        errors.append(ContentError(file, line, reason))
     except RecursionError:
-        errors.append(ContentError(file, line, "front matter is nested too deeply"))
+        errors.append(ContentError(file, line, lazy_gettext("front matter is nested too deeply")))
     except (ArithmeticError, AttributeError, KeyError, TypeError, ValueError):
         # PyYAML's safe constructors fail this way on "2026-02-30", "!!int x" or "!!bool maybe".
-        reason = "invalid value in front matter: not a valid date, number or true/false"
+        reason = lazy_gettext(
+            "invalid value in front matter: not a valid date, number or true/false")
         errors.append(ContentError(file, line, reason))
     finally:
         loader.dispose()
@@ -111,12 +139,13 @@ def split_front_matter(
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
         if required:
-            reason = "missing front matter: the first line must be '---'"
+            reason = lazy_gettext("missing front matter: the first line must be '---'")
             errors.append(ContentError(file, 1, reason))
         return FrontMatter({}, {}, text, 1)
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
     if end is None:
-        errors.append(ContentError(file, 1, "front matter is not closed by a line '---'"))
+        reason = lazy_gettext("front matter is not closed by a line '---'")
+        errors.append(ContentError(file, 1, reason))
         return FrontMatter({}, {}, "", len(lines))
     values, key_lines = _load_mapping("\n".join(lines[1:end]), file, 2, raw_keys, errors)
     return FrontMatter(values, key_lines, "\n".join(lines[end + 1 :]), end + 2)
@@ -131,11 +160,16 @@ class Fields:
         self.front, self.file, self.errors = front, file, errors
         for key in front.values:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(allowed)}"
-                self.error(key, f"unknown front matter key '{key}' ({hint})")
+                if close := difflib.get_close_matches(key, allowed, n=1):
+                    self.error(key, lazy_gettext(
+                        "unknown front matter key '%(key)s' (did you mean '%(close)s'?)",
+                        key=key, close=close[0]))
+                else:
+                    self.error(key, lazy_gettext(
+                        "unknown front matter key '%(key)s' (allowed: %(allowed)s)",
+                        key=key, allowed=", ".join(allowed)))
 
-    def error(self, key: str, reason: str) -> None:
+    def error(self, key: str, reason: Reason) -> None:
         """Record a problem on the line of a key (line 1 when the key is absent)."""
         self.errors.append(ContentError(self.file, self.front.lines.get(key, 1), reason))
 
@@ -148,10 +182,10 @@ class Fields:
         value = self.get(key)
         if value is None or (required and isinstance(value, str) and not value.strip()):
             if required:
-                self.error(key, f"{key} is required")
+                self.error(key, lazy_gettext("%(key)s is required", key=key))
             return default
         if not isinstance(value, str):
-            self.error(key, f"{key} must be text")
+            self.error(key, lazy_gettext("%(key)s must be text", key=key))
             return default
         return value.strip()
 
@@ -165,8 +199,14 @@ class Fields:
         ok = isinstance(value, int) and not isinstance(value, bool)
         if ok and minimum <= value and (maximum is None or value <= maximum):
             return value
-        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
-        self.error(key, f"{key} must be a whole number {bounds}, not {value!r}")
+        if maximum is not None:
+            self.error(key, lazy_gettext(
+                "%(key)s must be a whole number from %(minimum)s to %(maximum)s, not %(value)s",
+                key=key, minimum=minimum, maximum=maximum, value=repr(value)))
+        else:
+            self.error(key, lazy_gettext(
+                "%(key)s must be a whole number of %(minimum)s or more, not %(value)s",
+                key=key, minimum=minimum, value=repr(value)))
         return default
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -175,7 +215,8 @@ class Fields:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.error(key, f"{key} must be true or false, not {value!r}")
+            self.error(key, lazy_gettext("%(key)s must be true or false, not %(value)s",
+                                         key=key, value=repr(value)))
             return default
         return value
 
@@ -185,7 +226,8 @@ class Fields:
         if value is None:
             return default
         if value not in choices:
-            self.error(key, f"{key} must be one of {', '.join(choices)}, not {value!r}")
+            self.error(key, lazy_gettext("%(key)s must be one of %(choices)s, not %(value)s",
+                                         key=key, choices=", ".join(choices), value=repr(value)))
             return default
         return str(value)
 
@@ -195,7 +237,8 @@ class Fields:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.error(key, f"{key} must be a list of words, like [vneid, an-toan]")
+            self.error(key, lazy_gettext("%(key)s must be a list of words, like [vneid, an-toan]",
+                                         key=key))
             return ()
         return tuple(v.strip() for v in value)
 

@@ -26,6 +26,8 @@ from lms.courses.content import (
     parse_course_dir,
     serialise_course,
 )
+from lms.courses.front_matter import Reason
+from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.models import (
     Asset,
     Course,
@@ -65,11 +67,11 @@ def content_digest(parsed: ParsedCourse) -> str:
 def read_course_folders(path: Path) -> list[ParsedCourse]:
     """Parse every course under `path`; all errors of all courses are raised together."""
     if not path.is_dir():
-        raise ContentValidationError([ContentError(str(path), 1, "not a folder")])
+        raise ContentValidationError([ContentError(str(path), 1, _l("not a folder"))])
     folders = find_course_dirs(path)
     if not folders:
         raise ContentValidationError([ContentError(str(path), 1,
-                                                   "no course folder (with course.md) found")])
+                                                   _l("no course folder (with course.md) found"))])
     courses, errors = [], []
     for folder in folders:
         try:
@@ -87,25 +89,27 @@ def check_application_rules(course: ParsedCourse) -> list[ContentError]:
     """Rules of this application on top of the format: lesson slugs that pages already use,
     and values longer than their database column holds."""
     return [ContentError(f"{course.slug}/{lesson.filename}", 1,
-                         f"the lesson slug '{lesson.slug}' is reserved; rename the file")
+                         _l("the lesson slug '%(slug)s' is reserved; rename the file",
+                            slug=lesson.slug))
             for lesson in course.lessons if lesson.slug in RESERVED_LESSON_SLUGS] + [
-        ContentError(f"{course.slug}/{file}", 1, f"{what} is longer than {limit} characters")
+        ContentError(f"{course.slug}/{file}", 1,
+                     _l("%(what)s is longer than %(limit)s characters", what=what, limit=limit))
         for file, what, value, limit in _column_lengths(course) if len(value) > limit]
 
 
-def _column_lengths(course: ParsedCourse) -> list[tuple[str, str, str, int]]:
+def _column_lengths(course: ParsedCourse) -> list[tuple[str, Reason, str, int]]:
     """(file, what, value, longest allowed) for every value stored in a sized column."""
-    checks = [("course.md", "the folder name", course.slug, 100),
-              ("course.md", "title", course.title, 300),
-              ("course.md", "version", course.version, 50),
-              ("course.md", "tags", " ".join(course.tags), 500),
-              *(("course.md", "a tag", tag.lower(), 60) for tag in course.tags),
-              *((asset.path, "the file path", asset.path, 300) for asset in course.assets)]
+    checks = [("course.md", _l("the folder name"), course.slug, 100),
+              ("course.md", _l("title"), course.title, 300),
+              ("course.md", _l("version"), course.version, 50),
+              ("course.md", _l("tags"), " ".join(course.tags), 500),
+              *(("course.md", _l("a tag"), tag.lower(), 60) for tag in course.tags),
+              *((asset.path, _l("the file path"), asset.path, 300) for asset in course.assets)]
     for lesson in course.lessons:
-        checks += [(lesson.filename, "the file name", lesson.filename, 120),
-                   (lesson.filename, "title", lesson.title, 300)]
+        checks += [(lesson.filename, _l("the file name"), lesson.filename, 120),
+                   (lesson.filename, _l("title"), lesson.title, 300)]
     if course.quiz is not None:
-        checks.append(("quiz.md", "title", course.quiz.title, 300))
+        checks.append(("quiz.md", _l("title"), course.quiz.title, 300))
     return checks
 
 

@@ -10,10 +10,12 @@ from lms.courses.front_matter import (
     ContentError,
     ContentValidationError,
     Fields,
+    Reason,
     front_matter_text,
     split_front_matter,
     trim_blank_lines,
 )
+from lms.courses.front_matter import lazy_gettext as _l
 
 QUIZ_KEYS = ("title", "pass_mark", "draw", "shuffle", "max_attempts", "time_limit_minutes")
 
@@ -80,40 +82,41 @@ def _add_choice(
     if option := _OPTION.match(line):
         text = option.group(2) or ""
         if not text:
-            errors.append(ContentError(file, lineno, "option has no text"))
+            errors.append(ContentError(file, lineno, _l("option has no text")))
         draft.options.append((lineno, ParsedOption(text, option.group(1) != " ")))
     elif answer := _ANSWER.match(line):
         if not answer.group(2):
-            errors.append(ContentError(file, lineno, "answer after '=' is empty"))
+            errors.append(ContentError(file, lineno, _l("answer after '=' is empty")))
         draft.answers.append(ShortAnswer(answer.group(2), answer.group(1) == "~="))
     else:
         return False
     if draft.options and draft.answers and not draft.mixed:
         draft.mixed = True
-        errors.append(ContentError(file, lineno, "question mixes options and '=' answers"))
+        reason = _l("question mixes options and '=' answers")
+        errors.append(ContentError(file, lineno, reason))
     return True
 
 
 def _finish(draft: _Draft, file: str, errors: list[ContentError]) -> ParsedQuestion:
-    def error(reason: str, line: int = draft.line) -> None:
+    def error(reason: Reason, line: int = draft.line) -> None:
         errors.append(ContentError(file, line, reason))
 
     if not draft.heading:
-        error("question text is empty: write it after '## '")
+        error(_l("question text is empty: write it after '## '"))
     options = [option for _, option in draft.options]
     correct = sum(option.correct for option in options)
     if not options and not draft.answers:
-        error("question has no options ('- [ ] text') and no answers ('= text')")
+        error(_l("question has no options ('- [ ] text') and no answers ('= text')"))
     elif options and not draft.answers:
         if len(options) == 1:
-            error("question has only one option: add at least one more")
+            error(_l("question has only one option: add at least one more"))
         elif not correct:
-            error("question has no correct option: mark one with [x]")
+            error(_l("question has no correct option: mark one with [x]"))
         seen: set[str] = set()
         for lineno, option in draft.options:
             key = " ".join(option.text.casefold().split())
             if key in seen:
-                error(f"duplicate option '{option.text}'", lineno)
+                error(_l("duplicate option '%(text)s'", text=option.text), lineno)
             seen.add(key)
     extra = trim_blank_lines(draft.text_lines)
     return ParsedQuestion(
@@ -142,11 +145,11 @@ def _step(draft: _Draft, line: str, lineno: int, file: str, errors: list[Content
     elif draft.phase == "choices" and _add_choice(draft, line, lineno, file, errors):
         pass
     elif draft.phase == "explanation" and (_OPTION.match(line) or _ANSWER.match(line)):
-        reason = "options and answers must come before the '>' explanation"
+        reason = _l("options and answers must come before the '>' explanation")
         errors.append(ContentError(file, lineno, reason))
     else:
-        expected = "an option ('- [ ] text'), an answer ('= text'), an explanation ('> text')"
-        reason = f"unrecognised line: expected {expected} or a new question ('## ')"
+        reason = _l("unrecognised line: expected an option ('- [ ] text'), an answer ('= text'), "
+                    "an explanation ('> text') or a new question ('## ')")
         errors.append(ContentError(file, lineno, reason))
 
 
@@ -175,11 +178,12 @@ def read_quiz(text: str, file: str, errors: list[ContentError]) -> ParsedQuiz | 
             _step(drafts[-1], line, lineno, file, errors)
     questions = tuple(_finish(draft, file, errors) for draft in drafts)
     if not questions:
-        reason = "quiz has no questions: start each question with '## '"
+        reason = _l("quiz has no questions: start each question with '## '")
         errors.append(ContentError(file, front.body_line, reason))
     draw = fields.integer("draw", None, 1)
     if draw is not None and questions and draw > len(questions):
-        fields.error("draw", f"draw {draw} is larger than the pool of {len(questions)} questions")
+        fields.error("draw", _l("draw %(draw)s is larger than the pool of %(count)s questions",
+                                draw=draw, count=len(questions)))
     quiz = ParsedQuiz(
         title=fields.text("title"),
         pass_mark=fields.integer("pass_mark", None, 1, 100),

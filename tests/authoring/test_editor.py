@@ -121,12 +121,40 @@ def test_quiz_errors_are_shown_by_line_and_not_saved(author, db):
     bad = "## Câu hỏi một?\n\n- [x] Đúng\n- [ ] Sai\n\n## Câu hỏi hai?\n\n- [ ] A\n- [ ] B\n"
     page = post_form(author, "/author/khoa-moi/quiz", {"text": bad, "revision": ""}
                      ).get_data(as_text=True)
-    assert "dòng 6" in page and "correct option" in page
+    assert "dòng 6" in page
+    assert "câu hỏi chưa có đáp án đúng: đánh dấu một lựa chọn bằng [x]" in page
     draft = db.session.scalar(select(CourseDraft))
     assert all(f.path != "quiz.md" for f in draft.files)
     good = bad.replace("- [ ] A", "- [x] A")
     assert post_form(author, "/author/khoa-moi/quiz", {"text": good, "revision": ""}
                      ).status_code == 302
+
+
+def test_draft_problems_are_in_vietnamese_unless_english_is_chosen(author, db):
+    new_course(author)  # course.md only: no lesson yet, so it cannot be published
+    vietnamese = "khoa-moi/course.md:1: khóa học chưa có bài học nào: thêm một tệp có tên dạng"
+    english = "khoa-moi/course.md:1: the course has no lessons: add a file named like"
+    page = author.get("/author/khoa-moi").get_data(as_text=True)
+    assert "khóa học chưa có bài học nào" in page and "has no lessons" not in page
+    published = post_form(author, "/author/khoa-moi/publish",
+                          {"version": "2026.1", "note": "Bản đầu tiên"}, follow_redirects=True)
+    assert vietnamese in published.get_data(as_text=True)
+    post_form(author, "/language", {"lang": "en", "next": "/"})
+    page = author.get("/author/khoa-moi").get_data(as_text=True)
+    assert "the course has no lessons" in page and "chưa có bài học" not in page
+    published = post_form(author, "/author/khoa-moi/publish",
+                          {"version": "2026.1", "note": "First"}, follow_redirects=True)
+    assert english in published.get_data(as_text=True)
+    assert db.session.scalar(select(Course)) is None
+
+
+def test_quiz_problems_quoting_the_authors_text_are_escaped(author, db):
+    new_course(author)
+    bad = "## Câu hỏi?\n\n- [x] <b>Có</b>\n- [ ] <b>Có</b>\n"
+    page = post_form(author, "/author/khoa-moi/quiz", {"text": bad, "revision": ""}
+                     ).get_data(as_text=True)
+    assert "&#39;&lt;b&gt;Có&lt;/b&gt;&#39; bị lặp lại" in page
+    assert "<b>Có</b>" not in page
 
 
 def png_with_text() -> bytes:
@@ -236,7 +264,8 @@ def test_a_bad_zip_changes_nothing(author, db):
         archive.writestr("../evil.md", "x")
     page = post_form(author, "/author/import", {"file": (io.BytesIO(buffer.getvalue()),
                                                          "khoa-loi.zip")})
-    assert page.status_code == 200 and "unsafe path" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "đường dẫn không an toàn trong tệp zip: ../evil.md" in page.get_data(as_text=True)
     assert db.session.scalar(select(Course)) is None
     assert csrf_token(author)
 

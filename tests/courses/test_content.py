@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
+from markupsafe import escape
 
 from lms.courses.content import (
     ContentError,
@@ -399,6 +402,38 @@ def test_question_without_a_correct_option() -> None:
     quiz = "Giới thiệu\n\n## Câu hỏi?\n\n- [ ] A\n- [ ] B\n"
     (error,) = errors_of(course_files({"quiz.md": quiz}))
     assert str(error) == f"{SLUG}/quiz.md:3: question has no correct option: mark one with [x]"
+
+
+def test_reasons_are_made_when_shown_in_the_language_in_use(app) -> None:
+    quiz = "## Câu hỏi?\n\n- [ ] A\n- [ ] a\n"
+    errors = errors_of(course_files({"quiz.md": quiz}))  # parsed with no app, no language
+    assert [str(error) for error in errors] == [
+        f"{SLUG}/quiz.md:1: question has no correct option: mark one with [x]",
+        f"{SLUG}/quiz.md:4: duplicate option 'a'"]
+    with app.app_context():  # no request, as in the CLI: the default language, Vietnamese
+        assert [str(error) for error in errors] == [
+            f"{SLUG}/quiz.md:1: câu hỏi chưa có đáp án đúng: đánh dấu một lựa chọn bằng [x]",
+            f"{SLUG}/quiz.md:4: lựa chọn 'a' bị lặp lại"]
+        with force_locale("en"):
+            assert f"{errors[1]}" == f"{SLUG}/quiz.md:4: duplicate option 'a'"
+
+
+def test_reasons_compare_sort_and_serialise_as_text() -> None:
+    quiz = "## Câu hỏi?\n\n- [ ] A\n- [ ] a\n"
+    errors = errors_of(course_files({"quiz.md": quiz}))
+    assert errors == errors_of(course_files({"quiz.md": quiz}))
+    assert len({*errors, *errors_of(course_files({"quiz.md": quiz}))}) == 2
+    assert errors[0] == ContentError(f"{SLUG}/quiz.md", 1,
+                                     "question has no correct option: mark one with [x]")
+    assert sorted(reversed(errors), key=lambda e: (e.file, e.line, e.reason)) == errors
+    assert json.loads(json.dumps([str(error.reason) for error in errors]))[1] == (
+        "duplicate option 'a'")
+
+
+def test_a_reason_quoting_the_authors_text_is_escaped_as_html() -> None:
+    quiz = "## Câu hỏi?\n\n- [x] <b>A</b>\n- [ ] <b>A</b>\n"
+    (error,) = errors_of(course_files({"quiz.md": quiz}))
+    assert escape(error.reason) == "duplicate option &#39;&lt;b&gt;A&lt;/b&gt;&#39;"
 
 
 def test_quiz_errors_have_accurate_lines() -> None:

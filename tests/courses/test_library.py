@@ -50,6 +50,21 @@ def test_a_bad_course_anywhere_writes_nothing_and_names_file_and_line(runner, db
     assert count(db, Course) == 0 and count(db, Lesson) == 0
 
 
+def test_problems_are_reported_in_vietnamese_by_default(runner, db, tmp_path):
+    files = course_files({"quiz.md": "## Câu hỏi?\n\n- [ ] A\n- [ ] B\n",
+                          "11-print.md": "---\ntitle: In\n---\n"})
+    result = import_path(runner, write_course(tmp_path, files))
+    assert result.exit_code != 0
+    assert ("vneid-co-ban/quiz.md:1: câu hỏi chưa có đáp án đúng: đánh dấu một lựa chọn bằng [x]"
+            in result.output)
+    assert "Tìm thấy 1 lỗi; chưa nhập gì cả." in result.output
+    assert "no correct option" not in result.output and count(db, Course) == 0
+    files = course_files({"11-print.md": "---\ntitle: In\n---\n"})
+    result = import_path(runner, write_course(tmp_path / "again", files))
+    assert ("vneid-co-ban/11-print.md:1: tên bài 'print' đã được hệ thống dành riêng; "
+            "hãy đổi tên tệp") in result.output
+
+
 def test_reserved_lesson_slug_is_rejected(runner, db, tmp_path):
     files = course_files({"11-print.md": "---\ntitle: In\n---\n"})
     result = import_path(runner, write_course(tmp_path, files))
