@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, Exists, Select, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.audit import services as audit
@@ -40,21 +40,39 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _current_version_seq(course: Course) -> int:
-    return db.session.scalar(select(CourseVersion.id).where(CourseVersion.course_id == course.id)
-                             .order_by(CourseVersion.id.desc()).limit(1)) or 0
+def current_version_seq(course_id: int | ColumnElement[int]) -> Select[tuple[int]]:
+    """The id of the course's newest course_versions row (0: none), which a certificate keeps.
+
+    Given a column, its scalar subquery reads it for each row of the outer query.
+    """
+    return select(func.coalesce(func.max(CourseVersion.id), 0)).where(
+        CourseVersion.course_id == course_id)
 
 
-def issue_certificate(completion: Completion, person: Person, now: datetime,
-                      today: date) -> Certificate:
-    """Issue the certificate of a completion and close the member's open refresher."""
+def open_refresher(person_id: int | ColumnElement[int],
+                   course_id: int | ColumnElement[int]) -> Exists:
+    """Whether the member has an open refresher assignment for the course."""
+    return exists().where(Assignment.person_id == person_id, Assignment.course_id == course_id,
+                          Assignment.closed_at.is_(None))
+
+
+def issue_certificate(completion: Completion, person: Person, now: datetime, today: date, *,
+                      version_seq: int | None = None,
+                      refresher_open: bool | None = None) -> Certificate:
+    """Issue the certificate of a completion and close the member's open refresher.
+
+    A caller that has read them already (current_version_seq, open_refresher) passes the
+    course's version_seq and whether a refresher is open: each spares a statement.
+    """
     course = completion.course
+    if version_seq is None:
+        version_seq = db.session.scalar(current_version_seq(course.id))
     months = course.certificate_valid_months
     certificate = Certificate(
         code=generate_code(), person_id=person.id, course_id=course.id,
         completion_id=completion.id, issued_at=now, issued_on=today,
         valid_until=add_months(today, months) if months else None,
-        course_version=completion.course_version, version_seq=_current_version_seq(course),
+        course_version=completion.course_version, version_seq=version_seq,
         in_person=completion.source == "in_person", issuing_unit_id=person.unit_id)
     for _ in range(3):  # a code collision is astronomically rare; try again if it happens
         try:
@@ -67,12 +85,13 @@ def issue_certificate(completion: Completion, person: Person, now: datetime,
                 raise
             certificate.code = generate_code()
     standings.record_certificate(certificate)
-    db.session.execute(
-        update(Assignment).where(Assignment.person_id == person.id,
-                                 Assignment.course_id == course.id,
-                                 Assignment.closed_at.is_(None))
-        .values(closed_at=now, closed_by_completion_id=completion.id)
-        .execution_options(synchronize_session=False))
+    if refresher_open is not False:
+        db.session.execute(
+            update(Assignment).where(Assignment.person_id == person.id,
+                                     Assignment.course_id == course.id,
+                                     Assignment.closed_at.is_(None))
+            .values(closed_at=now, closed_by_completion_id=completion.id)
+            .execution_options(synchronize_session=False))
     db.session.flush()
     return certificate
 

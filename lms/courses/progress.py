@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -58,9 +58,13 @@ def enrol(person: Person, course: Course, now: datetime) -> Enrolment:
     return enrolment
 
 
-def touch_activity(person: Person, course: Course, now: datetime) -> Enrolment:
-    """Record that the member worked on the course now (enrolling them if needed)."""
-    enrolment = enrol(person, course, now)
+def touch_activity(person: Person, course: Course, now: datetime,
+                   enrolment: Enrolment | None = None) -> Enrolment:
+    """Record that the member worked on the course now (enrolling them if needed).
+
+    A caller that has the enrolment loaded already passes it, which spares reading it again.
+    """
+    enrolment = enrolment or enrol(person, course, now)
     enrolment.last_activity_at = now
     return enrolment
 
@@ -73,6 +77,20 @@ def mark_lesson_done(person: Person, lesson: Lesson, now: datetime) -> bool:
     enrolment.last_activity_at = now
     db.session.flush()
     return created
+
+
+def lessons_left(person_id: int | ColumnElement[int],
+                 course_id: int | ColumnElement[int]) -> Select[tuple[int]]:
+    """How many current lessons of the course the member has not finished.
+
+    Given columns instead of ids, its scalar subquery counts them per row of the outer query.
+    """
+    # Correlated explicitly: left to itself, the inner EXISTS would correlate only to the
+    # count around it, and select from the outer query's table anew (any member's rows).
+    done = (exists().where(LessonCompletion.lesson_id == Lesson.id,
+                           LessonCompletion.person_id == person_id)
+            .correlate_except(LessonCompletion))
+    return select(func.count(Lesson.id)).where(Lesson.course_id == course_id, ~done)
 
 
 def course_progress(person: Person | None, course: Course) -> CourseProgress:

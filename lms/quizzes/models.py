@@ -15,8 +15,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from lms.courses.models import Course, Enrolment
 from lms.extensions import db
 
 Timestamp = DateTime(timezone=True)
@@ -54,6 +55,18 @@ class Attempt(db.Model):
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position",
         cascade="all, delete-orphan")
+    course: Mapped[Course] = relationship()
+    # The member's enrolment in the course: loaded with the attempt, a submission records its
+    # activity (and a completion its end) without reading it again.
+    enrolment: Mapped[Enrolment | None] = relationship(
+        primaryjoin="and_(Attempt.person_id == foreign(Enrolment.person_id), "
+                    "Attempt.course_id == foreign(Enrolment.course_id))", viewonly=True)
+    # What completing the course with this attempt reads, loaded with it for its submission
+    # (lms.quizzes.services.get_own_attempt), None otherwise: the lessons the member has not
+    # finished, the course's current version_seq and whether a refresher is open.
+    lessons_left: Mapped[int | None] = query_expression()
+    course_version_seq: Mapped[int | None] = query_expression()
+    refresher_open: Mapped[bool | None] = query_expression()
 
     @property
     def submitted(self) -> bool:

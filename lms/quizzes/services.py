@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
+from lms.certification.services import current_version_seq, open_refresher
 from lms.courses.models import Course, Question, Quiz
-from lms.courses.progress import touch_activity
+from lms.courses.progress import lessons_left, touch_activity
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
@@ -127,12 +128,31 @@ def start_attempt(person: Person, course: Course, now: datetime,
     return attempt
 
 
+# All a submission needs, in one statement: every question and option (the form, the checks
+# and the grading read them all), the course and its quiz, the member's enrolment, and what
+# completing the course reads (lessons left, the course version, an open refresher). Built
+# once: building it costs about as much as running it. populate_existing: what was loaded
+# before (in the same session) is read afresh, so that no count is an earlier one.
+_OWN_ATTEMPT = (
+    select(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.person_id == bindparam("person_id"))
+    .execution_options(populate_existing=True)
+    .options(joinedload(Attempt.questions).joinedload(AttemptQuestion.options),
+             joinedload(Attempt.course).joinedload(Course.quiz),
+             joinedload(Attempt.enrolment),
+             with_expression(Attempt.lessons_left, lessons_left(
+                 Attempt.person_id, Attempt.course_id).scalar_subquery()),
+             with_expression(Attempt.course_version_seq,
+                             current_version_seq(Attempt.course_id).scalar_subquery()),
+             with_expression(Attempt.refresher_open,
+                             open_refresher(Attempt.person_id, Attempt.course_id))))
+
+
 def get_own_attempt(person: Person, attempt_id: int) -> Attempt:
-    """The member's own attempt; anyone else's is NotFound."""
-    # The form, the checks and the grading all read every question and option.
-    attempt = db.session.get(Attempt, attempt_id, options=[
-        selectinload(Attempt.questions).selectinload(AttemptQuestion.options)])
-    if attempt is None or attempt.person_id != person.id:
+    """The member's own attempt, with all a submission reads; anyone else's is NotFound."""
+    attempt = db.session.scalars(_OWN_ATTEMPT, {"attempt_id": attempt_id,
+                                                "person_id": person.id}).unique().one_or_none()
+    if attempt is None:
         raise NotFound()
     return attempt
 
@@ -169,23 +189,84 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _store(attempt: Attempt, responses: Responses) -> None:
+@dataclass(frozen=True)
+class _Answers:
+    """An attempt's answers as they are to be stored."""
+
+    typed: dict[int, str | None]  # the text of each short-answer question, by question id
+    chosen: frozenset[int]  # the ids of every selected option
+
+
+def _answers(attempt: Attempt, responses: Responses | None) -> _Answers:
+    """The answers after these responses; None keeps the answers saved."""
+    typed, chosen = {}, set()
     for question in attempt.questions:
         if question.kind == "short":
-            if question.id in responses.typed:
-                question.response_text = responses.typed[question.id].strip()[:500]
+            text = question.response_text
+            if responses is not None and question.id in responses.typed:
+                text = responses.typed[question.id].strip()[:500]
+            typed[question.id] = text
+        elif responses is None:
+            chosen.update(o.id for o in question.options if o.selected)
         else:
-            chosen = responses.selected.get(question.id, set())
-            for option in question.options:
-                option.selected = option.id in chosen
+            chosen.update(responses.selected.get(question.id, ()))
+    return _Answers(typed, frozenset(chosen))
+
+
+def _marks(attempt: Attempt, answers: _Answers) -> dict[int, bool]:
+    """Whether each question (by id) earns its point."""
+    marks = {}
+    for question in attempt.questions:
+        if question.kind == "short":
+            marks[question.id] = grading.short_answer_is_correct(
+                answers.typed[question.id] or "",
+                [(o.text_md, o.ignore_diacritics) for o in question.options])
+        else:
+            marks[question.id] = grading.choice_is_correct(
+                {o.id for o in question.options if o.id in answers.chosen},
+                {o.id for o in question.options if o.correct})
+    return marks
+
+
+def _write_answers(attempt: Attempt, answers: _Answers, marks: dict[int, bool]) -> None:
+    """Store the answers (and the marks, when graded) in the rows that change."""
+    questions, options = [], []
+    for question in attempt.questions:
+        text = answers.typed.get(question.id, question.response_text)
+        correct = marks.get(question.id, question.correct)
+        if (text, correct) != (question.response_text, question.correct):
+            questions.append((question, {"response_text": text, "correct": correct}))
+        if question.kind != "short":
+            options.extend((option, {"selected": option.id in answers.chosen})
+                           for option in question.options
+                           if option.selected != (option.id in answers.chosen))
+    _update_by_id(AttemptQuestion, questions)
+    _update_by_id(AttemptOption, options)
+
+
+def _update_by_id(model: type[db.Model], changes: list[tuple[db.Model, dict]]) -> None:
+    """Write the values with one executemany UPDATE by primary key; the objects take them.
+
+    One statement per table, where the unit of work sends one per group of rows changing the
+    same columns (here every row has the same keys). Core, not the ORM's bulk UPDATE, which
+    costs twice the CPU.
+    """
+    if not changes:
+        return
+    table = model.__table__
+    db.session.connection().execute(update(table).where(table.c.id == bindparam("row_id")),
+                                    [{"row_id": instance.id, **values}
+                                     for instance, values in changes])
+    for instance, values in changes:  # what was written, as if loaded: nothing left to flush
+        for key, value in values.items():
+            set_committed_value(instance, key, value)
 
 
 def save_responses(attempt: Attempt, responses: Responses, now: datetime) -> None:
     """Keep answers of an unfinished attempt (to resume later)."""
     _refuse_if_closed(attempt, now)
     check_responses(attempt, responses)
-    _store(attempt, responses)
-    db.session.flush()
+    _write_answers(attempt, _answers(attempt, responses), marks={})
 
 
 def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
@@ -198,39 +279,35 @@ def _refuse_if_closed(attempt: Attempt, now: datetime) -> None:
                                "graded."))
 
 
-def _grade(attempt: Attempt) -> None:
-    correct_count = 0
-    for question in attempt.questions:
-        if question.kind == "short":
-            question.correct = grading.short_answer_is_correct(
-                question.response_text or "",
-                [(o.text_md, o.ignore_diacritics) for o in question.options])
-        else:
-            question.correct = grading.choice_is_correct(
-                {o.id for o in question.options if o.selected},
-                {o.id for o in question.options if o.correct})
-        correct_count += question.correct
-    attempt.correct_count = correct_count
-    attempt.percent = grading.percent(correct_count, attempt.question_count)
-    attempt.passed = grading.passes(correct_count, attempt.question_count, attempt.pass_mark)
-
-
-def _claim(attempt: Attempt, moment: datetime, timed_out: bool) -> bool:
-    """Mark the attempt submitted exactly once, even when two requests race.
+def _claim(attempt: Attempt, moment: datetime, timed_out: bool, marks: dict[int, bool]) -> bool:
+    """Mark the attempt submitted, with its score, exactly once, even when two requests race.
 
     The conditional UPDATE is the lock: the request that loses (a double tap, a resend) sees
     no row to update and changes nothing.
     """
+    correct_count = sum(marks.values())
+    values = {"submitted_at": moment, "timed_out": timed_out, "correct_count": correct_count,
+              "percent": grading.percent(correct_count, attempt.question_count),
+              "passed": grading.passes(correct_count, attempt.question_count,
+                                       attempt.pass_mark)}
     result = db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=moment, timed_out=timed_out)
-        .execution_options(synchronize_session=False))
+        .values(values).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.refresh(attempt)
         return False
-    # What the UPDATE wrote, without a second UPDATE at the next flush.
-    set_committed_value(attempt, "submitted_at", moment)
-    set_committed_value(attempt, "timed_out", timed_out)
+    for key, value in values.items():  # what the UPDATE wrote, without a second UPDATE
+        set_committed_value(attempt, key, value)
+    return True
+
+
+def _finish(attempt: Attempt, answers: _Answers, moment: datetime, timed_out: bool) -> bool:
+    """Grade on the server, claim the attempt, then store its answers; False when another
+    request had claimed it."""
+    marks = _marks(attempt, answers)
+    if not _claim(attempt, moment, timed_out, marks):
+        return False
+    _write_answers(attempt, answers, marks)
     return True
 
 
@@ -240,13 +317,12 @@ def submit_attempt(attempt: Attempt, responses: Responses, now: datetime) -> boo
         return False  # a double tap or a resend: the first result stands
     _refuse_if_closed(attempt, now)
     check_responses(attempt, responses)
-    if not _claim(attempt, now, timed_out=False):
+    if not _finish(attempt, _answers(attempt, responses), now, timed_out=False):
         return False
-    person = db.session.get(Person, attempt.person_id)
-    touch_activity(person, db.session.get(Course, attempt.course_id), now)
-    _store(attempt, responses)
-    _grade(attempt)
-    db.session.flush()
+    # Left for the flush: a completion recorded next sets completed_at on the same row, and
+    # one UPDATE writes both.
+    touch_activity(db.session.get(Person, attempt.person_id), attempt.course, now,
+                   attempt.enrolment)
     return True
 
 
@@ -254,9 +330,7 @@ def expire_if_overdue(attempt: Attempt, now: datetime) -> bool:
     """Past its time limit, an unfinished attempt is graded on the answers saved in time."""
     if attempt.submitted or not _overdue(attempt, now):
         return False
-    if _claim(attempt, _aware(attempt.deadline_at), timed_out=True):
-        _grade(attempt)
-        db.session.flush()
+    _finish(attempt, _answers(attempt, None), _aware(attempt.deadline_at), timed_out=True)
     return True
 
 

@@ -81,7 +81,7 @@ def start(slug: str) -> Response:
 def attempt_page(attempt_id: int) -> str:
     """The questions of an unfinished attempt, or the result of a finished one."""
     attempt = _own_attempt(attempt_id)
-    course = db.session.get(Course, attempt.course_id)
+    course = attempt.course
     if services.expire_if_overdue(attempt, datetime.now(UTC)):
         record_completion_if_earned(current_user, course, datetime.now(UTC))
         db.session.commit()
@@ -99,7 +99,10 @@ def attempt_page(attempt_id: int) -> str:
 def attempt_submit(attempt_id: int) -> str | Response:
     """Save the answers for later, or submit them for grading (once)."""
     attempt = _own_attempt(attempt_id)
-    course = db.session.get(Course, attempt.course_id)
+    course = attempt.course
+    # Redirects name the attempt by `attempt_id`: after the commit, `attempt.id` would read
+    # the expired attempt again, and with it every question and option.
+    here = url_for("quizzes.attempt_page", attempt_id=attempt_id)
     now = datetime.now(UTC)
     form = attempt_form(attempt, request.form)
     if not form.validate_on_submit():
@@ -107,14 +110,15 @@ def attempt_submit(attempt_id: int) -> str | Response:
             flash(str(TAMPERED), "error")
         else:
             flash(_("The form has expired. Please try again."), "error")
-        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+        return redirect(here)
     responses = form.responses(attempt)
     try:
         if request.form.get("action") == "save":
             services.save_responses(attempt, responses, now)
+            quiz_url = url_for("quizzes.quiz_page", slug=course.slug)  # before the commit
             db.session.commit()
             flash(_("Your answers are saved. You can come back and finish later."), "success")
-            return redirect(url_for("quizzes.quiz_page", slug=course.slug))
+            return redirect(quiz_url)
         unanswered = services.unanswered_count(attempt, responses)
         if unanswered and not request.form.get("confirm") and not attempt.submitted:
             services.save_responses(attempt, responses, now)
@@ -124,19 +128,22 @@ def attempt_submit(attempt_id: int) -> str | Response:
             return render_template("quizzes/attempt.html", attempt=attempt, course=course,
                                    form=attempt_form(attempt), field_name=field_name,
                                    confirm_unanswered=True)
-        if not services.submit_attempt(attempt, responses, now):
+        submitted = services.submit_attempt(attempt, responses, now)
+        if not submitted:
             flash(_("This attempt was already submitted; its result is below."), "info")
-        record_completion_if_earned(current_user, course, now)
+        record_completion_if_earned(current_user, course, now, attempt if submitted else None)
     except services.AttemptClosed as error:
+        # Out of time: the answers saved in time were graded, and they may complete the course.
+        record_completion_if_earned(current_user, course, now)
         db.session.commit()
         flash(str(error.message), "warning")
-        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+        return redirect(here)
     except LmsError as error:
         db.session.rollback()
         flash(str(error.message), "error")
-        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+        return redirect(here)
     db.session.commit()
-    return redirect(url_for("quizzes.attempt_page", attempt_id=attempt.id))
+    return redirect(here)
 
 
 @bp.get("/courses/<slug>/quiz/analysis")
@@ -158,5 +165,5 @@ def _result(attempt: Attempt, course: Course) -> str:
         "quizzes/result.html", attempt=attempt, course=course, completion=completion,
         completion_url=url_for("certification.certificate_page", certificate_id=certificate.id)
         if certificate else None,
-        lessons_done=all_lessons_done(current_user, course),
+        lessons_done=all_lessons_done(current_user, course, attempt),
         attempts_left=services.attempts_left(current_user, course))

@@ -7,12 +7,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from lms.certification.models import Completion
-from lms.courses.models import Course
+from lms.certification.models import Assignment, Certificate, Completion
+from lms.certification.services import assign_refresher
+from lms.courses.models import Course, Enrolment
 from lms.courses.progress import mark_lesson_done
 from lms.errors import LmsError, NotFound
+from lms.people.models import Person
 from lms.quizzes import services
 from lms.quizzes.models import Attempt
 from lms.quizzes.services import Responses
@@ -305,3 +307,93 @@ def test_unanswered_questions_are_pointed_out_before_grading(client, course_with
     post_form(client, attempt_url, {**answer, "confirm": "1"})
     db.session.expire_all()
     assert db.session.get(Attempt, attempt.id).correct_count == 1
+
+
+def take_quiz(client, course: Course, db, right: bool = True) -> int:  # noqa: ANN001
+    """Start an attempt over HTTP and submit it all right (or all wrong); returns its id."""
+    start = post_form(client, f"/courses/{course.slug}/quiz/start", {})
+    attempt_id = int(start.headers["Location"].rsplit("/", 1)[1])
+    attempt = db.session.get(Attempt, attempt_id)
+    answers = {f"q{q.id}": str(next(o.id for o in q.options if o.correct == right))
+               for q in attempt.questions}
+    submit = post_form(client, f"/attempts/{attempt_id}", {**answers, "action": "submit"})
+    assert submit.headers["Location"].endswith(f"/attempts/{attempt_id}")
+    return attempt_id
+
+
+def test_passing_submission_completes_certifies_and_closes_the_refresher(
+        client, course_with, member, db):
+    course = course_with(quiz_md(3))
+    for lesson in course.lessons:
+        mark_lesson_done(member, lesson, NOW)
+    assign_refresher(person=member, course=course, due_on=NOW.date() + timedelta(days=30),
+                     reason="Ôn tập", actor=make_person(), now=NOW, today=NOW.date())
+    latest_version = max(version.id for version in course.versions)
+    db.session.commit()
+    login(client, member.phone, PASSWORD)
+    attempt_id = take_quiz(client, course, db)
+    completion = db.session.scalar(select(Completion))
+    certificate = db.session.scalar(select(Certificate))
+    assert completion.attempt_id == attempt_id and completion.score_percent == 100
+    assert certificate.completion_id == completion.id
+    assert certificate.version_seq == latest_version
+    assert db.session.scalar(select(Assignment)).closed_by_completion_id == completion.id
+    enrolment = db.session.scalar(select(Enrolment))
+    assert enrolment.completed_at is not None
+    assert enrolment.last_activity_at == enrolment.completed_at  # written once, together
+
+
+def test_lessons_finished_by_someone_else_do_not_count(client, course_with, member, db):
+    course = course_with(quiz_md(3))
+    other = make_person()
+    for lesson in course.lessons:
+        mark_lesson_done(other, lesson, NOW)
+    services.start_attempt(other, course, NOW)
+    db.session.commit()
+    login(client, member.phone, PASSWORD)
+    attempt_id = take_quiz(client, course, db)
+    assert db.session.get(Attempt, attempt_id).passed
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
+    member_id, course_id, lesson_count = member.id, course.id, len(course.lessons)
+    db.session.expunge_all()  # loaded anew, as in a request
+    mine = services.get_own_attempt(db.session.get(Person, member_id), attempt_id)
+    assert mine.lessons_left == lesson_count
+    assert mine.enrolment.person_id == member_id and mine.course.id == course_id
+
+
+def test_failed_submission_completes_with_an_earlier_pass_left_waiting(
+        client, course_with, member, db):
+    course = course_with(quiz_md(3))
+    login(client, member.phone, PASSWORD)
+    passed = take_quiz(client, course, db)
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
+    # The lessons finished without the completion check (as when they raced that submission).
+    for lesson in course.lessons:
+        mark_lesson_done(member, lesson, NOW)
+    db.session.commit()
+    take_quiz(client, course, db, right=False)
+    assert db.session.scalar(select(Completion)).attempt_id == passed
+
+
+def test_late_submission_grades_the_saved_answers_and_can_complete(
+        client, course_with, member, db):
+    course = course_with(quiz_md(3, time_limit_minutes=10))
+    for lesson in course.lessons:
+        mark_lesson_done(member, lesson, NOW)
+    db.session.commit()
+    login(client, member.phone, PASSWORD)
+    attempt_url = post_form(client, f"/courses/{course.slug}/quiz/start", {}).headers["Location"]
+    attempt = db.session.scalar(select(Attempt))
+    right = {f"q{q.id}": str(next(o.id for o in q.options if o.correct))
+             for q in attempt.questions}
+    post_form(client, attempt_url, {**right, "action": "save"})
+    db.session.execute(update(Attempt).values(deadline_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.commit()
+    wrong = {f"q{q.id}": str(next(o.id for o in q.options if not o.correct))
+             for q in attempt.questions}
+    page = post_form(client, attempt_url, {**wrong, "action": "submit"}, follow_redirects=True)
+    assert page.status_code == 200
+    db.session.expire_all()
+    late = db.session.get(Attempt, attempt.id)
+    assert late.timed_out and late.correct_count == 3 and late.passed
+    assert db.session.scalar(select(Completion)).attempt_id == attempt.id
