@@ -139,12 +139,15 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
                                  .order_by(Course.required.desc(), Course.slug)).all()
     course = courses[0]
     lesson = course.lessons[len(course.lessons) // 2]
+    # Ample for the submissions the run can make (a submission costs at least ~3 ms of CPU,
+    # so two workers cannot exceed ~600 a second); the queue running dry would cap the rate.
+    need = int(seconds * 600)
+    per_member = len(courses)
     members = db.session.scalars(select(Person).where(Person.role == Role.MEMBER)
-                                 .order_by(Person.id).limit(400)).all()
+                                 .order_by(Person.id)
+                                 .limit(threads * 4 + need // per_member + 1)).all()
     sessions = Sessions(app)
     cookies = [sessions.cookie(person)[0] for person in members[:threads * 4]]
-    need = int(seconds * 60)  # ample for the submissions the run can make
-    per_member = len(courses)
     quiz_members = members[threads * 4:threads * 4 + need // per_member + 1]
     prepared = prepare_attempts(app, sessions, quiz_members, courses)
     lesson_url = f"/courses/{course.slug}/{lesson.slug}"
