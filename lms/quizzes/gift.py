@@ -6,7 +6,8 @@ import html
 import re
 from dataclasses import dataclass, replace
 
-from lms.courses.front_matter import ContentValidationError
+from lms.courses.front_matter import ContentValidationError, Reason
+from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.quiz_format import (
     ParsedOption,
     ParsedQuestion,
@@ -41,7 +42,7 @@ class SkippedQuestion:
     """A GIFT question left out of the import, and why."""
 
     line: int
-    reason: str
+    reason: str | Reason  # in the reader's language when shown
     title: str
 
 
@@ -55,7 +56,7 @@ class GiftResult:
 
 
 class _Skip(Exception):
-    """A question that quiz.md cannot hold; the message is the reason."""
+    """A question that quiz.md cannot hold; its argument is the reason (a lazy translation)."""
 
 
 def _blocks(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
@@ -119,7 +120,8 @@ def _items(answers: str, markers: str) -> list[tuple[str, str]]:
     if parts[0].strip():
         expected = " or ".join(f"'{marker}'" for marker in markers)
         stray = _one_line(parts[0].translate(_SHOW))
-        raise _Skip(f"answer '{stray}' must start with {expected}")
+        raise _Skip(_l("answer '%(answer)s' must start with %(expected)s", answer=stray,
+                       expected=expected))
     return [(parts[index], parts[index + 1]) for index in range(1, len(parts), 2)]
 
 
@@ -140,16 +142,16 @@ def _percent(weights: list[float]) -> str:
 def _check_options(options: tuple[ParsedOption, ...]) -> None:
     """Apply the quiz.md rules for choice questions."""
     if len(options) < 2:
-        raise _Skip("a choice question needs at least two options")
+        raise _Skip(_l("a choice question needs at least two options"))
     if not any(option.correct for option in options):
-        raise _Skip("no correct option")
+        raise _Skip(_l("no correct option"))
     seen: set[str] = set()
     for option in options:
         if not option.text:
-            raise _Skip("an option has no text")
+            raise _Skip(_l("an option has no text"))
         key = option.text.casefold()
         if key in seen:
-            raise _Skip(f"duplicate option '{option.text}'")
+            raise _Skip(_l("duplicate option '%(text)s'", text=option.text))
         seen.add(key)
 
 
@@ -158,10 +160,9 @@ def _choice(answers: str, fmt: str) -> tuple[str, tuple[ParsedOption, ...], list
     parsed = [_answer(marker, rest, fmt) for marker, rest in _items(answers, "=~")]
     weights = [weight for weight, _, _ in parsed if weight > 0]
     if weights and abs(sum(weights) - 100) > _ROUNDING:
-        raise _Skip(
-            f"correct answers weigh {_percent(weights)} (total {sum(weights):g}%), not 100%: "
-            "partial credit is not supported"
-        )
+        raise _Skip(_l("correct answers weigh %(weights)s (total %(total)s%%), not 100%%: "
+                       "partial credit is not supported", weights=_percent(weights),
+                       total=f"{sum(weights):g}"))
     options = tuple(ParsedOption(_one_line(text), weight > 0) for weight, text, _ in parsed)
     _check_options(options)
     feedback = [text for weight, _, text in parsed if weight > 0]
@@ -188,16 +189,18 @@ def _short(answers: str, fmt: str) -> tuple[tuple[ShortAnswer, ...], list[str]]:
         if abs(weight - 100) > _ROUNDING:
             partial.append(weight)
         elif not text:
-            raise _Skip("an answer has no text")
+            raise _Skip(_l("an answer has no text"))
         elif "*" in text:
-            raise _Skip(f"answer '{text}' uses Moodle's '*' wildcard, which is not supported")
+            raise _Skip(_l("answer '%(answer)s' uses Moodle's '*' wildcard, which is not supported",
+                           answer=text))
         else:
             accepted.append(ShortAnswer(_one_line(text), ignore_diacritics=False))
             feedback.append(said)
     if partial:
-        raise _Skip(f"answer weights {_percent(partial)}: partial credit is not supported")
+        raise _Skip(_l("answer weights %(weights)s: partial credit is not supported",
+                       weights=_percent(partial)))
     if not accepted:
-        raise _Skip("no answer earns full credit")
+        raise _Skip(_l("no answer earns full credit"))
     return tuple(accepted), feedback
 
 
@@ -215,13 +218,13 @@ def _answer_block(body: str) -> tuple[str, str]:
     """Return (question text with the answers taken out, answer block) of one question."""
     start, end = body.find("{"), body.find("}")
     if start < 0 and end < 0:
-        raise _Skip("description (no answers) skipped")
+        raise _Skip(_l("description (no answers) skipped"))
     if end < 0:
-        raise _Skip("unterminated '{': the answers need a closing '}'")
+        raise _Skip(_l("unterminated '{': the answers need a closing '}'"))
     if start < 0 or end < start:
-        raise _Skip("'}' without an opening '{'")
+        raise _Skip(_l("'}' without an opening '{'"))
     if body.count("{") > 1 or body.count("}") > 1:
-        raise _Skip("more than one '{' or '}': escape braces in text as \\{ and \\}")
+        raise _Skip(_l("more than one '{' or '}': escape braces in text as \\{ and \\}"))
     before, after = body[:start], body[end + 1 :]
     # Answers inside the sentence leave a blank there ("missing word"); at the end they don't.
     stem = f"{before}{BLANK}{after}" if after.strip() else before
@@ -240,19 +243,19 @@ def _convert(body: str, line: int) -> ParsedQuestion:
     short: tuple[ShortAnswer, ...] = ()
     # The same order of checks as Moodle's importer, so each question gets Moodle's type.
     if not answers:
-        raise _Skip("essay questions are not supported")
+        raise _Skip(_l("essay questions are not supported"))
     if answers.startswith("#"):
-        raise _Skip("numerical questions are not supported")
+        raise _Skip(_l("numerical questions are not supported"))
     if "~" in answers:
         kind, options, feedback = _choice(answers, fmt)
     elif "=" in answers and "->" in answers:
-        raise _Skip("matching questions are not supported")
+        raise _Skip(_l("matching questions are not supported"))
     elif answers.split("#", 1)[0].strip().upper() in _TRUE_FALSE:
         kind, (options, feedback) = "single", _true_false(answers, fmt)
     else:
         kind, (short, feedback) = "short", _short(answers, fmt)
     if not text:
-        raise _Skip("question text is empty")
+        raise _Skip(_l("question text is empty"))
     return ParsedQuestion(kind, text, options, short, _explanation(general, feedback), line)
 
 
@@ -281,7 +284,7 @@ def _fit(question: ParsedQuestion) -> ParsedQuestion:
         candidate = replace(question, text=text)
         if _round_trips(candidate):
             return candidate
-    raise _Skip("the question cannot be written as quiz.md")
+    raise _Skip(_l("the question cannot be written as quiz.md"))
 
 
 def parse_gift(text: str) -> GiftResult:
@@ -296,5 +299,5 @@ def parse_gift(text: str) -> GiftResult:
         try:
             questions.append(_fit(_convert(body, line)))
         except _Skip as skip:
-            skipped.append(SkippedQuestion(line, str(skip), title))
+            skipped.append(SkippedQuestion(line, skip.args[0], title))
     return GiftResult(tuple(questions), tuple(skipped), tuple(categories))
