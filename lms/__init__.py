@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lms.config import Config
+from lms.config import Config, engine_options
 
 
 def create_app(config: type[Config] = Config) -> Flask:
@@ -12,6 +12,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     config.check()
     app = Flask(__name__, instance_path=str(config.INSTANCE_DIR.resolve()))
     app.config.from_object(config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
+                          engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 

@@ -17,7 +17,8 @@ def _database_url(default: str) -> str:
     return os.environ.get("LMS_DATABASE_URL") or default
 
 
-def _engine_options(url: str) -> dict:
+def engine_options(url: str) -> dict:
+    """Engine settings for the database at `url` (create_app applies them)."""
     options: dict = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
         # The officers' reports are short analytical queries: JIT compilation costs more than
@@ -34,7 +35,6 @@ class Config:
     INSTANCE_DIR = INSTANCE_DIR
     SECRET_KEY = os.environ.get("LMS_SECRET_KEY") or "dev-only-not-secret"
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True
@@ -74,7 +74,6 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL") or "sqlite://"
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"

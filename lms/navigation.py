@@ -1,13 +1,16 @@
-"""The navigation bar: what each role can reach."""
+"""The navigation bar: what each role can reach, and the links of the page frame."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, get_template_attribute, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
+from lms.caching import BoundedCache, Slotted
 from lms.people.models import Role
 
 EVERYONE = frozenset(Role) | {None}
@@ -35,17 +38,77 @@ NAV_ITEMS = (
 )
 
 
+# The page frame's own links (base.html), by name.
+SITE_LINKS = {
+    "stylesheet": ("static", {"filename": "css/app.css"}),
+    "icon": ("static", {"filename": "favicon.svg"}),
+    "home": ("main.home", {}),
+    "login": ("people.login", {}),
+    "change_password": ("people.change_password", {}),
+    "logout": ("people.logout", {}),
+    "language": ("main.set_language", {}),
+}
+
+
+def _cache() -> BoundedCache:
+    return current_app.extensions["lms_navigation"]
+
+
 def nav_items() -> list[dict[str, object]]:
     """The links the current visitor may follow, with the current one marked."""
     role = current_user.role if current_user.is_authenticated else None
-    items = []
-    for item in NAV_ITEMS:
-        if role in item.roles and item.endpoint in current_app.view_functions:
-            items.append({"url": url_for(item.endpoint), "label": item.label,
-                          "current": request.endpoint == item.endpoint})
-    return items
+    # URLs and labels are the same for everyone with this role and language.
+    links = _cache().get_or_make(("nav", role, str(get_locale()), request.script_root),
+                                 lambda: _nav_links(role))
+    return [{"url": url, "label": label, "current": request.endpoint == endpoint}
+            for endpoint, url, label in links]
+
+
+def _nav_links(role: Role | None) -> tuple[tuple[str, str, str], ...]:
+    return tuple((item.endpoint, url_for(item.endpoint), str(item.label)) for item in NAV_ITEMS
+                 if role in item.roles and item.endpoint in current_app.view_functions)
+
+
+def site_links() -> dict[str, str]:
+    """The URLs of the page frame: stylesheet, icon, home, login, logout, language."""
+    return _cache().get_or_make(("site", request.script_root), lambda: {
+        name: url_for(endpoint, **values) for name, (endpoint, values) in SITE_LINKS.items()})
+
+
+def site_header() -> Markup:
+    """The skip link, brand and navigation bar of the page frame, rendered once for each role,
+    language and current page."""
+    role = current_user.role if current_user.is_authenticated else None
+    key = ("header", role, str(get_locale()), request.endpoint, request.script_root)
+
+    def render() -> Markup:
+        macro = get_template_attribute("macros/frame.html", "site_header")
+        return macro(site_links(), nav_items(), role is None, request.endpoint == "people.login")
+
+    if current_app.jinja_env.auto_reload:  # templates may change while the server runs
+        return render()
+    return _cache().get_or_make(key, render)
+
+
+def site_footer(name: str | None, csrf: str, here: str) -> Markup:
+    """The footer of the page frame for the person logged in as `name` (None for a visitor):
+    rendered once for each language, then filled with the name, CSRF token and current path."""
+    authenticated = name is not None
+    lang = str(get_locale())
+    key = ("footer", authenticated, lang, request.script_root)
+
+    def render() -> Slotted:
+        macro = get_template_attribute("macros/frame.html", "site_footer")
+        return Slotted(macro(site_links(), lang, authenticated, Slotted.marker("name"),
+                             Slotted.marker("csrf"), Slotted.marker("here")))
+
+    footer = render() if current_app.jinja_env.auto_reload else _cache().get_or_make(key, render)
+    return footer.fill(name=name or "", csrf=csrf, here=here)
 
 
 def init_app(app: Flask) -> None:
-    """Make the navigation available to every template."""
-    app.context_processor(lambda: {"nav_items": nav_items})
+    """Make the navigation and the page frame available to every template."""
+    # Keyed by role, language, script root and (for the header) the current page.
+    app.extensions["lms_navigation"] = BoundedCache(512)
+    app.context_processor(lambda: {"nav_items": nav_items, "site_links": site_links,
+                                   "site_header": site_header, "site_footer": site_footer})

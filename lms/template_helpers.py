@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from babel.support import NullTranslations
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
+from jinja2.runtime import Context
+from jinja2.utils import pass_context
+from markupsafe import Markup
 
 from lms.people.ages import age_on
 from lms.people.forms import ROLE_LABELS, UNIT_KIND_LABELS
@@ -58,8 +63,35 @@ def short_date(moment: date | None) -> str:
     return format_date(moment, DATE_FORMATS.get(current_language(), "dd/MM/yyyy"))
 
 
+def _translations(context: Context) -> NullTranslations:
+    # Looked up once per render (see init_app); macros imported without the context ask again.
+    found = context.get("babel_translations")
+    return found if found is not None else get_translations()
+
+
+@pass_context
+def template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """`_()` and `gettext()` in templates: Jinja's new-style gettext (escaping, always
+    %-formatted) with the translations of the render in hand, not looked up on every call."""
+    text = _translations(context).ugettext(string)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, num: int,
+                      **variables: Any) -> str:
+    """`ngettext()` in templates, as `template_gettext`; `num` is available as %(num)d."""
+    variables.setdefault("num", num)
+    text = _translations(context).ungettext(singular, plural, num)
+    return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and globals."""
+    # Flask-Babel's callables find the translations anew for every string of a page.
+    app.context_processor(lambda: {"babel_translations": get_translations()})
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
+                                 ngettext=template_ngettext)
     app.add_template_filter(format_phone, "phone")
     app.add_template_filter(reject_key)
     app.add_template_filter(age)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.courses.models import Course, CourseTag, Lesson
+from lms.courses.models import Course, CourseTag, Lesson, LessonCompletion
+from lms.courses.outline import CourseOutline, course_outline
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.people.models import Person
 from lms.text import fold
 
 LEVELS = ("basic", "intermediate", "advanced")
@@ -37,6 +39,28 @@ def get_course(slug: str) -> Course:
     if course is None:
         raise NotFound()
     return course
+
+
+def get_outline(slug: str) -> CourseOutline:
+    """What the course and lesson pages show of the course with this slug, or NotFound."""
+    outline = course_outline(slug)
+    if outline is None:
+        raise NotFound()
+    return outline
+
+
+# Built once and run on the session's connection: on a lesson page, making the statement and
+# the ORM's work per statement would cost more than the query itself.
+_FINISHED = select(LessonCompletion.id).where(
+    LessonCompletion.person_id == bindparam("person_id"),
+    LessonCompletion.lesson_id == bindparam("lesson_id")).limit(1)
+
+
+def has_finished(person: Person, lesson_id: int) -> bool:
+    """Whether `person` has marked the lesson finished."""
+    found = db.session.connection().execute(_FINISHED, {"person_id": person.id,
+                                                        "lesson_id": lesson_id})
+    return found.first() is not None
 
 
 def get_lesson(course: Course, lesson_slug: str) -> Lesson:

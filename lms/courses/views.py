@@ -12,6 +12,8 @@ from lms.certification.completion import record_completion_if_earned
 from lms.courses import services
 from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from lms.courses.models import Asset, Course, Lesson
+from lms.courses.outline import CourseOutline
+from lms.courses.page_parts import course_parts, lesson_parts, render_for_visitors
 from lms.courses.progress import course_progress, enrol, lessons_done_by_course, mark_lesson_done
 from lms.errors import NotFound
 from lms.extensions import db, login_manager
@@ -38,6 +40,17 @@ def _readable_lesson(slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
         abort(404)
 
 
+def _readable_outline(slug: str) -> CourseOutline:
+    """The course's outline if this visitor may read it (as `_readable_course`)."""
+    try:
+        course = services.get_outline(slug)
+    except NotFound:
+        abort(404)
+    if course.members_only and not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    return course
+
+
 @bp.get("/courses")
 def catalogue() -> str:
     """All courses, searchable by name or tag and filtered by level."""
@@ -53,10 +66,10 @@ def catalogue() -> str:
 @bp.get("/courses/<slug>")
 def course_page(slug: str) -> str:
     """The course introduction, its lessons with done marks, and where to continue."""
-    course = _readable_course(slug)
+    course = _readable_outline(slug)
     return render_template("courses/course.html", course=course,
                            progress=course_progress(current_user, course),
-                           level_labels=LEVEL_LABELS, form=ActionForm())
+                           parts=course_parts(course, LEVEL_LABELS))
 
 
 @bp.post("/courses/<slug>/start")
@@ -102,12 +115,13 @@ def asset(slug: str, path: str) -> Response:
 @bp.get("/courses/<slug>/<lesson_slug>")
 def lesson_page(slug: str, lesson_slug: str) -> str:
     """One lesson, with previous/next and the "I have finished" button."""
-    course, lesson = _readable_lesson(slug, lesson_slug)
-    previous, following = services.neighbours(course, lesson)
-    return render_template("courses/lesson.html", course=course, lesson=lesson,
-                           number=course.lessons.index(lesson) + 1,
-                           previous=previous, following=following,
-                           progress=course_progress(current_user, course), form=ActionForm())
+    course = _readable_outline(slug)
+    lesson = course.by_slug.get(lesson_slug)
+    if lesson is None:
+        abort(404)
+    done = current_user.is_authenticated and services.has_finished(current_user, lesson.id)
+    return render_for_visitors(("lesson", course.key, lesson.id), "courses/lesson.html",
+                               lesson=lesson, done=done, parts=lesson_parts(course, lesson))
 
 
 @bp.post("/courses/<slug>/<lesson_slug>/done")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lms.certification import standings
 from lms.certification.models import Assignment, Certificate, Completion
@@ -280,3 +280,10 @@ def test_scorecard_pages_through_many_teams(client, area, monkeypatch):
     assert "Thôn A1" in first and "Thôn B1" not in first
     assert "Thôn B1" in second and "Thôn A1" not in second
     assert "page=2" in first and "sort=name" in first
+
+
+def test_postgresql_connections_are_set_for_reports(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
+    assert db.session.execute(text("SHOW work_mem")).scalar() == "32MB"
