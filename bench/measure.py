@@ -169,6 +169,12 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
         def anonymous_step(_thread: int, _i: int) -> float:
             return load.timed(server.port, "GET", lesson_url)[0]
 
+        def floor_step(thread: int, _i: int) -> float:
+            # The smallest page a member can open: what any logged-in page costs at least
+            # (session, user, CSRF token, page frame), to read the other ratios against.
+            return load.timed(server.port, "GET", "/account/password",
+                              cookies[thread % len(cookies)])[0]
+
         def course_step(thread: int, _i: int) -> float:
             return load.timed(server.port, "GET", course_url, cookies[thread % len(cookies)])[0]
 
@@ -186,6 +192,7 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
         results["lesson page (member)"] = load.run_load(lesson_step, threads, seconds)
         results["lesson page (anonymous)"] = load.run_load(anonymous_step, threads, seconds)
         results["course page (member)"] = load.run_load(course_step, threads, seconds)
+        results["smallest page (member)"] = load.run_load(floor_step, threads, seconds)
         results["quiz submission"] = load.run_load(quiz_step, threads, seconds)
         results["worker_rss_mb"] = server.worker_rss_mb()
     finally:

@@ -64,7 +64,9 @@ def table(results: dict) -> str:
             continue
         bare = traffic["bare route"]["rps"]
         for page in ("bare route", "lesson page (member)", "lesson page (anonymous)",
-                     "course page (member)", "quiz submission"):
+                     "course page (member)", "quiz submission", "smallest page (member)"):
+            if page not in traffic:
+                continue
             figures = traffic[page]
             lines.append(f"| {name} | {page} | {figures['rps']:.1f} | {figures['p50_ms']:.0f} | "
                          f"{figures['p99_ms']:.0f} | {100 * figures['rps'] / bare:.0f} % |")
