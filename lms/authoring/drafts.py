@@ -222,7 +222,14 @@ def delete_file(draft: CourseDraft, path: str, *, revision: int, now: datetime) 
 
 def save_lesson(draft: CourseDraft, path: str, *, title: str, minutes: int | None, body: str,
                 revision: int, actor: Person, now: datetime) -> DraftFile:
-    """Save a lesson's title, estimated minutes and Markdown text."""
+    """Save a lesson's title, estimated minutes and Markdown text.
+
+    Only a lesson file, and only one that exists unless the editor opened it (then it was
+    moved or deleted meanwhile, which save_file reports): lessons are created by add_lesson.
+    """
+    exists = any(file.path == path for file in draft.files)
+    if not LESSON_FILE.match(path) or (not exists and revision is None):
+        raise NotFound()
     if not title.strip():
         raise LmsError(_l("Enter a title."), field="title")
     return save_file(draft, path, document({"title": title.strip(), "minutes": minutes}, body),

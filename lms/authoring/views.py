@@ -194,6 +194,8 @@ def lesson(slug: str, path: str) -> str | Response:
                                    minutes=form.minutes.data, body=form.body.data or "",
                                    revision=_int(form.revision.data), actor=current_user,
                                    now=utc_now())
+            except NotFound:
+                abort(404)
             except LmsError as error:
                 db.session.rollback()
                 attach_error(form, error)

@@ -301,3 +301,22 @@ def test_a_save_without_its_revision_is_refused(author, db):
     draft = db.session.scalar(select(CourseDraft))
     db.session.refresh(draft)
     assert "Câu?" in next(f for f in draft.files if f.path == "quiz.md").text
+
+
+def test_saving_a_lesson_that_does_not_exist_creates_nothing(author, db):
+    """Regression: a POST to any lesson name without a revision used to add a stray file."""
+    new_course(author)
+    draft = db.session.scalar(select(CourseDraft))
+    before = sorted(f.path for f in draft.files)
+    stray = post_form(author, "/author/khoa-moi/lessons/99-la.md",
+                      {"title": "Lạ", "body": "x", "revision": ""})
+    assert stray.status_code == 404
+    # Only lesson files: not course.md or quiz.md through the lesson editor either.
+    course_md = next(f for f in draft.files if f.path == "course.md")
+    other = post_form(author, "/author/khoa-moi/lessons/course.md",
+                      {"title": "Lạ", "body": "x", "revision": str(course_md.revision)})
+    assert other.status_code == 404
+    db.session.expire_all()
+    draft = db.session.scalar(select(CourseDraft))
+    assert sorted(f.path for f in draft.files) == before
+    assert b"title: L\xe1\xba\xa1" not in next(f for f in draft.files if f.path == "course.md").data
