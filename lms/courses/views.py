@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -19,17 +21,27 @@ from lms.errors import NotFound
 from lms.extensions import db, login_manager
 
 bp = Blueprint("courses", __name__, template_folder="templates")
+Readable = TypeVar("Readable", Course, CourseOutline)
 
 
-def _readable_course(slug: str) -> Course:
-    """The course if this visitor may read it: 404 when absent, login when members-only."""
+def _readable(slug: str, load: Callable[[str], Readable]) -> Readable:
+    """The course (or its outline) if this visitor may read it: 404 when absent, the login
+    page when it is for members only."""
     try:
-        course = services.get_course(slug)
+        course = load(slug)
     except NotFound:
         abort(404)
     if course.members_only and not current_user.is_authenticated:
         abort(login_manager.unauthorized())
     return course
+
+
+def _readable_course(slug: str) -> Course:
+    return _readable(slug, services.get_course)
+
+
+def _readable_outline(slug: str) -> CourseOutline:
+    return _readable(slug, services.get_outline)
 
 
 def _readable_lesson(slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
@@ -38,17 +50,6 @@ def _readable_lesson(slug: str, lesson_slug: str) -> tuple[Course, Lesson]:
         return course, services.get_lesson(course, lesson_slug)
     except NotFound:
         abort(404)
-
-
-def _readable_outline(slug: str) -> CourseOutline:
-    """The course's outline if this visitor may read it (as `_readable_course`)."""
-    try:
-        course = services.get_outline(slug)
-    except NotFound:
-        abort(404)
-    if course.members_only and not current_user.is_authenticated:
-        abort(login_manager.unauthorized())
-    return course
 
 
 @bp.get("/courses")
