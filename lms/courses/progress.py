@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lms.courses.models import Course, Enrolment, Lesson, LessonCompletion
 from lms.extensions import db
 from lms.people.models import Person
+
+if TYPE_CHECKING:
+    from lms.courses.outline import CourseOutline
 
 
 @dataclass(frozen=True)
@@ -93,16 +97,23 @@ def lessons_left(person_id: int | ColumnElement[int],
     return select(func.count(Lesson.id)).where(Lesson.course_id == course_id, ~done)
 
 
-def course_progress(person: Person | None, course: Course) -> CourseProgress:
+# Built once: the course page runs both on every visit, and building costs as much as running.
+_DONE_IN_COURSE = (select(LessonCompletion.lesson_id)
+                   .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+                   .where(LessonCompletion.person_id == bindparam("person_id"),
+                          Lesson.course_id == bindparam("course_id")))
+_ENROLMENT = select(Enrolment).where(Enrolment.person_id == bindparam("person_id"),
+                                     Enrolment.course_id == bindparam("course_id"))
+
+
+def course_progress(person: Person | None, course: Course | CourseOutline) -> CourseProgress:
     """Done lessons, percentage and the lesson to continue with."""
     lessons = course.lessons
     if person is None or not person.is_authenticated:
         return CourseProgress(frozenset(), len(lessons), None, lessons[0] if lessons else None)
-    done = frozenset(db.session.scalars(
-        select(LessonCompletion.lesson_id).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .where(LessonCompletion.person_id == person.id, Lesson.course_id == course.id)))
-    enrolment = db.session.scalar(select(Enrolment).where(
-        Enrolment.person_id == person.id, Enrolment.course_id == course.id))
+    keys = {"person_id": person.id, "course_id": course.id}
+    done = frozenset(db.session.scalars(_DONE_IN_COURSE, keys))
+    enrolment = db.session.scalar(_ENROLMENT, keys)
     next_lesson = next((lesson for lesson in lessons if lesson.id not in done), None)
     return CourseProgress(done, len(lessons), enrolment, next_lesson)
 
