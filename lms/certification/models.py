@@ -133,22 +133,3 @@ class CourseStanding(db.Model):
     valid_until: Mapped[date | None] = mapped_column(Date)
     version_seq: Mapped[int] = mapped_column(Integer)
 
-
-class MemberStanding(db.Model):
-    """A member's standing over all required courses, derived from their course standings.
-
-    Everything in it is independent of the date, so the overall status on any day is plain
-    comparisons (see lms.dashboards.queries): never when fewer than all required courses are
-    held, then expired, outdated, expiring, certified. Rebuilt when the set of required courses
-    or a recertification rule changes. No row: no certificate of a required course.
-    """
-
-    __tablename__ = "member_standings"
-
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    # Required courses with a certificate, and how many of those a later version outdated.
-    held: Mapped[int] = mapped_column(Integer)
-    outdated: Mapped[int] = mapped_column(Integer)
-    # The soonest expiry among the held certificates that are not outdated (none: no expiry).
-    earliest_valid_until: Mapped[date | None] = mapped_column(Date)

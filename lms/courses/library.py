@@ -11,7 +11,6 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from lms.audit import services as audit
-from lms.certification import standings
 from lms.courses.content import (
     ContentError,
     ContentValidationError,
@@ -145,7 +144,6 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
     if course is not None and course.content_digest == digest:
         return ImportResult(parsed.slug, "unchanged", len(parsed.lessons), questions)
     status = "updated" if course is not None else "created"
-    rules_before = _standing_rules(course) if course is not None else (False, None)
     if course is None:
         course = Course(slug=parsed.slug, created_at=now)
         db.session.add(course)
@@ -156,21 +154,12 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
     _apply_quiz(course, parsed.quiz, resolve)
     _record_version(course, parsed)
     db.session.flush()
-    if _standing_rules(course) != rules_before:
-        standings.refresh_members()  # who counts as certified overall may have changed
     audit.record(actor=actor, action=f"course.{status}", object_type="course",
                  object_id=course.id, summary=f"{course.slug} {course.version}".strip(),
                  after={"version": course.version,
                         "requires_recertification": course.requires_recertification,
                         "lessons": len(parsed.lessons), "questions": questions}, now=now)
     return ImportResult(parsed.slug, status, len(parsed.lessons), questions)
-
-
-def _standing_rules(course: Course) -> tuple[bool, int | None]:
-    """What members' overall standing takes from a course: whether it is required, and its
-    newest version requiring recertification."""
-    recertifying = [version.id for version in course.versions if version.requires_recertification]
-    return course.required, max(recertifying, default=None)
 
 
 def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now: datetime,

@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, case, false, func, literal, null, or_, sele
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
-from lms.certification.models import CourseStanding, MemberStanding
+from lms.certification.models import CourseStanding
 from lms.certification.standings import recertified_after
 from lms.certification.status import expiring_window
 from lms.courses.models import Course, CourseVersion, Enrolment
@@ -108,31 +108,29 @@ def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subq
 def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
     """(person, birth year, team, unit path, overall status): the worst over `courses`.
 
-    Over the required courses this reads one member_standings row per member; over one course,
-    its course standing; over any other set, the worst of the pairs (slower, rarely needed).
+    From each member's course standings: never when fewer than all `courses` are held, then
+    expired (among the certificates not outdated), outdated, expiring, certified.
     """
-    if len(courses) == 1:
-        pairs = pair_statuses(root, courses, today)
-        return (select(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id,
-                       pairs.c.unit_path, pairs.c.status).subquery("member_status"))
-    if courses and {c.id for c in courses} == set(db.session.scalars(
-            select(Course.id).where(Course.required.is_(True)))):
-        members = members_in(root).subquery("members")
-        standing = aliased(MemberStanding, name="standing")
-        held = func.coalesce(standing.held, 0)
-        status = _worst_first(held < len(courses), standing.outdated > 0,
-                              standing.earliest_valid_until, today)
-        return (select(members, status.label("status")).select_from(members)
-                .outerjoin(standing, standing.person_id == members.c.person_id)
-                .subquery("member_status"))
-    pairs = pair_statuses(root, courses, today)
-    rank = case(*((pairs.c.status == name, value) for name, value in _RANK.items()), else_=4)
-    ranked = (select(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id, pairs.c.unit_path,
-                     func.max(rank).label("rank"))
-              .group_by(pairs.c.person_id, pairs.c.birth_year, pairs.c.team_id,
-                        pairs.c.unit_path).subquery("ranked"))
-    status = case(*((ranked.c.rank == value, literal(name)) for name, value in _RANK.items()))
-    return select(ranked, status.label("status")).subquery("member_status")
+    members = members_in(root).subquery("members")
+    held = _held(courses)
+    status = _worst_first(func.coalesce(held.c.held, 0) < len(courses), held.c.outdated > 0,
+                          held.c.earliest_valid_until, today)
+    return (select(members, status.label("status")).select_from(members)
+            .outerjoin(held, held.c.person_id == members.c.person_id)
+            .subquery("member_status"))
+
+
+def _held(courses: list[Course]) -> Subquery:
+    """Per member: how many of `courses` they hold a certificate of, how many of those a later
+    version outdated, and the soonest expiry among the others."""
+    outdated = or_(*(and_(CourseStanding.course_id == cid, CourseStanding.version_seq < seq)
+                     for cid, seq in _recertified_after(courses).items()), false())
+    return (select(CourseStanding.person_id, func.count().label("held"),
+                   func.sum(case((outdated, 1), else_=0)).label("outdated"),
+                   func.min(case((outdated, null()), else_=CourseStanding.valid_until))
+                   .label("earliest_valid_until"))
+            .where(CourseStanding.course_id.in_([c.id for c in courses]))
+            .group_by(CourseStanding.person_id).subquery("held"))
 
 
 def _counts(rows: list[tuple[object, str, int]]) -> dict[object, dict[str, int]]:

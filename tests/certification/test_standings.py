@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lms.certification import standings
-from lms.certification.models import Certificate, CourseStanding, MemberStanding
+from lms.certification.models import Certificate, CourseStanding
 from lms.certification.services import revoke_certificate
 from lms.certification.status import status_of
 from lms.courses.content import parse_course_files
@@ -36,18 +36,14 @@ def publish(slug: str, version: str, *, required: bool = True,
     return _db.session.scalar(select(Course).where(Course.slug == slug))
 
 
-def table_rows() -> tuple[list, list]:
-    courses = _db.session.execute(select(
+def table_rows() -> list:
+    return _db.session.execute(select(
         CourseStanding.person_id, CourseStanding.course_id, CourseStanding.certificate_id,
         CourseStanding.valid_until, CourseStanding.version_seq)
         .order_by(CourseStanding.person_id, CourseStanding.course_id)).all()
-    members = _db.session.execute(select(
-        MemberStanding.person_id, MemberStanding.held, MemberStanding.outdated,
-        MemberStanding.earliest_valid_until).order_by(MemberStanding.person_id)).all()
-    return courses, members
 
 
-def assert_in_step() -> tuple[list, list]:
+def assert_in_step() -> list:
     """The tables as the services left them equal a rebuild from scratch."""
     kept = table_rows()
     standings.refresh()
@@ -61,34 +57,43 @@ def people(db):  # noqa: ANN001, ANN201
     return [make_person(Role.MEMBER, village, birth_year=1950 + i) for i in range(3)]
 
 
-def test_issue_revoke_recertify_and_required_changes_keep_standings_in_step(people):
+def test_issue_revoke_and_renewal_keep_standings_in_step(people):
     admin = make_person(Role.ADMIN)
     first, second = publish("khoa-mot", "1"), publish("khoa-hai", "1")
     a, b, c = people
     complete_course(a, first, NOW)
     complete_course(a, second, NOW)
     complete_course(b, first, NOW)
-    courses, members = assert_in_step()
-    assert len(courses) == 3
-    assert {row.person_id: row.held for row in members} == {a.id: 2, b.id: 1}
+    assert {(row.person_id, row.course_id) for row in assert_in_step()} == {
+        (a.id, first.id), (a.id, second.id), (b.id, first.id)}
 
     # Revoking the only certificate of a course: the member no longer holds it.
     certificate = _db.session.scalar(select(Certificate).where(Certificate.person_id == b.id))
     revoke_certificate(certificate, actor=admin, reason="Gian lận", now=NOW)
-    courses, members = assert_in_step()
-    assert b.id not in {row.person_id for row in courses + members}
+    assert b.id not in {row.person_id for row in assert_in_step()}
 
-    # A new version requiring recertification outdates the earlier certificates.
+    # A renewal after a new version replaces the standing with the newer certificate.
     second = publish("khoa-hai", "2", recertify=True)
-    _courses, members = assert_in_step()
-    assert {row.person_id: row.outdated for row in members} == {a.id: 1}
-    complete_course(c, second, NOW)  # after the new version: not outdated
-    assert_in_step()
+    complete_course(a, second, NOW)
+    complete_course(c, second, NOW)
+    rows = {(row.person_id, row.course_id): row for row in assert_in_step()}
+    assert rows[a.id, second.id].version_seq == second.versions[-1].id
 
-    # The first course is no longer required: it no longer counts towards the overall standing.
-    publish("khoa-mot", "1", required=False)
-    _courses, members = assert_in_step()
-    assert {row.person_id: row.held for row in members} == {a.id: 1, c.id: 1}
+
+def test_overall_status_follows_required_and_recertification_changes(people):
+    first, second = publish("khoa-mot", "1"), publish("khoa-hai", "1")
+    a, b, _c = people
+    for course in (first, second):
+        complete_course(a, course, NOW)
+    complete_course(b, first, NOW)
+    counts = queries.overview_counts(None, queries.required_courses(), TODAY).total.counts
+    assert counts == {"certified": 1, "never": 2}
+    publish("khoa-hai", "2", recertify=True)  # a's certificate of it is now outdated
+    counts = queries.overview_counts(None, queries.required_courses(), TODAY).total.counts
+    assert counts == {"outdated": 1, "never": 2}
+    publish("khoa-hai", "2", required=False, recertify=True)  # only the first one counts
+    counts = queries.overview_counts(None, queries.required_courses(), TODAY).total.counts
+    assert counts == {"certified": 2, "never": 1}
 
 
 def test_dashboard_statuses_agree_with_the_members_own_page(people):
@@ -121,8 +126,8 @@ def test_rebuild_command_catches_up_with_certificates_changed_by_hand(people, ru
     complete_course(people[0], first, NOW)
     _db.session.execute(update(Certificate).values(revoked_at=NOW))  # an operator's SQL
     _db.session.commit()
-    assert len(table_rows()[0]) == 1
+    assert len(table_rows()) == 1
     result = runner.invoke(args=["lms", "rebuild-standings"])
     assert result.exit_code == 0, result.output
-    assert "0 course standings, 0 member standings" in result.output
-    assert table_rows() == ([], [])
+    assert "0 course standings" in result.output
+    assert table_rows() == []
