@@ -112,7 +112,7 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Su
     expired (among the certificates not outdated), outdated, expiring, certified.
     """
     members = members_in(root).subquery("members")
-    held = _held(courses)
+    held = _held(courses, root)
     status = _worst_first(func.coalesce(held.c.held, 0) < len(courses), held.c.outdated > 0,
                           held.c.earliest_valid_until, today)
     return (select(members, status.label("status")).select_from(members)
@@ -120,17 +120,21 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Su
             .subquery("member_status"))
 
 
-def _held(courses: list[Course]) -> Subquery:
-    """Per member: how many of `courses` they hold a certificate of, how many of those a later
-    version outdated, and the soonest expiry among the others."""
+def _held(courses: list[Course], root: Unit | None) -> Subquery:
+    """Per member in the subtree of `root`: how many of `courses` they hold a certificate of,
+    how many of those a later version outdated, and the soonest expiry among the others."""
     outdated = or_(*(and_(CourseStanding.course_id == cid, CourseStanding.version_seq < seq)
                      for cid, seq in _recertified_after(courses).items()), false())
-    return (select(CourseStanding.person_id, func.count().label("held"),
-                   func.sum(case((outdated, 1), else_=0)).label("outdated"),
-                   func.min(case((outdated, null()), else_=CourseStanding.valid_until))
-                   .label("earliest_valid_until"))
-            .where(CourseStanding.course_id.in_([c.id for c in courses]))
-            .group_by(CourseStanding.person_id).subquery("held"))
+    query = (select(CourseStanding.person_id, func.count().label("held"),
+                    func.sum(case((outdated, 1), else_=0)).label("outdated"),
+                    func.min(case((outdated, null()), else_=CourseStanding.valid_until))
+                    .label("earliest_valid_until"))
+             .where(CourseStanding.course_id.in_([c.id for c in courses]))
+             .group_by(CourseStanding.person_id))
+    if root is not None:  # group only the area's members, not the whole country's
+        query = query.join(Person, Person.id == CourseStanding.person_id).join(
+            Unit, Unit.id == Person.unit_id).where(in_subtree(Unit.path, root.path))
+    return query.subquery("held")
 
 
 def _counts(rows: list[tuple[object, str, int]]) -> dict[object, dict[str, int]]:
