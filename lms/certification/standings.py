@@ -19,20 +19,9 @@ from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.certification.models import Certificate, CourseStanding
-from lms.courses.models import CourseVersion
 from lms.extensions import db
 
 _STANDING_COLUMNS = ("person_id", "course_id", "certificate_id", "valid_until", "version_seq")
-
-
-def recertified_after() -> Select:
-    """(course_id, seq): each course's newest version that requires recertification.
-
-    A certificate with a lower version_seq is outdated.
-    """
-    return (select(CourseVersion.course_id, func.max(CourseVersion.id).label("seq"))
-            .where(CourseVersion.requires_recertification.is_(True))
-            .group_by(CourseVersion.course_id))
 
 
 def _latest_certificates(person_ids: Collection[int] | None,

@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
 from lms.certification.models import CourseStanding
-from lms.certification.standings import recertified_after
 from lms.certification.status import expiring_window
 from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.extensions import db
@@ -23,9 +22,9 @@ from lms.people.models import Person, Role, Team, Unit
 from lms.people.units import in_subtree
 
 DASHBOARD_STATUSES = ("certified", "expiring", "expired", "outdated", "never")
-# Worst first: a member's overall status on several courses is the highest rank among them.
-_RANK = {"certified": 0, "expiring": 1, "outdated": 2, "expired": 3, "never": 4}
 LEARNER_ROLES = (Role.MEMBER, Role.LEADER)
+# Who the dashboards count: people who take the courses and have not left.
+ACTIVE_LEARNER = and_(Person.active.is_(True), Person.role.in_(LEARNER_ROLES))
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def members_in(root: Unit | None, *, unit_path: bool = True) -> Select:
     """Active members and leaders in the subtree of `root` (everything when None), with
     their unit's path unless not needed (nationally, that saves joining every unit)."""
     query = (select(Person.id.label("person_id"), Person.birth_year, Person.team_id)
-             .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)))
+             .where(ACTIVE_LEARNER))
     if unit_path or root is not None:
         query = query.add_columns(Unit.path.label("unit_path")).join(
             Unit, Person.unit_id == Unit.id)
@@ -59,30 +58,32 @@ def members_in(root: Unit | None, *, unit_path: bool = True) -> Select:
     return query
 
 
-def _recertified_after(courses: list[Course]) -> dict[int, int]:
-    """For each course, the newest version that requires recertification (its id)."""
-    rows = recertified_after().where(CourseVersion.course_id.in_([c.id for c in courses]))
-    return dict(db.session.execute(rows).all())
+def _outdated(standing: object, courses: list[Course]) -> object:
+    """SQL: the standing's certificate predates a version of its course that requires
+    recertification. Plain column comparisons (no correlated subquery), because the databases
+    inline this expression wherever the status is used: each course's newest recertifying
+    version is looked up beforehand."""
+    newest = db.session.execute(
+        select(CourseVersion.course_id, func.max(CourseVersion.id))
+        .where(CourseVersion.requires_recertification.is_(True),
+               CourseVersion.course_id.in_([c.id for c in courses]))
+        .group_by(CourseVersion.course_id)).all()
+    return or_(*(and_(standing.course_id == course_id, standing.version_seq < seq)
+                 for course_id, seq in newest), false())
 
 
 def pair_status(standing: object, courses: list[Course], today: date) -> object:
-    """lms.certification.status.status_case with not_started and in_progress as "never".
-
-    Plain column comparisons (no correlated subquery), because the databases inline this
-    expression wherever the status is used: "outdated" compares the certificate's version
-    with each course's newest version requiring recertification, looked up beforehand.
-    """
-    outdated = or_(*(and_(standing.course_id == cid, standing.version_seq < seq)
-                     for cid, seq in _recertified_after(courses).items()), false())
+    """lms.certification.status.status_case with not_started and in_progress as "never"."""
+    outdated = _outdated(standing, courses)
     # An outdated certificate is outdated, whatever its date says (as on the member's page).
     expiry = case((outdated, null()), else_=standing.valid_until)
     return _worst_first(standing.person_id.is_(None), outdated, expiry, today)
 
 
 def _worst_first(never: object, outdated: object, expiry: object, today: date) -> object:
-    """SQL: the dashboard status, from the worst down (the order of _RANK), given whether
-    a course is not held, whether one held is outdated, and the soonest expiry among the
-    others."""
+    """SQL: the dashboard status, worst first (a member's overall status over several courses
+    is the worst of them), given whether a course is not held, whether one held is outdated,
+    and the soonest expiry among the others."""
     return case(
         (never, literal("never")),
         (and_(expiry.is_not(None), expiry < today), literal("expired")),
@@ -112,7 +113,8 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Su
     expired (among the certificates not outdated), outdated, expiring, certified.
     """
     members = members_in(root).subquery("members")
-    held = _held(courses, root)
+    # Nationally, grouping every standing is cheaper than joining everyone first.
+    held = _held(courses, members if root is not None else None)
     status = _worst_first(func.coalesce(held.c.held, 0) < len(courses), held.c.outdated > 0,
                           held.c.earliest_valid_until, today)
     return (select(members, status.label("status")).select_from(members)
@@ -120,20 +122,19 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date) -> Su
             .subquery("member_status"))
 
 
-def _held(courses: list[Course], root: Unit | None) -> Subquery:
-    """Per member in the subtree of `root`: how many of `courses` they hold a certificate of,
-    how many of those a later version outdated, and the soonest expiry among the others."""
-    outdated = or_(*(and_(CourseStanding.course_id == cid, CourseStanding.version_seq < seq)
-                     for cid, seq in _recertified_after(courses).items()), false())
+def _held(courses: list[Course], members: Subquery | None) -> Subquery:
+    """Per member (of `members` only, when given): how many of `courses` they hold a
+    certificate of, how many of those a later version outdated, and the soonest expiry among
+    the others."""
+    outdated = _outdated(CourseStanding, courses)
     query = (select(CourseStanding.person_id, func.count().label("held"),
                     func.sum(case((outdated, 1), else_=0)).label("outdated"),
                     func.min(case((outdated, null()), else_=CourseStanding.valid_until))
                     .label("earliest_valid_until"))
              .where(CourseStanding.course_id.in_([c.id for c in courses]))
              .group_by(CourseStanding.person_id))
-    if root is not None:  # group only the area's members, not the whole country's
-        query = query.join(Person, Person.id == CourseStanding.person_id).join(
-            Unit, Unit.id == Person.unit_id).where(in_subtree(Unit.path, root.path))
+    if members is not None:  # a province need not group the whole country's standings
+        query = query.join(members, members.c.person_id == CourseStanding.person_id)
     return query.subquery("held")
 
 

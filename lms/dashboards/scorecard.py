@@ -9,7 +9,7 @@ from sqlalchemy import case, distinct, func, literal, select
 
 from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course, Enrolment
-from lms.dashboards.queries import LEARNER_ROLES, member_statuses
+from lms.dashboards.queries import ACTIVE_LEARNER, member_statuses
 from lms.extensions import db
 from lms.people.models import Person, Team, Unit
 from lms.people.units import in_subtree
@@ -65,7 +65,7 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
                        func.sum(case((valid & older, 1), else_=0)).label("older_certified"))
                 .group_by(statuses.c.team_id).subquery())
     learner = (select(Person.id, Person.team_id)
-               .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)).subquery())
+               .where(ACTIVE_LEARNER).subquery())
     quiz = (select(learner.c.team_id, func.avg(Attempt.percent).label("average"))
             .join(Attempt, Attempt.person_id == learner.c.id)
             .where(Attempt.submitted_at.is_not(None)).group_by(learner.c.team_id).subquery())

@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 from lms.certification.models import CourseStanding
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import (
+    ACTIVE_LEARNER,
     DASHBOARD_STATUSES,
-    LEARNER_ROLES,
     inactive_since,
     pair_status,
 )
@@ -48,7 +48,7 @@ def target_query(filters: TargetFilter, today: date) -> Select:
              .outerjoin(Team, Team.id == Person.team_id)
              .outerjoin(standing, and_(standing.person_id == Person.id,
                                        standing.course_id == filters.course.id))
-             .where(Person.active.is_(True), Person.role.in_(LEARNER_ROLES)))
+             .where(ACTIVE_LEARNER))
     if filters.unit is not None:
         query = query.where(in_subtree(Unit.path, filters.unit.path))
     statuses = [s for s in filters.statuses if s in DASHBOARD_STATUSES]
