@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+from flask import current_app
 from markupsafe import Markup, escape
 
 Value = TypeVar("Value")
@@ -56,6 +57,14 @@ class BoundedCache(Generic[Value]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def rendered_once(cache: BoundedCache[Value], key: Hashable, render: Callable[[], Value]) -> Value:
+    """What `render` makes, kept in `cache` under `key`; made afresh while templates reload
+    (development), since they may change while the server runs."""
+    if current_app.jinja_env.auto_reload:
+        return render()
+    return cache.get_or_make(key, render)
 
 
 class Slotted:

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from lms.caching import BoundedCache, Slotted
+from lms.caching import BoundedCache, Slotted, rendered_once
 from lms.people.models import Role
 
 EVERYONE = frozenset(Role) | {None}
@@ -85,9 +85,7 @@ def site_header() -> Markup:
         macro = get_template_attribute("macros/frame.html", "site_header")
         return macro(site_links(), nav_items(), role is None, request.endpoint == "people.login")
 
-    if current_app.jinja_env.auto_reload:  # templates may change while the server runs
-        return render()
-    return _cache().get_or_make(key, render)
+    return rendered_once(_cache(), key, render)
 
 
 def site_footer(name: str | None, csrf: str, here: str) -> Markup:
@@ -102,8 +100,7 @@ def site_footer(name: str | None, csrf: str, here: str) -> Markup:
         return Slotted(macro(site_links(), lang, authenticated, Slotted.marker("name"),
                              Slotted.marker("csrf"), Slotted.marker("here")))
 
-    footer = render() if current_app.jinja_env.auto_reload else _cache().get_or_make(key, render)
-    return footer.fill(name=name or "", csrf=csrf, here=here)
+    return rendered_once(_cache(), key, render).fill(name=name or "", csrf=csrf, here=here)
 
 
 def init_app(app: Flask) -> None:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import (
-    current_app,
     get_template_attribute,
     render_template,
     request,
@@ -25,7 +24,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from lms.caching import BoundedCache, Slotted
+from lms.caching import BoundedCache, Slotted, rendered_once
 from lms.courses.outline import CourseOutline, LessonOutline
 
 # Every lesson of the library in both languages, as parts and as visitors' pages, with room
@@ -110,6 +109,4 @@ def _macro(template: str, name: str) -> Callable[..., Markup]:
 
 
 def _cached(key: tuple[Hashable, ...], make: Callable[[], Parts]) -> Parts:
-    if current_app.jinja_env.auto_reload:  # templates may change while the server runs
-        return make()
-    return _kept.get_or_make((*key, str(get_locale()), request.script_root), make)
+    return rendered_once(_kept, (*key, str(get_locale()), request.script_root), make)
