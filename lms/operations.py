@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from lms.extensions import db
 
@@ -86,7 +87,8 @@ def rebuild_standings_command() -> None:
 
     standings.refresh()
     db.session.commit()
-    click.echo(f"Standings rebuilt: {db.session.query(CourseStanding).count()} course standings.")
+    click.echo(_("Standings rebuilt: %(count)d course standings.",
+                 count=db.session.query(CourseStanding).count()))
 
 
 def register(group: AppGroup) -> None:
