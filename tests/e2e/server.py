@@ -66,12 +66,17 @@ def server_env(workdir: Path) -> dict[str, str]:
 
 def prepare_database(workdir: Path) -> None:
     """Create the schema, import course_content/ and load the demo data."""
-    env = server_env(workdir)
     (workdir / "instance").mkdir(parents=True, exist_ok=True)
+    load_demo(server_env(workdir), timeout=300)
+
+
+def load_demo(env: dict[str, str], timeout: float) -> None:
+    """Run the README's set-up commands against the database `env` names: the schema, the
+    shipped courses and the demo data (also used by bench/load_fault.py)."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for args in (["db", "upgrade"], ["lms", "import-content", "course_content"], ["lms", "demo"]):
         done = subprocess.run(flask + args, cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=300)
+                              timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
 
