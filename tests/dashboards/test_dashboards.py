@@ -287,3 +287,16 @@ def test_postgresql_connections_are_set_for_reports(db):
         pytest.skip("PostgreSQL settings")
     assert db.session.execute(text("SHOW jit")).scalar() == "off"
     assert db.session.execute(text("SHOW work_mem")).scalar() == "32MB"
+
+
+def test_target_list_by_unknown_age_and_a_made_up_band(client, area, db):
+    make_person(unit=area["a1"].unit, name="Chưa Rõ Tuổi", birth_year=None)
+    db.session.commit()
+    unknown = TargetFilter(area["district"], area["r1"], age_band="unknown")
+    assert [row[0].full_name for row in _db.session.execute(target_query(unknown, TODAY))] == [
+        "Chưa Rõ Tuổi"]
+    made_up = TargetFilter(area["district"], area["r1"], age_band="99-plus")
+    assert _db.session.execute(target_query(made_up, TODAY)).all() == []
+    login(client, area["district_officer"].phone, PASSWORD)
+    page = client.get("/dashboard/targets?age_band=99-plus&filtered=1")
+    assert page.status_code == 200
