@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev lint translations
+.PHONY: run test install install-dev browser-deps lint translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,18 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Install with the test tools and run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL).
-test: install-dev
+## The browser tests need Chromium (apt-get install -y chromium); without it they are skipped and the
+## run ends by saying so.
+test: install-dev browser-deps
 	$(BIN)/pytest
+
+## axe-core for the browser tests' accessibility checks, from the npm registry.
+browser-deps: tests/e2e/node/node_modules/.installed
+
+tests/e2e/node/node_modules/.installed: tests/e2e/node/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/e2e/node --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser tests' accessibility checks will be skipped"; fi
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from lms.clock import local_today
 from lms.demo_history import HistorySummary, load_history
 from lms.extensions import db
 from lms.people.models import Gender, Person, Role, Unit
@@ -87,7 +88,7 @@ def _ensure_units(summary: DemoSummary) -> list[Unit]:
 
 def load_demo(today: date | None = None) -> DemoSummary:
     """Create the demo area tree, teams and people; running it again adds nothing."""
-    today = today or date.today()
+    today = today or local_today()
     summary = DemoSummary()
     rng = random.Random(127)
     villages = _ensure_units(summary)

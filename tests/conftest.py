@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 from flask import Flask, g
@@ -11,10 +12,37 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from lms import create_app
+from lms import clock, create_app
 from lms.config import TestConfig
 from lms.extensions import db as _db
 from lms.extensions import limiter
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--today", metavar="YYYY-MM-DD", type=date.fromisoformat,
+                     help="run with the application's clock moved to this day (Vietnam time), to "
+                          "catch tests and code that depend on the real date")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock.move_today_to(config.getoption("--today"))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    day = config.getoption("--today")
+    return f"clock moved: today is {day.isoformat()}" if day else None
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly when the browser tests did not run, and how to make them run."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", [])
+               if "browser" in getattr(report, "keywords", {})]
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} browser tests were SKIPPED (Chromium or axe-core missing). "
+            "Install Chromium with `sudo apt-get install -y chromium` and run `make test` again.",
+            yellow=True, bold=True)
+
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -66,6 +94,13 @@ def db(app: Flask) -> Iterator[type[_db]]:
         with _db.engine.begin() as connection:
             for table in reversed(_db.metadata.sorted_tables):
                 connection.execute(table.delete())
+
+
+@pytest.fixture()
+def today_is(request: pytest.FixtureRequest) -> Iterator[Callable[[date], None]]:
+    """Move the application's clock to a given day for one test (a world built around a date)."""
+    yield clock.move_today_to
+    clock.move_today_to(request.config.getoption("--today"))
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ cannot ship without someone deciding who may open it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.classes.services import schedule_class
-from lms.clock import local_today
+from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
@@ -144,7 +144,7 @@ def world(app, db, runner):
         "officer_out": make_person(Role.OFFICER, commune_b),
         "admin": make_person(Role.ADMIN, None),
     }
-    now = datetime.now(UTC) - timedelta(days=1)
+    now = utc_now() - timedelta(days=1)
     complete_course(people["member"], course, now)
     open_attempt = quiz_services.start_attempt(people["member"], course, now)
     certificate = db.session.scalar(select(Certificate))

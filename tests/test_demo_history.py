@@ -13,6 +13,7 @@ from sqlalchemy import Integer, and_, cast, exists, func, select, true
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import add_months
 from lms.certification.status import Status, expiring_window, latest_certificates, status_case
+from lms.clock import local_today
 from lms.courses.models import Course, Enrolment, Lesson, LessonCompletion
 from lms.demo_history import load_history
 from lms.people.models import Person, Role
@@ -47,7 +48,7 @@ def test_demo_history_is_added_once_consistent_and_varied(runner, db):
     assert second.exit_code == 0, second.output
     assert "none added" in second.output
     assert [count(db, model) for model in HISTORY] == counts
-    today = date.today()  # the day the demo command used
+    today = local_today()  # the day the demo command used
     check_certificates(db)
     check_attempts(db)
     check_statuses(db, today)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
 
 from lms.certification.models import Certificate
+from lms.clock import utc_now
 from lms.courses.models import Course
 from lms.courses.progress import mark_lesson_done
 from lms.extensions import db as _db
@@ -67,7 +67,7 @@ def _explain(statements: list[str]) -> str:
 def test_lesson_page_for_a_member(client, course, member, db, done):  # noqa: ANN001
     lesson = course.lessons[1]
     if done:
-        mark_lesson_done(member, course.lessons[0], datetime.now(UTC))
+        mark_lesson_done(member, course.lessons[0], utc_now())
         db.session.commit()
     url, title = f"/courses/{COURSE}/{lesson.slug}", lesson.title
     client.get(url)  # the session's CSRF secret exists now
@@ -92,7 +92,7 @@ def _submit(client, course, member, db, finish_lessons: bool) -> list[str]:  # n
     """A passing submission; with every lesson done it also completes and certifies."""
     if finish_lessons:
         for lesson in course.lessons:
-            mark_lesson_done(member, lesson, datetime.now(UTC))
+            mark_lesson_done(member, lesson, utc_now())
         db.session.commit()
     assert post_form(client, f"/courses/{COURSE}/quiz/start", {}).status_code == 302
     attempt = db.session.scalar(select(Attempt).where(Attempt.person_id == member.id))

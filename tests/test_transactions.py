@@ -8,10 +8,9 @@ completion it should have earned (found while writing bench/load_fault.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import func, select
 
+from lms.clock import utc_now
 from lms.courses.models import Course, LessonCompletion
 from lms.courses.progress import mark_lesson_done
 from lms.people.models import Role, Unit
@@ -35,6 +34,6 @@ def test_a_lesson_marked_done_is_undone_with_its_request(db, runner):
     person = make_person(Role.MEMBER)
     course = db.session.scalar(select(Course).where(Course.slug == COURSE))
     db.session.commit()
-    assert mark_lesson_done(person, course.lessons[0], datetime.now(UTC))
+    assert mark_lesson_done(person, course.lessons[0], utc_now())
     db.session.rollback()  # the request failed after marking the lesson
     assert db.session.scalar(select(func.count(LessonCompletion.id))) == 0

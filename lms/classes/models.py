@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.certification.models import Completion
+from lms.clock import utc_now
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import Person, Unit
@@ -40,7 +41,8 @@ class InPersonClass(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id",
                                                                  ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now,
+                                                 server_default=func.now())
 
     course: Mapped[Course] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lms.clock import utc_now
 from lms.extensions import db
 
 Timestamp = DateTime(timezone=True)
@@ -52,8 +53,10 @@ class Course(db.Model):
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Digest of the course's files: an unchanged re-import is recognised and skipped.
     content_digest: Mapped[str] = mapped_column(String(64), default="")
-    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now,
+                                                 server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now,
+                                                 server_default=func.now())
 
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan")
@@ -96,7 +99,8 @@ class CourseVersion(db.Model):
     version: Mapped[str] = mapped_column(String(50))
     requires_recertification: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(Timestamp, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now,
+                                                 server_default=func.now())
 
     course: Mapped[Course] = relationship(back_populates="versions")
 

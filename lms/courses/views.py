@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -11,6 +10,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from lms.certification.completion import record_completion_if_earned
+from lms.clock import utc_now
 from lms.courses import services
 from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from lms.courses.models import Asset, Course, Lesson
@@ -79,7 +79,7 @@ def start(slug: str) -> Response:
     """Enrol in the course and open its first unfinished lesson."""
     course = _readable_course(slug)
     if ActionForm().validate_on_submit():
-        enrol(current_user, course, datetime.now(UTC))
+        enrol(current_user, course, utc_now())
         db.session.commit()
     progress = course_progress(current_user, course)
     if progress.next_lesson is None:
@@ -132,7 +132,7 @@ def lesson_done(slug: str, lesson_slug: str) -> Response:
     course, lesson = _readable_lesson(slug, lesson_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    now = datetime.now(UTC)
+    now = utc_now()
     if mark_lesson_done(current_user, lesson, now):
         record_completion_if_earned(current_user, course, now)
     db.session.commit()

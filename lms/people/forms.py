@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,6 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms.clock import local_today
 from lms.forms import options
 from lms.people.ages import AGE_BANDS
 from lms.people.models import Gender, Role, Unit
@@ -67,6 +66,18 @@ def validate_phone(form: FlaskForm, field: StringField) -> None:
         ) from None
 
 
+class BirthYearRange(NumberRange):
+    """A birth year from 1900 to this year, read when the form is checked, not when it is defined
+    (a worker started in December must accept a baby born in January)."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1900, message=_l("Enter a birth year between %(min)s and %(max)s."))
+
+    def __call__(self, form: FlaskForm, field: IntegerField) -> None:
+        self.max = local_today().year
+        super().__call__(form, field)
+
+
 def unit_choices(units: list[Unit], blank: str) -> list[tuple[str, str]]:
     """Select options for units, indented by depth so the tree shows."""
     return options([("", blank)] + [(str(u.id), f"{'· ' * u.depth}{u.name}") for u in units])
@@ -101,8 +112,7 @@ class PersonForm(FlaskForm):
     birth_year = IntegerField(
         _l("Birth year"),
         validators=[Optional(),
-                    NumberRange(min=1900, max=date.today().year,
-                                message=_l("Enter a birth year between %(min)s and %(max)s."))],
+                    BirthYearRange()],
     )
     gender = SelectField(_l("Gender"), choices=[], validate_choice=True)
     email = StringField(_l("Email (optional)"),

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from lms.clock import utc_now
 from lms.extensions import db
 
 # Byte order on both databases, so that the materialised-path range query
@@ -112,7 +113,8 @@ class Person(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Part of the login cookie: bumping it logs the person out everywhere.
     auth_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
+                                                 server_default=func.now())
 
     unit: Mapped[Unit | None] = relationship()
     team: Mapped[Team | None] = relationship(back_populates="members")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -86,10 +84,10 @@ def people_list() -> str:
         age_band=form.age_band.data or None,
         active={"yes": True, "no": False}.get(form.active.data or ""),
     )
-    page = db.paginate(services.search_people(current_user, filters, date.today()),
+    page = db.paginate(services.search_people(current_user, filters, local_today()),
                        page=whole_number(request.args.get("page")) or 1, per_page=25,
                        error_out=False)
-    return render_template("people/list.html", form=form, page=page, today=date.today())
+    return render_template("people/list.html", form=form, page=page, today=local_today())
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,6 +11,7 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.certification.completion import all_lessons_done, record_completion_if_earned
 from lms.certification.models import Certificate, Completion
+from lms.clock import utc_now
 from lms.courses import services as course_services
 from lms.courses.forms import ActionForm
 from lms.courses.models import Course
@@ -67,7 +66,7 @@ def start(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_attempt(current_user, course, datetime.now(UTC))
+        attempt = services.start_attempt(current_user, course, utc_now())
     except LmsError as error:
         db.session.commit()  # an overdue attempt may have been closed meanwhile
         flash(str(error.message), "error")
@@ -82,8 +81,8 @@ def attempt_page(attempt_id: int) -> str:
     """The questions of an unfinished attempt, or the result of a finished one."""
     attempt = _own_attempt(attempt_id)
     course = attempt.course
-    if services.expire_if_overdue(attempt, datetime.now(UTC)):
-        record_completion_if_earned(current_user, course, datetime.now(UTC))
+    if services.expire_if_overdue(attempt, utc_now()):
+        record_completion_if_earned(current_user, course, utc_now())
         db.session.commit()
         flash(_("The time for this attempt ran out. The answers saved in time were graded."),
               "warning")
@@ -103,7 +102,7 @@ def attempt_submit(attempt_id: int) -> str | Response:
     # Redirects name the attempt by `attempt_id`: after the commit, `attempt.id` would read
     # the expired attempt again, and with it every question and option.
     here = url_for("quizzes.attempt_page", attempt_id=attempt_id)
-    now = datetime.now(UTC)
+    now = utc_now()
     form = attempt_form(attempt, request.form)
     if not form.validate_on_submit():
         if form.errors.keys() - {"csrf_token"}:

@@ -35,6 +35,12 @@ Giới thiệu.
 """
 
 
+@pytest.fixture(autouse=True)
+def _dated_today(today_is) -> None:
+    """The certificates here are issued at NOW; the pages read TODAY as today."""
+    today_is(TODAY)
+
+
 @pytest.fixture()
 def course(runner, db, tmp_path):
     write_course(tmp_path / "v1", course_files({"course.md": COURSE_MD}))
@@ -203,13 +209,13 @@ def test_pdf_download_keeps_the_vietnamese_name(course, member, client, db):
 
 
 def test_member_home_lists_todo_progress_and_certificates(course, member, client, db,
-                                                          monkeypatch):
+                                                          today_is):
     complete_course(member, course, NOW)
     db.session.commit()
     login(client, member.phone, PASSWORD)
     page = client.get("/").get_data(as_text=True)
     assert "Chứng nhận của tôi" in page and "Còn hiệu lực" in page
-    monkeypatch.setattr("lms.main.views.local_today", lambda: date(2027, 12, 1))
+    today_is(date(2027, 12, 1))
     page = client.get("/").get_data(as_text=True)
     assert "Chứng nhận của bạn đã hết hạn" in page
 

@@ -53,7 +53,9 @@ def certify(person, course, issued: date, valid_until: date | None,
 
 
 @pytest.fixture()
-def area(db):
+def area(db, today_is):
+    """Two communes whose certificates are dated around TODAY, which the pages take as today."""
+    today_is(TODAY)
     district = make_unit("Huyện D", kind="district")
     commune_a, commune_b = make_unit("Xã A", district), make_unit("Xã B", district)
     village_a = make_unit("Thôn A1", commune_a, kind="village", team=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.classes.services import schedule_class
-from lms.clock import local_today
+from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people.models import Person, Role
@@ -46,7 +46,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "officer": make_person(Role.OFFICER, commune_a),
         "admin": make_person(Role.ADMIN, None),
     }
-    now = datetime.now(UTC) - timedelta(days=1)
+    now = utc_now() - timedelta(days=1)
     complete_course(people["member"], course, now)
     finished = db.session.scalar(select(func.max(Attempt.id)))
     open_attempt = quiz_services.start_attempt(people["member"], course, now)

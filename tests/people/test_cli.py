@@ -1,5 +1,6 @@
 from sqlalchemy import func, select
 
+from lms.clock import local_today
 from lms.people.models import Person, Role, Team, Unit
 from tests.conftest import login
 
@@ -73,7 +74,7 @@ def test_demo_twice_adds_nothing_the_second_time(runner, db):
     officers = db.session.scalars(select(Person).where(Person.role == Role.OFFICER)).all()
     assert len(officers) == 3
     aged = db.session.scalar(select(func.count()).select_from(Person).where(
-        Person.birth_year <= 1976, Person.role.in_([Role.MEMBER, Role.LEADER])))
+        Person.birth_year <= local_today().year - 50, Person.role.in_([Role.MEMBER, Role.LEADER])))
     members = db.session.scalar(select(func.count()).select_from(Person).where(
         Person.role.in_([Role.MEMBER, Role.LEADER])))
     assert 0.3 < aged / members < 0.5

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from lms.clock import local_today
 from lms.people import roster_service, services
 from lms.people.models import Person, Role
 from lms.people.phone import normalise_phone
@@ -25,7 +26,7 @@ from lms.people.roster_forms import decode_rows, encode_rows
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
 
-YEAR = date.today().year
+YEAR = local_today().year
 VI_HEADER = ["Họ và tên", "SĐT", "Năm sinh", "Thôn/Bản", "Chức vụ", "Vai trò"]
 VI_ROWS = [
     ["Nguyễn Thị Hường", "0912 345 601", "1958", "Thôn Đồng Mới", "Trưởng thôn", "Tổ trưởng"],

@@ -1,6 +1,7 @@
 import pytest
 from sqlalchemy import select
 
+from lms.clock import local_today
 from lms.people.models import Person, Role
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
@@ -21,7 +22,7 @@ def area(db):
         "member_a": make_person(Role.MEMBER, village_a, name="Nguyễn Văn An",
                                 phone="0911111111", birth_year=1950),
         "young_a": make_person(Role.MEMBER, village_a, name="Trần Thị Bé",
-                               phone="0911111112", birth_year=2001),
+                               phone="0911111112", birth_year=local_today().year - 20),
         "member_b": make_person(Role.MEMBER, village_b, name="Lò Văn Bình", phone="0922222222"),
         "trainer_b": make_person(Role.TRAINER, commune_b, name="Trainer B"),
     }

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import assign_refresher
+from lms.clock import utc_now
 from lms.courses.models import Course, Enrolment
 from lms.courses.progress import mark_lesson_done
 from lms.errors import LmsError, NotFound
@@ -387,7 +388,7 @@ def test_late_submission_grades_the_saved_answers_and_can_complete(
     right = {f"q{q.id}": str(next(o.id for o in q.options if o.correct))
              for q in attempt.questions}
     post_form(client, attempt_url, {**right, "action": "save"})
-    db.session.execute(update(Attempt).values(deadline_at=datetime.now(UTC) - timedelta(hours=1)))
+    db.session.execute(update(Attempt).values(deadline_at=utc_now() - timedelta(hours=1)))
     db.session.commit()
     wrong = {f"q{q.id}": str(next(o.id for o in q.options if not o.correct))
              for q in attempt.questions}
