@@ -50,7 +50,7 @@ lint: install-dev
 ## lms/translations/vi/LC_MESSAGES/messages.po and compile.
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location \
-		--sort-output -o lms/translations/messages.pot .
+		--sort-output --no-wrap -o lms/translations/messages.pot .
 	$(BIN)/pybabel update -i lms/translations/messages.pot -d lms/translations -l vi \
-		--no-fuzzy-matching --ignore-obsolete
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d lms/translations

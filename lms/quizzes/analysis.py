@@ -3,12 +3,14 @@ wrong answer, and how well the question separates strong attempts from weak ones
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.quizzes.grading import normalise_answer
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from lms.quizzes.services import question_key
 
@@ -28,6 +30,8 @@ class QuestionStats:
     common_wrong_count: int
     discrimination: float | None  # share right in the top group minus the bottom group
     in_current_quiz: bool
+    # Typed answers marked wrong, most common first: a trainer may accept a variant.
+    wrong_typed_answers: tuple[tuple[str, int], ...] = ()
 
     @property
     def correct_share(self) -> float:
@@ -74,7 +78,7 @@ def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
     texts = dict(db.session.execute(
         select(AttemptQuestion.id, AttemptQuestion.text_html)
         .where(AttemptQuestion.id.in_([row[1] for row in rows]))).all())
-    wrong = _common_wrong_answers(course)
+    wrong, typed = _common_wrong_answers(course)
     current = [question_key(q) for q in course.quiz.questions] if course.quiz else []
     stats = []
     for key, latest_id, answered, correct, up_n, up_right, low_n, low_right in rows:
@@ -86,14 +90,21 @@ def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
             question_key=key, text_html=texts.get(latest_id, ""), answered=answered,
             correct=correct or 0, common_wrong_answer=common[0] if common else None,
             common_wrong_count=common[1] if common else 0, discrimination=discrimination,
-            in_current_quiz=key in current))
+            in_current_quiz=key in current, wrong_typed_answers=typed.get(key, ())))
     order = {key: index for index, key in enumerate(current)}
     stats.sort(key=lambda s: (order.get(s.question_key, len(order)), s.question_key))
     return attempts, stats
 
 
-def _common_wrong_answers(course: Course) -> dict[str, tuple[str, int]]:
-    """For each question, the wrong option (or typed answer) chosen most often."""
+TYPED_ANSWERS_SHOWN = 5
+
+
+def _common_wrong_answers(
+    course: Course,
+) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[tuple[str, int], ...]]]:
+    """For each question, the wrong option (or typed answer) chosen most often; and for typed
+    questions the most common wrong answers, counted as marking compares them ("5 656" and
+    "5 656." are one answer), each shown in its most frequent spelling."""
     submitted = (select(Attempt.id).where(Attempt.course_id == course.id,
                                           Attempt.submitted_at.is_not(None)))
     chosen = db.session.execute(
@@ -102,14 +113,26 @@ def _common_wrong_answers(course: Course) -> dict[str, tuple[str, int]]:
         .where(AttemptQuestion.attempt_id.in_(submitted), AttemptOption.selected.is_(True),
                AttemptOption.correct.is_(False))
         .group_by(AttemptQuestion.question_key, AttemptOption.text_md)).all()
-    typed = db.session.execute(
-        select(AttemptQuestion.question_key, func.lower(AttemptQuestion.response_text),
-               func.count())
+    typed_rows = db.session.execute(
+        select(AttemptQuestion.question_key, AttemptQuestion.response_text, func.count())
         .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind == "short",
                AttemptQuestion.correct.is_(False), AttemptQuestion.response_text != "")
-        .group_by(AttemptQuestion.question_key, func.lower(AttemptQuestion.response_text))).all()
+        .group_by(AttemptQuestion.question_key, AttemptQuestion.response_text)).all()
+    counted: dict[str, dict[str, list]] = defaultdict(dict)
+    for key, text, count in typed_rows:
+        form = normalise_answer(text, ignore_diacritics=False)
+        entry = counted[key].setdefault(form, [0, text.strip(), 0])  # total, spelling, its count
+        entry[0] += count
+        if (count, entry[1]) > (entry[2], text.strip()):  # the commonest; ties alphabetical
+            entry[1], entry[2] = text.strip(), count
+    typed = {key: tuple((spelling, total) for total, spelling, _ in
+                        sorted(forms.values(), key=lambda e: (-e[0], e[1]))[:TYPED_ANSWERS_SHOWN])
+             for key, forms in counted.items()}
     best: dict[str, tuple[str, int]] = {}
-    for key, text, count in [*chosen, *typed]:
+    for key, text, count in chosen:
         if key not in best or count > best[key][1]:
             best[key] = (text, count)
-    return best
+    for key, answers in typed.items():
+        if key not in best or answers[0][1] > best[key][1]:
+            best[key] = answers[0]
+    return best, typed

@@ -74,3 +74,25 @@ def test_analysis_numbers_on_a_known_data_set(runner, db, tmp_path, client):
     other = client.application.test_client()
     login(other, member.phone, PASSWORD)
     assert other.get(f"/courses/{course.slug}/quiz/analysis").status_code == 403
+
+
+def test_wrong_typed_answers_are_counted_as_marking_compares_them(runner, db, tmp_path, client):
+    """Issue 15: trainers see the common wrong typed answers, so they can accept a variant."""
+    write_course(tmp_path, course_files({"quiz.md": QUIZ}))
+    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    course = db.session.scalar(select(Course))
+    for typed in ("114", "114.", " 114", "Một một bốn", "một một bốn", "115", "113."):
+        attempt = services.start_attempt(make_person(), course, NOW)
+        easy, hard, short = attempt.questions
+        services.submit_attempt(attempt, Responses(
+            selected={easy.id: {easy.options[0].id}, hard.id: {hard.options[0].id}},
+            typed={short.id: typed}), NOW)
+    short = question_analysis(course)[1][2]
+    assert short.correct == 1  # "113." is right
+    assert short.wrong_typed_answers == (("114", 3), ("Một một bốn", 2), ("115", 1))
+    assert (short.common_wrong_answer, short.common_wrong_count) == ("114", 3)
+    trainer = make_person(Role.TRAINER)
+    db.session.commit()
+    login(client, trainer.phone, PASSWORD)
+    page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
+    assert "“114” (3)" in page and "“Một một bốn” (2)" in page

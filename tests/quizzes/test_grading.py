@@ -21,6 +21,23 @@ from lms.quizzes.grading import (
     ("", [("113", False)], False),
     ("   ", [("", False)], False),
     ("114", [("113", False)], False),
+    # What a person did not mean never makes a right answer wrong (issue 15: "5656." was failed).
+    ("5656.", [("5656", False)], True),
+    ("“5656”", [("5656", False)], True),
+    ("«113»!", [("113", False)], True),
+    ("'Bộ Công an'", [("Bộ Công an", False)], True),
+    ("５６５６", [("5656", False)], True),  # full-width digits
+    ("٥٦٥٦", [("5656", False)], True),  # Arabic-Indic digits
+    ("5656\u00a0", [("5656", False)], True),
+    ("56\u200b56", [("5656", False)], True),  # an invisible zero-width space
+    ("Bộ\tCông\u3000an", [("bộ công an", False)], True),  # odd whitespace inside
+    ("BỘ CÔNG AN.", [("bộ công an", True)], True),
+    ("bo cong an.", [("Bộ Công an", False)], False),  # the diacritics rule stays
+    ("...", [("5656", False)], False),
+    (".", [(".", False)], False),
+    ("5 656", [("5656", False)], False),  # a different answer is still different
+    ("-113", [("113", False)], True),
+    ("+84", [("84", False)], False),
 ])
 def test_short_answers(response, answers, expected):
     assert short_answer_is_correct(response, answers) is expected
