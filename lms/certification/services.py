@@ -196,3 +196,10 @@ def bulk_assign(*, person_ids: list[int], course: Course, due_on: date, reason: 
                      after={"people": sorted(row["person_id"] for row in rows),
                             "due_on": due_on.isoformat(), "reason": reason.strip()}, now=now)
     return len(rows), len(wanted) - len(rows)
+
+
+
+def certificate_id_of(completion: Completion) -> int | None:
+    """The certificate a completion issued (None for one that issued none)."""
+    return db.session.scalar(select(Certificate.id).where(
+        Certificate.completion_id == completion.id))

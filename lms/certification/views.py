@@ -81,8 +81,10 @@ def _own_certificate(certificate_id: int) -> Certificate:
 def certificate_page(certificate_id: int) -> str:
     """The member's certificate: printable, with a QR code to show an official."""
     certificate = _own_certificate(certificate_id)
+    attempt_id = request.args.get("attempt", type=int)  # the quiz that earned it, when just earned
     return render_template("certification/certificate.html", certificate=certificate,
-                           state=_state(certificate))
+                           state=_state(certificate), just_earned=bool(request.args.get("new")),
+                           attempt_id=attempt_id)
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")

@@ -41,6 +41,7 @@ class LessonParts:
 
     opening: Markup  # the way back to the course, number, title, contents and the lesson
     pager: Markup  # previous and next
+    unmarked_pager: Markup  # for a member who has not marked the lesson: moving on is secondary
     done_url: str
     next_url: str | None
 
@@ -85,6 +86,8 @@ def _lesson_parts(course: CourseOutline, lesson: LessonOutline) -> LessonParts:
     return LessonParts(
         opening=_macro("courses/_lesson_parts.html", "opening")(course, lesson),
         pager=_macro("courses/_lesson_parts.html", "pager")(course, previous, following),
+        unmarked_pager=_macro("courses/_lesson_parts.html", "unmarked_pager")(
+            course, previous, following),
         done_url=url_for("courses.lesson_done", slug=course.slug, lesson_slug=lesson.slug),
         next_url=url_for("courses.lesson_page", slug=course.slug, lesson_slug=following.slug)
         if following else None)

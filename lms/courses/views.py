@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from lms.certification.completion import record_completion_if_earned
-from lms.clock import utc_now
+from lms.certification.models import Certificate
+from lms.certification.services import certificate_id_of
+from lms.certification.status import certificates_with_state, course_statuses
+from lms.clock import local_today, utc_now
 from lms.courses import services
 from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from lms.courses.models import Asset, Course, Lesson
@@ -58,9 +62,14 @@ def catalogue() -> str:
     form = CatalogueFilterForm(request.args)
     courses = services.catalogue(form.q.data or "", form.level.data or None,
                                  include_members_only=current_user.is_authenticated)
-    progress = lessons_done_by_course(current_user) if current_user.is_authenticated else {}
+    progress, held = {}, {}
+    if current_user.is_authenticated:
+        progress = lessons_done_by_course(current_user)
+        # The newest certificate per course decides: a valid one shows instead of progress.
+        for certificate, state in reversed(certificates_with_state(current_user, local_today())):
+            held[certificate.course_id] = (certificate, state)
     return render_template("courses/catalogue.html", form=form, courses=courses,
-                           progress=progress, lesson_counts=services.lesson_counts(),
+                           progress=progress, held=held, lesson_counts=services.lesson_counts(),
                            level_labels=LEVEL_LABELS)
 
 
@@ -68,9 +77,17 @@ def catalogue() -> str:
 def course_page(slug: str) -> str:
     """The course introduction, its lessons with done marks, and where to continue."""
     course = _readable_outline(slug)
+    standing = certificate = None
+    if current_user.is_authenticated:
+        rows = course_statuses(current_user, local_today(), course)
+        if rows:
+            standing = rows[0].status
+            certificate = rows[0].certificate_id and db.session.get(Certificate,
+                                                                    rows[0].certificate_id)
     return render_template("courses/course.html", course=course,
                            progress=course_progress(current_user, course),
-                           parts=course_parts(course, LEVEL_LABELS))
+                           parts=course_parts(course, LEVEL_LABELS), standing=standing,
+                           certificate=certificate)
 
 
 @bp.post("/courses/<slug>/start")
@@ -133,10 +150,16 @@ def lesson_done(slug: str, lesson_slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     now = utc_now()
+    completion = None
     if mark_lesson_done(current_user, lesson, now):
-        record_completion_if_earned(current_user, course, now)
+        completion = record_completion_if_earned(current_user, course, now)
+    certificate_id = completion and certificate_id_of(completion)  # before the commit
+    flash(_("Saved: you have finished the lesson “%(title)s”.", title=lesson.title), "success")
     db.session.commit()
-    _, following = services.neighbours(course, lesson)
+    if certificate_id:  # the last lesson earned the certificate: say so, with the certificate
+        return redirect(url_for("certification.certificate_page", certificate_id=certificate_id,
+                                new=1))
+    following = services.neighbours(course, lesson)[1]
     if following is None:
         return redirect(url_for("courses.course_page", slug=slug, finished=1))
     return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=following.slug))

@@ -14,6 +14,7 @@ from lms.clock import local_today
 from lms.courses.progress import courses_in_progress
 from lms.extensions import db
 from lms.main.forms import LanguageForm
+from lms.main.next_step import next_step
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -26,12 +27,19 @@ def home() -> str:
     today = local_today()
     assignments = open_assignments(current_user)
     assigned = {a.course_id for a in assignments}
-    due = [row for row in course_statuses(current_user, today)
+    statuses = course_statuses(current_user, today)
+    # Required courses stay on the to-do list until certified, not only until started.
+    due = [row for row in statuses
            if row.course.id not in assigned
-           and (row.status.is_due or (row.course.required and row.status == Status.NOT_STARTED))]
+           and (row.status.is_due or (row.course.required and row.status in
+                                      (Status.NOT_STARTED, Status.IN_PROGRESS)))]
+    in_progress = courses_in_progress(current_user)
+    certificates = certificates_with_state(current_user, today)
+    valid_until = {c.course_id: c.valid_until for c, _ in reversed(certificates) if c.valid_until}
+    step = next_step(current_user, assignments, [course for course, _ in in_progress], statuses,
+                     valid_until)
     return render_template("main/home.html", today=today, assignments=assignments, due=due,
-                           in_progress=courses_in_progress(current_user),
-                           certificates=certificates_with_state(current_user, today))
+                           in_progress=in_progress, certificates=certificates, step=step)
 
 
 @bp.post("/language")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.certification.completion import all_lessons_done, record_completion_if_earned
 from lms.certification.models import Certificate, Completion
+from lms.certification.services import certificate_id_of
 from lms.clock import utc_now
 from lms.courses import services as course_services
 from lms.courses.forms import ActionForm
@@ -130,7 +131,9 @@ def attempt_submit(attempt_id: int) -> str | Response:
         submitted = services.submit_attempt(attempt, responses, now)
         if not submitted:
             flash(_("This attempt was already submitted; its result is below."), "info")
-        record_completion_if_earned(current_user, course, now, attempt if submitted else None)
+        completion = record_completion_if_earned(current_user, course, now,
+                                                 attempt if submitted else None)
+        certificate_id = completion and certificate_id_of(completion)
     except services.AttemptClosed as error:
         # Out of time: the answers saved in time were graded, and they may complete the course.
         record_completion_if_earned(current_user, course, now)
@@ -142,6 +145,9 @@ def attempt_submit(attempt_id: int) -> str | Response:
         flash(str(error.message), "error")
         return redirect(here)
     db.session.commit()
+    if certificate_id:  # a pass that earned the certificate: the congratulation comes first
+        return redirect(url_for("certification.certificate_page", certificate_id=certificate_id,
+                                new=1, attempt=attempt_id))
     return redirect(here)
 
 
