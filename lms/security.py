@@ -25,6 +25,8 @@ LOGIN_PER_ADDRESS = "30 per minute"
 LOGIN_PER_PHONE = "5 per minute;20 per hour"
 VERIFY_PER_ADDRESS = "60 per minute"
 SUBMIT_PER_PERSON = "20 per minute"
+# Answers saved one question a screen (and as they are chosen, with JavaScript): many a minute.
+SAVE_PER_PERSON = "120 per minute"
 RESET_PER_ACTOR = "30 per hour"
 
 

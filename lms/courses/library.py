@@ -213,7 +213,7 @@ def _apply_quiz(course: Course, parsed: ParsedQuiz | None, resolve) -> None:  # 
     quiz = course.quiz or Quiz()
     quiz.title, quiz.pass_mark, quiz.draw = parsed.title, parsed.pass_mark, parsed.draw
     quiz.shuffle, quiz.max_attempts = parsed.shuffle, parsed.max_attempts
-    quiz.time_limit_minutes = parsed.time_limit_minutes
+    quiz.time_limit_minutes, quiz.layout = parsed.time_limit_minutes, parsed.layout
     quiz.intro_md = parsed.intro
     quiz.intro_html = render_markdown(parsed.intro, resolve).html
     # Attempts keep snapshots of what they asked, so questions can simply be replaced.
@@ -264,7 +264,8 @@ def to_parsed(course: Course) -> ParsedCourse:
             title=course.quiz.title, pass_mark=course.quiz.pass_mark, draw=course.quiz.draw,
             shuffle=course.quiz.shuffle, max_attempts=course.quiz.max_attempts,
             time_limit_minutes=course.quiz.time_limit_minutes, intro=course.quiz.intro_md,
-            questions=tuple(_parsed_question(q) for q in course.quiz.questions))
+            questions=tuple(_parsed_question(q) for q in course.quiz.questions),
+            layout=course.quiz.layout)
     return ParsedCourse(
         slug=course.slug, title=course.title, summary=course.summary,
         tags=tuple(course.tag_list), level=course.level, minutes=course.minutes,

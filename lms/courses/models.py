@@ -153,6 +153,8 @@ class Quiz(db.Model):
     shuffle: Mapped[bool] = mapped_column(Boolean, default=True)
     max_attempts: Mapped[int] = mapped_column(Integer, default=0)
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    layout: Mapped[str] = mapped_column(String(20), default="one_per_screen",
+                                        server_default="one_per_screen")
     intro_md: Mapped[str] = mapped_column(Text, default="")
     intro_html: Mapped[str] = mapped_column(Text, default="")
 

@@ -17,7 +17,11 @@ from lms.courses.front_matter import (
 )
 from lms.courses.front_matter import lazy_gettext as _l
 
-QUIZ_KEYS = ("title", "pass_mark", "draw", "shuffle", "max_attempts", "time_limit_minutes")
+QUIZ_KEYS = ("title", "pass_mark", "draw", "shuffle", "max_attempts", "time_limit_minutes",
+             "layout")
+# How an attempt is shown: one question a screen (the default, easiest on a small phone and on
+# older eyes; each answer is saved as it is given) or the whole quiz on one page.
+LAYOUTS = ("one_per_screen", "one_page")
 
 _QUESTION = re.compile(r"^ {0,3}##(?!#)(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
@@ -60,6 +64,7 @@ class ParsedQuiz:
     time_limit_minutes: int | None
     questions: tuple[ParsedQuestion, ...]
     intro: str
+    layout: str = LAYOUTS[0]
 
 
 @dataclass
@@ -193,6 +198,7 @@ def read_quiz(text: str, file: str, errors: list[ContentError]) -> ParsedQuiz | 
         time_limit_minutes=fields.integer("time_limit_minutes", None, 1),
         questions=questions,
         intro=trim_blank_lines(intro),
+        layout=fields.choice("layout", LAYOUTS, LAYOUTS[0]),
     )
     return None if len(errors) > start else quiz
 
@@ -229,7 +235,7 @@ def serialise_quiz(quiz: ParsedQuiz) -> str:
     values: dict[str, Any] = {"title": quiz.title} if quiz.title else {}
     defaults: dict[str, Any] = {
         "pass_mark": None, "draw": None, "shuffle": True, "max_attempts": 0,
-        "time_limit_minutes": None,
+        "time_limit_minutes": None, "layout": LAYOUTS[0],
     }  # fmt: skip
     for key, default in defaults.items():
         if getattr(quiz, key) != default:

@@ -46,10 +46,13 @@ def _saved(question: AttemptQuestion) -> object:
 class AttemptForm(FlaskForm):
     """Base class; fields are added per attempt."""
 
-    def responses(self, attempt: Attempt) -> Responses:
-        """The answers as option ids and typed text."""
+    def responses(self, attempt: Attempt, only: set[int] | None = None) -> Responses:
+        """The answers as option ids and typed text: of every question, or of the questions
+        (by id) in `only` — those a one-question screen showed; the others keep what is saved."""
         selected, typed = {}, {}
         for question in attempt.questions:
+            if only is not None and question.id not in only:
+                continue
             data = self[field_name(question)].data
             if question.kind == "short":
                 typed[question.id] = data or ""

@@ -93,6 +93,12 @@ class AttemptQuestion(db.Model):
         back_populates="question", order_by="AttemptOption.position",
         cascade="all, delete-orphan")
 
+    @property
+    def expects_number(self) -> bool:
+        """A typed question whose every accepted answer is a number: phones show digits."""
+        return self.kind == "short" and bool(self.options) and all(
+            option.text_md.strip().isdigit() for option in self.options)
+
 
 class AttemptOption(db.Model):
     """An option as shown (or, for short answers, an accepted answer) and whether it was chosen."""

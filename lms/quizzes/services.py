@@ -173,11 +173,18 @@ def check_responses(attempt: Attempt, responses: Responses) -> None:
             raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
 
 
+def unanswered(attempt: Attempt, responses: Responses | None = None) -> list[int]:
+    """The positions (1-based) of the questions left without an answer, after these responses
+    (None: as saved)."""
+    answers = _answers(attempt, responses)
+    return [position for position, q in enumerate(attempt.questions, start=1)
+            if not ((answers.typed[q.id] or "").strip() if q.kind == "short"
+                    else answers.chosen & {o.id for o in q.options})]
+
+
 def unanswered_count(attempt: Attempt, responses: Responses) -> int:
     """How many questions of the attempt these responses leave without an answer."""
-    return sum(1 for q in attempt.questions
-               if not (responses.typed.get(q.id, "").strip() if q.kind == "short"
-                       else responses.selected.get(q.id)))
+    return len(unanswered(attempt, responses))
 
 
 def _overdue(attempt: Attempt, now: datetime) -> bool:
@@ -198,7 +205,8 @@ class _Answers:
 
 
 def _answers(attempt: Attempt, responses: Responses | None) -> _Answers:
-    """The answers after these responses; None keeps the answers saved."""
+    """The answers after these responses; a question they do not name (or None: every
+    question) keeps its saved answer, so a screen that shows one question changes only it."""
     typed, chosen = {}, set()
     for question in attempt.questions:
         if question.kind == "short":
@@ -206,10 +214,10 @@ def _answers(attempt: Attempt, responses: Responses | None) -> _Answers:
             if responses is not None and question.id in responses.typed:
                 text = responses.typed[question.id].strip()[:500]
             typed[question.id] = text
-        elif responses is None:
+        elif responses is None or question.id not in responses.selected:
             chosen.update(o.id for o in question.options if o.selected)
         else:
-            chosen.update(responses.selected.get(question.id, ()))
+            chosen.update(responses.selected[question.id])
     return _Answers(typed, frozenset(chosen))
 
 

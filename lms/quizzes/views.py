@@ -23,7 +23,7 @@ from lms.quizzes import services
 from lms.quizzes.analysis import question_analysis
 from lms.quizzes.forms import TAMPERED, attempt_form, field_name
 from lms.quizzes.models import Attempt
-from lms.security import SUBMIT_PER_PERSON, person_key
+from lms.security import SAVE_PER_PERSON, SUBMIT_PER_PERSON, person_key
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -89,13 +89,57 @@ def attempt_page(attempt_id: int) -> str:
               "warning")
     if attempt.submitted:
         return _result(attempt, course)
-    return render_template("quizzes/attempt.html", attempt=attempt, course=course,
-                           form=attempt_form(attempt), field_name=field_name)
+    if not _one_per_screen(course):
+        return render_template("quizzes/attempt.html", attempt=attempt, course=course,
+                               form=attempt_form(attempt), field_name=field_name)
+    left = services.unanswered(attempt)
+    if request.args.get("review"):
+        return render_template("quizzes/review.html", attempt=attempt, course=course,
+                               form=ActionForm(), unanswered=left)
+    total = len(attempt.questions)
+    position = request.args.get("q", type=int)
+    if position is None:  # resuming: the first question without an answer
+        if not left:
+            return redirect(url_for("quizzes.attempt_page", attempt_id=attempt_id, review=1))
+        position = left[0]
+    position = min(max(position, 1), total)
+    return render_template("quizzes/step.html", attempt=attempt, course=course,
+                           form=attempt_form(attempt), field_name=field_name, position=position,
+                           question=attempt.questions[position - 1], total=total,
+                           answered=total - len(left))
+
+
+def _one_per_screen(course: Course) -> bool:
+    return course.quiz is None or course.quiz.layout != "one_page"
+
+
+def _shown_questions(attempt: Attempt) -> set[int] | None:
+    """The questions (ids) the posted screen showed; None for a form from before screens."""
+    if "shown" not in request.form:
+        return None
+    return {int(v) for v in request.form.getlist("shown") if v.isascii() and v.isdigit()}
+
+
+def _step_target(attempt_id: int, action: str, position: int | None, total: int) -> str | None:
+    """Where a one-question screen's button leads once its answer is saved."""
+    if action == "review" or (action == "next" and position == total):
+        return url_for("quizzes.attempt_page", attempt_id=attempt_id, review=1)
+    if action in ("next", "previous") and position:
+        step = 1 if action == "next" else -1
+        return url_for("quizzes.attempt_page", attempt_id=attempt_id,
+                       q=min(max(position + step, 1), total))
+    return None
+
+
+def _saving_only() -> bool:
+    """A screen's answer saved on the way to another question, not a submission."""
+    return request.form.get("action") in ("next", "previous", "review", "autosave", "save")
 
 
 @bp.post("/attempts/<int:attempt_id>")
 @login_required
-@limiter.limit(SUBMIT_PER_PERSON, key_func=person_key)
+@limiter.limit(SUBMIT_PER_PERSON, key_func=person_key, exempt_when=_saving_only)
+@limiter.limit(SAVE_PER_PERSON, key_func=person_key)
 def attempt_submit(attempt_id: int) -> str | Response:
     """Save the answers for later, or submit them for grading (once)."""
     attempt = _own_attempt(attempt_id)
@@ -111,9 +155,20 @@ def attempt_submit(attempt_id: int) -> str | Response:
         else:
             flash(_("The form has expired. Please try again."), "error")
         return redirect(here)
-    responses = form.responses(attempt)
+    shown = _shown_questions(attempt)
+    if shown is not None and not shown <= {q.id for q in attempt.questions}:
+        flash(str(TAMPERED), "error")
+        return redirect(here)
+    responses = form.responses(attempt, shown)
+    action = request.form.get("action", "submit")
+    position = request.form.get("position", type=int)
     try:
-        if request.form.get("action") == "save":
+        target = _step_target(attempt_id, action, position, len(attempt.questions))
+        if target or action == "autosave":
+            services.save_responses(attempt, responses, now)
+            db.session.commit()
+            return ("", 204) if action == "autosave" else redirect(target)
+        if action == "save":
             services.save_responses(attempt, responses, now)
             quiz_url = url_for("quizzes.quiz_page", slug=course.slug)  # before the commit
             db.session.commit()
@@ -121,6 +176,11 @@ def attempt_submit(attempt_id: int) -> str | Response:
             return redirect(quiz_url)
         unanswered = services.unanswered_count(attempt, responses)
         if unanswered and not request.form.get("confirm") and not attempt.submitted:
+            if _one_per_screen(course) and shown is not None:
+                services.save_responses(attempt, responses, now)
+                db.session.commit()
+                return redirect(url_for("quizzes.attempt_page", attempt_id=attempt_id,
+                                        review=1))
             services.save_responses(attempt, responses, now)
             db.session.commit()
             flash(ngettext("%(num)d question has no answer yet.",

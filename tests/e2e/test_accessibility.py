@@ -50,6 +50,7 @@ PAGES = [
     ("member", "lesson", f"/courses/{READ_COURSE}/{{lesson}}"),
     ("member", "quiz", "/courses/{quiz_course}/quiz"),
     ("member", "attempt", "/attempts/{open_attempt}"),
+    ("member", "review", "/attempts/{open_attempt}?review=1"),
     ("member", "result", "/attempts/{submitted_attempt}"),
     ("member", "certificate", "/certificates/{certificate}"),
     ("leader", "home", "/"),
