@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms.clock import utc_now
 from lms.courses.content import ContentValidationError
 from lms.courses.library import export_course, import_courses, read_course_folders
 from lms.courses.models import Course
@@ -35,7 +35,7 @@ def import_content(path: Path, dry_run: bool) -> None:
             click.echo(str(problem), err=True)  # in the default language: no request here
         raise click.ClickException(_("%(count)d problem(s) found; nothing was imported.",
                                      count=len(error.errors))) from None
-    results = import_courses(courses, now=datetime.now(UTC))
+    results = import_courses(courses, now=utc_now())
     for result in results:
         click.echo(f"{result.status:9} {result.slug} ({result.lessons} lessons, "
                    f"{result.questions} questions)")
@@ -83,19 +83,18 @@ def import_gift(file: Path, slug: str) -> None:
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text.") from None
     try:
-        report = add_gift_questions(course, text, now=datetime.now(UTC))
+        merge = add_gift_questions(course, text, now=utc_now())
     except ContentValidationError as error:
         db.session.rollback()
         for problem in error.errors:
             click.echo(str(problem), err=True)
-        raise click.ClickException("The questions would make the quiz invalid; "
-                                   "nothing was added.") from None
-    for skipped in report.skipped:
-        title = f" ({skipped.title})" if skipped.title else ""
-        click.echo(f"{file}:{skipped.line}: skipped{title}: {skipped.reason}", err=True)
-    if report.added == 0 and report.already_present == 0:
+        raise click.ClickException(_("The questions would make the quiz invalid; nothing was "
+                                     "added.")) from None
+    for notice in merge.notices:
+        click.echo(notice.located(str(file)), err=True)
+    if merge.added == 0 and merge.already_present == 0:
         db.session.rollback()
-        raise click.ClickException("No question in the file could be converted; nothing added.")
+        raise click.ClickException(_("No question in the file could be converted; nothing was "
+                                     "added."))
     db.session.commit()
-    click.echo(f"Added {report.added} question(s) to {slug}; {report.already_present} already "
-               f"in the quiz; {len(report.skipped)} skipped.")
+    click.echo(f"{slug}: {merge.summary()}")
