@@ -48,7 +48,7 @@ class Unconvertible(Exception):
 
 def _escape_words(text: str) -> str:
     text = _INLINE.sub(r"\\\1", text)
-    return _ENTITY.sub("&amp;", _TAG_START.sub("&lt;", text))
+    return _TAG_START.sub("&lt;", _ENTITY.sub("&amp;", text))
 
 
 def _escape_line(line: str, autolink: bool) -> str:
@@ -102,13 +102,14 @@ class _Converter(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.blocks: list[tuple[str, str]] = []  # (kind, markdown); kind "li" or "p"
+        self.blocks: list[tuple[str, str]] = []  # (kind, markdown); "p", "pre", "li<list>"
         self.inline: list[str] = []
         self.marks: list[tuple[str, int, str | None]] = []  # open inline tags: (tag, at, href)
         self.lists: list[list[int]] = []  # one counter per open list; -1 for bullets
         self.pre: list[str] | None = None
         self.dropped = 0
         self.item = False
+        self.list_serial = 0
 
     # -- blocks ----------------------------------------------------------------------------
     def _flush(self) -> None:
@@ -127,7 +128,7 @@ class _Converter(HTMLParser):
             marker = f"{counter[0]}." if counter[0] >= 0 else "-"
             indent = "    " * (len(self.lists) - 1)
             text = indent + f"{marker} " + text.replace("\n", "\n" + indent + "    ")
-            self.blocks.append(("li", text))
+            self.blocks.append((f"li{self.list_serial}", text))
             self.item = False
         else:
             self.blocks.append(("p", text))
@@ -151,6 +152,7 @@ class _Converter(HTMLParser):
             self.pre = []
         elif tag in ("ul", "ol"):
             self._flush()
+            self.list_serial += not self.lists  # items of one list, nested ones included, join
             self.lists.append([0 if tag == "ol" else -1])
         elif tag == "li":
             self._flush()
@@ -257,7 +259,7 @@ class _Converter(HTMLParser):
         out: list[str] = []
         for index, (kind, text) in enumerate(self.blocks):
             if index:
-                same_list = kind == "li" and self.blocks[index - 1][0] == "li"
+                same_list = kind.startswith("li") and self.blocks[index - 1][0] == kind
                 out.append("\n" if same_list else "\n\n")
             out.append(text)
         return "".join(out)
