@@ -267,7 +267,7 @@ def test_feedback_shows_next_to_its_option_after_submitting(client, runner, db, 
         f"q{q.id}": "113" if q.kind == "short" else str(q.options[0].id)
         for q in attempt.questions}})
     page = client.get(url).get_data(as_text=True)
-    zalo = re.search(r"<li[^>]*>(?:(?!</li>).)*Zalo(?:(?!</li>).)*</li>", page, re.S).group(0)
-    assert 'class="explanation option-explanation"><p>Zalo là ứng dụng <em>nhắn tin</em>.</p>' \
-        in zalo
+    # Right under the option it explains, inside the option's own list item.
+    assert re.search(r'<span>Zalo</span>\s*<div class="explanation option-explanation">'
+                     r"<p>Zalo là ứng dụng <em>nhắn tin</em>.</p></div>\s*</li>", page)
     assert "Đúng: hãy gác máy ngay." in page and "Xem lại bài 1." in page
