@@ -18,3 +18,27 @@ def test_migrations_run_down_to_empty_and_up_again(db):
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade(directory=directory)
     assert {"units", "teams", "people"} <= set(inspect(db.engine).get_table_names())
+
+
+def test_tags_joined_with_spaces_become_one_a_line_and_the_course_is_reimported(db):
+    """Before, "an toàn" could not be told from two tags; the next import rewrites them."""
+    from sqlalchemy import text
+
+    directory = str(TestConfig.MIGRATIONS_DIR)
+    downgrade(directory=directory, revision="e9b3f511ebd1")
+    columns = ("slug, title, summary, tags, level, pass_mark, certificate_valid_months, version, "
+               "requires_recertification, visibility, required, intro_md, intro_html, "
+               "search_text, content_digest")
+    values = "'{slug}', 'T', '', '{tags}', 'basic', 80, 0, '', false, 'public', false, '', '', " \
+             "'', 'digest'"
+    with db.engine.begin() as connection:
+        for slug, tags in (("co-dau-cach", "an toàn vneid"), ("mot-nhan", "vneid")):
+            connection.execute(text(f"INSERT INTO courses ({columns}) VALUES "
+                                    f"({values.format(slug=slug, tags=tags)})"))
+    upgrade(directory=directory)
+    with db.engine.connect() as connection:
+        rows = dict(connection.execute(text(
+            "SELECT slug, tags || '|' || content_digest FROM courses")).all())
+    assert rows == {"co-dau-cach": "an\ntoàn\nvneid|", "mot-nhan": "vneid|digest"}
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM courses"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,8 +36,7 @@ from lms.courses.quiz_format import serialise_quiz
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
-from lms.quizzes.gift import parse_gift
-from lms.quizzes.gift_import import EMPTY_QUIZ
+from lms.quizzes.gift_import import GiftMerge, merge_gift
 from lms.text import fold
 
 
@@ -148,6 +148,9 @@ def save_file(draft: CourseDraft, path: str, data: bytes, *, revision: int | Non
             raise StaleEdit(_l("Someone else saved this page after you opened it. Your text was "
                                "not saved; it is kept below. Reopen the page to see their "
                                "changes, then add yours again."))
+    if path.endswith(".md"):  # text enters the database in one Unicode form (NFC)
+        data = unicodedata.normalize("NFC", data.decode("utf-8", "surrogateescape")).encode(
+            "utf-8", "surrogateescape")
     file.data, file.revision = data, file.revision + 1
     file.updated_at, file.updated_by_id, draft.updated_at = now, actor.id, now
     db.session.flush()
@@ -313,19 +316,13 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
     return result
 
 
-def add_gift(draft: CourseDraft, text: str, *, actor: Person,
-             now: datetime) -> tuple[int, list]:
-    """Append the questions of a Moodle GIFT file to the draft's quiz (created if missing).
-
-    Returns (questions added, skipped questions with line and reason).
-    """
-    result = parse_gift(text)
+def add_gift(draft: CourseDraft, text: str, *, actor: Person, now: datetime) -> GiftMerge:
+    """Append the new questions of a Moodle GIFT file to the draft's quiz (created if missing);
+    the merge reports every question skipped or already there, as `lms import-gift` does."""
     existing = next((f for f in draft.files if f.path == "quiz.md"), None)
-    quiz = parse_quiz(existing.text, f"{draft.slug}/quiz.md") if existing else EMPTY_QUIZ
-    known = {q.text for q in quiz.questions}
-    new = tuple(q for q in result.questions if q.text not in known)
-    if new:
-        updated = serialise_quiz(replace(quiz, questions=quiz.questions + new))
-        save_file(draft, "quiz.md", updated.encode("utf-8"),
+    quiz = parse_quiz(existing.text, f"{draft.slug}/quiz.md") if existing else None
+    merge = merge_gift(quiz, text)
+    if merge.added:
+        save_file(draft, "quiz.md", serialise_quiz(merge.quiz).encode("utf-8"),
                   revision=existing.revision if existing else None, actor=actor, now=now)
-    return len(new), list(result.skipped)
+    return merge

@@ -31,7 +31,7 @@ class SettingsForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title.")),
                                                  Length(max=300)])
     summary = StringField(_l("One-sentence summary"), validators=[Length(max=500)])
-    tags = StringField(_l("Tags (separated by spaces)"), validators=[Length(max=300)])
+    tags = StringField(_l("Tags (separated by commas)"), validators=[Length(max=300)])
     level = SelectField(_l("Level"), choices=options(LEVEL_LABELS.items()))
     minutes = IntegerField(_l("Estimated minutes"), validators=[Optional(), NumberRange(1, 10000)])
     pass_mark = IntegerField(_l("Pass mark (%)"), default=80,
@@ -66,6 +66,11 @@ class QuizForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Image or PDF (at most 2 MB)"), validators=[
+        FileRequired(_l("Choose a file."))])
+
+
+class GiftForm(FlaskForm):
+    file = FileField(_l("Moodle GIFT file (.gift or .txt)"), validators=[
         FileRequired(_l("Choose a file."))])
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from lms.auth import roles_required
 from lms.authoring import drafts
 from lms.authoring.forms import (
     FileActionForm,
+    GiftForm,
     LessonForm,
     NewCourseForm,
     NewLessonForm,
@@ -35,6 +36,7 @@ from lms.extensions import db
 from lms.forms import attach_error, whole_number
 from lms.markdown import render_markdown
 from lms.people.models import Role
+from lms.quizzes.gift_import import GiftMerge
 
 bp = Blueprint("authoring", __name__, template_folder="templates", url_prefix="/author")
 AUTHORS = (Role.TRAINER, Role.ADMIN)
@@ -123,20 +125,24 @@ def edit(slug: str) -> Response:
 @roles_required(*AUTHORS)
 def draft(slug: str) -> str:
     """The draft: settings, lessons, quiz, images, problems, publishing and versions."""
-    current = _draft(slug)
+    return _draft_page(_draft(slug))
+
+
+def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
+                gift_report: GiftReport | None = None) -> str:
     problems = []
     try:
         drafts.check(current)
     except ContentValidationError as error:
         problems = error.errors
-    course = _published(slug)
+    course = _published(current.slug)
     return render_template(
         "authoring/draft.html", draft=current, course=course, lessons=drafts.lessons(current),
         assets=[f for f in current.files if not f.path.endswith(".md")],
         quiz=next((f for f in current.files if f.path == "quiz.md"), None), problems=problems,
         new_lesson_form=NewLessonForm(), upload_form=UploadForm(),
-        gift_form=UploadForm(prefix="gift"), publish_form=PublishForm(),
-        action_form=FileActionForm())
+        gift_form=gift_form or GiftForm(prefix="gift"), gift_report=gift_report,
+        publish_form=PublishForm(), action_form=FileActionForm())
 
 
 @bp.route("/<slug>/settings", methods=["GET", "POST"])
@@ -148,12 +154,14 @@ def settings(slug: str) -> str | Response:
     values, intro = drafts.split_document(course_md.text)
     # On POST the revision comes only from the form: a missing one must not pass as current.
     form = SettingsForm() if request.method == "POST" else SettingsForm(data={
-        **values, "tags": " ".join(values.get("tags") or []),
+        **values, "tags": ", ".join(values.get("tags") or []),
         "pass_mark": values.get("pass_mark") or 80, "intro": intro,
         "revision": course_md.revision})
     if form.validate_on_submit():
         data = {key: getattr(form, key).data for key in drafts.SETTINGS}
-        data["tags"] = [tag for tag in (form.tags.data or "").lower().split() if tag]
+        # Commas separate tags, so that a tag may hold spaces ("an toàn") and keep its case.
+        data["tags"] = [" ".join(tag.split()) for tag in (form.tags.data or "").split(",")
+                        if tag.strip()]
         try:
             drafts.save_settings(current, data, form.intro.data or "",
                                  revision=_int(form.revision.data), actor=current_user,
@@ -288,38 +296,53 @@ def quiz(slug: str) -> str | Response:
     return render_template("authoring/quiz.html", draft=current, form=form, problems=problems)
 
 
+@dataclass(frozen=True)
+class GiftReport:
+    """What a GIFT upload did, shown next to its form: the same lines as `lms import-gift`."""
+
+    category: str  # "success" | "warning" | "error"
+    summary: str
+    lines: tuple[str, ...] = ()
+
+
+def _gift_report(merge: GiftMerge, name: str) -> GiftReport:
+    lines = tuple(notice.located(name) for notice in merge.notices)
+    if merge.added:
+        return GiftReport("warning" if lines else "success", merge.summary(), lines)
+    if merge.already_present:
+        return GiftReport("warning", merge.summary(), lines)
+    return GiftReport("error", _("No question in the file could be converted; nothing was "
+                                 "added."), lines)
+
+
 @bp.post("/<slug>/gift")
 @roles_required(*AUTHORS)
-def gift(slug: str) -> Response:
-    """Add the questions of a Moodle GIFT file to the draft's quiz."""
+def gift(slug: str) -> str:
+    """Add the questions of a Moodle GIFT file to the draft's quiz; the report is shown by the
+    upload form (the page opens at it), not at the top of the page."""
     current = _draft(slug)
-    form = UploadForm(prefix="gift")
-    back = url_for("authoring.draft", slug=slug) + "#quiz"
+    form = GiftForm(prefix="gift")
     if not form.validate_on_submit():
-        flash(_("Choose a file."), "error")
-        return redirect(back)
+        return _draft_page(current, form)
+    upload = form.file.data
+    name = (upload.filename or "gift.txt").replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        text = form.file.data.read().decode("utf-8-sig")
-        added, skipped = drafts.add_gift(current, text, actor=current_user, now=utc_now())
+        text = upload.read().decode("utf-8-sig")
+        merge = drafts.add_gift(current, text, actor=current_user, now=utc_now())
     except UnicodeDecodeError:
-        flash(_("The file is not UTF-8 text. Save it again as UTF-8 and retry."), "error")
-        return redirect(back)
+        report = GiftReport("error", _("The file is not UTF-8 text. Save it again as UTF-8 and "
+                                       "retry."))
     except ContentValidationError as error:
         db.session.rollback()
-        flash(_("The quiz of the draft has problems; fix them first: %(problem)s",
-                problem=str(error.errors[0])), "error")
-        return redirect(back)
+        report = GiftReport("error", _("The quiz of the draft has problems; fix them first:"),
+                            tuple(str(problem) for problem in error.errors))
     except LmsError as error:
         db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(ngettext("%(num)d question added to the draft's quiz.",
-                   "%(num)d questions added to the draft's quiz.", added), "success")
-    for item in skipped:
-        flash(_("Line %(line)d skipped: %(reason)s", line=item.line, reason=item.reason),
-              "warning")
-    return redirect(back)
+        report = GiftReport("error", str(error.message))
+    else:
+        db.session.commit()
+        report = _gift_report(merge, name)
+    return _draft_page(current, gift_report=report)
 
 
 @bp.post("/<slug>/assets")

@@ -26,6 +26,7 @@ _LINK_TARGET = re.compile(r"\]\([ \t]*(<[^>]*>|[^\s)]+)")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)")
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_ESCAPED = re.compile(r"\\[\\`*_{}\[\]()#+\-.!|>]")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _link_targets(text: str) -> Iterator[tuple[int, str, bool]]:
         if in_fence or _FENCE.match(line):
             continue
         line = _CODE_SPAN.sub(lambda match: " " * len(match.group()), line)
+        line = _ESCAPED.sub("  ", line)  # "\[a\](b)" is text, not a link
         if reference := _REFERENCE.match(line):
             yield lineno, reference.group(1), False
         for match in _LINK_TARGET.finditer(line):

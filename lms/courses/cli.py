@@ -83,19 +83,18 @@ def import_gift(file: Path, slug: str) -> None:
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text.") from None
     try:
-        report = add_gift_questions(course, text, now=utc_now())
+        merge = add_gift_questions(course, text, now=utc_now())
     except ContentValidationError as error:
         db.session.rollback()
         for problem in error.errors:
             click.echo(str(problem), err=True)
-        raise click.ClickException("The questions would make the quiz invalid; "
-                                   "nothing was added.") from None
-    for skipped in report.skipped:
-        title = f" ({skipped.title})" if skipped.title else ""
-        click.echo(f"{file}:{skipped.line}: skipped{title}: {skipped.reason}", err=True)
-    if report.added == 0 and report.already_present == 0:
+        raise click.ClickException(_("The questions would make the quiz invalid; nothing was "
+                                     "added.")) from None
+    for notice in merge.notices:
+        click.echo(notice.located(str(file)), err=True)
+    if merge.added == 0 and merge.already_present == 0:
         db.session.rollback()
-        raise click.ClickException("No question in the file could be converted; nothing added.")
+        raise click.ClickException(_("No question in the file could be converted; nothing was "
+                                     "added."))
     db.session.commit()
-    click.echo(f"Added {report.added} question(s) to {slug}; {report.already_present} already "
-               f"in the quiz; {len(report.skipped)} skipped.")
+    click.echo(f"{slug}: {merge.summary()}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,8 @@ def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
         line = text.count("\n", 0, text.index("\x00")) + 1
         errors.append(ContentError(file, line, _l("file contains a NUL character")))
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+    # NFC: "Hà Nội" typed on two keyboards is one text, one search key, one option.
+    return unicodedata.normalize("NFC", text.removeprefix("\ufeff").replace("\r\n", "\n"))
 
 
 def _read_lesson(

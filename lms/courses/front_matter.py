@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +15,7 @@ from markupsafe import Markup, escape
 from yaml.nodes import MappingNode, ScalarNode
 
 NULL_TAG = "tag:yaml.org,2002:null"
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})  # control characters and line or paragraph breaks
 
 
 class Reason(LazyString):
@@ -74,6 +77,63 @@ def trim_blank_lines(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+# Where PyYAML notices a problem is often after it: at the end of the text for a quote that is
+# never closed, on the next line for a key without ':'. These contexts name where it began.
+_OPENED_AT = ("while scanning a quoted scalar", "while scanning a double-quoted scalar",
+              "while scanning a simple key", "while parsing a flow sequence",
+              "while parsing a flow mapping", "while scanning a block scalar")
+_CANNOT_START = re.compile(r"found character '(.+)' that cannot start any token")
+
+
+def _yaml_reason(exc: yaml.YAMLError) -> Reason:
+    """PyYAML's problem said in the reader's language, with the usual way to fix it."""
+    problem = str(getattr(exc, "problem", "") or "")
+    context = str(getattr(exc, "context", "") or "")
+    if "mapping values are not allowed" in problem:
+        return lazy_gettext("a ':' inside a value: put the whole value in quotes, "
+                            "like summary: \"Step 1: open the app\"")
+    if "quoted scalar" in context:
+        if "escape character" in problem:
+            return lazy_gettext("a backslash inside double quotes: write it twice (\\\\) "
+                                "or use single quotes")
+        return lazy_gettext("a quotation mark is opened here and never closed")
+    if "simple key" in context:
+        return lazy_gettext("expected 'key: value' on this line (the ':' is missing)")
+    if "flow sequence" in context or "flow mapping" in context:
+        return lazy_gettext("a '[' or '{' opened here is never closed")
+    if match := _CANNOT_START.search(problem):
+        char = match.group(1)
+        if char == "\\t":
+            return lazy_gettext("a tab character: indent with spaces")
+        return lazy_gettext("a value cannot start with '%(char)s': put the whole value in quotes",
+                            char=char)
+    if "undefined alias" in problem:
+        return lazy_gettext("a value cannot start with '*': put the whole value in quotes")
+    if "block scalar" in context:
+        return lazy_gettext("the text after '|' or '>' must be indented")
+    if "<block end>" in problem or "indentation" in problem:
+        return lazy_gettext("the indentation of this line does not match the lines above")
+    return lazy_gettext("this line is not valid front matter: check its quotes, ':' and "
+                        "indentation")
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, Reason]:
+    """The 0-based line of `text` that a YAML error is about, and why, in the reader's language.
+
+    The line is where the broken construct begins (an unclosed quote, a key without ':'), and
+    never a blank line or a line past the end that PyYAML only reached looking for its end.
+    """
+    context = str(getattr(exc, "context", "") or "")
+    mark = getattr(exc, "problem_mark", None)
+    if context.startswith(_OPENED_AT) or mark is None:
+        mark = getattr(exc, "context_mark", None) or mark
+    lines = text.split("\n")
+    line = min(mark.line, len(lines) - 1) if mark is not None else len(lines) - 1
+    while line > 0 and not lines[line].strip():
+        line -= 1
+    return max(line, 0), lazy_gettext("invalid front matter: %(reason)s", reason=_yaml_reason(exc))
+
+
 def _load_mapping(
     text: str, file: str, first_line: int, raw_keys: frozenset[str], errors: list[ContentError]
 ) -> tuple[dict[str, Any], dict[str, int]]:
@@ -83,8 +143,8 @@ def _load_mapping(
         loader = yaml.SafeLoader(text)  # refuses control characters straight away
     except yaml.reader.ReaderError as exc:
         line = first_line + text.count("\n", 0, exc.position)
-        reason = lazy_gettext("invalid YAML in front matter: %(problem)s (character #x%(code)s)",
-                              problem=exc.reason, code=format(exc.character, "04x"))
+        reason = lazy_gettext("invalid front matter: %(reason)s", reason=lazy_gettext(
+            "a control character (#x%(code)s) is not allowed", code=format(exc.character, "04x")))
         errors.append(ContentError(file, line, reason))
         return values, lines
     line = first_line
@@ -110,11 +170,8 @@ def _load_mapping(
                 value = loader.construct_object(value_node, deep=True)
             values[key], lines[key] = value, line
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = first_line + mark.line if mark is not None else max(first_line - 1, 1)
-        problem = getattr(exc, "problem", None) or str(exc)
-        reason = lazy_gettext("invalid YAML in front matter: %(problem)s", problem=problem)
-        errors.append(ContentError(file, line, reason))
+        offset, reason = yaml_problem(exc, text)
+        errors.append(ContentError(file, first_line + offset, reason))
     except RecursionError:
         errors.append(ContentError(file, line, lazy_gettext("front matter is nested too deeply")))
     except (ArithmeticError, AttributeError, KeyError, TypeError, ValueError):
@@ -239,6 +296,9 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             self.error(key, lazy_gettext("%(key)s must be a list of words, like [vneid, an-toan]",
                                          key=key))
+            return ()
+        if any(unicodedata.category(char) in _BREAKS for v in value for char in v.strip()):
+            self.error(key, lazy_gettext("%(key)s: each item must be one line of text", key=key))
             return ()
         return tuple(v.strip() for v in value)
 

@@ -101,7 +101,7 @@ def _column_lengths(course: ParsedCourse) -> list[tuple[str, Reason, str, int]]:
     checks = [("course.md", _l("the folder name"), course.slug, 100),
               ("course.md", _l("title"), course.title, 300),
               ("course.md", _l("version"), course.version, 50),
-              ("course.md", _l("tags"), " ".join(course.tags), 500),
+              ("course.md", _l("tags"), "\n".join(course.tags), 500),
               *(("course.md", _l("a tag"), tag.lower(), 60) for tag in course.tags),
               *((asset.path, _l("the file path"), asset.path, 300) for asset in course.assets)]
     for lesson in course.lessons:
@@ -167,7 +167,7 @@ def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now:
     for name in ("title", "summary", "level", "minutes", "pass_mark", "certificate_valid_months",
                  "version", "requires_recertification", "visibility", "required"):
         setattr(course, name, getattr(parsed, name))
-    course.tags = " ".join(parsed.tags)
+    course.tags = "\n".join(parsed.tags)
     course.search_text = fold(" ".join((parsed.title, parsed.summary, *parsed.tags)))
     wanted_tags = {tag.lower() for tag in parsed.tags}
     course.tag_rows = [row for row in course.tag_rows if row.tag in wanted_tags]
@@ -233,7 +233,9 @@ def _question(position: int, parsed: ParsedQuestion, resolve) -> Question:  # no
                             for i, a in enumerate(parsed.answers, start=1)]
     else:
         question.options = [Option(position=i, text_md=o.text, correct=o.correct,
-                                   text_html=_inline_html(o.text, resolve))
+                                   text_html=_inline_html(o.text, resolve),
+                                   explanation_md=o.explanation,
+                                   explanation_html=render_markdown(o.explanation, resolve).html)
                             for i, o in enumerate(parsed.options, start=1)]
     return question
 
@@ -287,7 +289,8 @@ def _parsed_question(question: Question) -> ParsedQuestion:
         options: tuple[ParsedOption, ...] = ()
     else:
         answers = ()
-        options = tuple(ParsedOption(o.text_md, o.correct) for o in question.options)
+        options = tuple(ParsedOption(o.text_md, o.correct, o.explanation_md)
+                        for o in question.options)
     return ParsedQuestion(kind=question.kind, text=question.text_md, options=options,
                           answers=answers, explanation=question.explanation_md)
 

@@ -38,7 +38,8 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    tags: Mapped[str] = mapped_column(String(500), default="")  # space-separated, for display
+    # One tag a line, as written: a tag may hold spaces ("an toàn"), never a line break.
+    tags: Mapped[str] = mapped_column(String(500), default="")
     level: Mapped[str] = mapped_column(String(20), default="basic")
     minutes: Mapped[int | None] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer, default=80)
@@ -70,7 +71,7 @@ class Course(db.Model):
 
     @property
     def tag_list(self) -> list[str]:
-        return self.tags.split()
+        return self.tags.split("\n") if self.tags else []
 
     @property
     def members_only(self) -> bool:
@@ -195,6 +196,9 @@ class Option(db.Model):
     text_html: Mapped[str] = mapped_column(Text)
     correct: Mapped[bool] = mapped_column(Boolean, default=False)
     ignore_diacritics: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Why this option is right or wrong (quiz.md: an indented '> ' line under it).
+    explanation_md: Mapped[str] = mapped_column(Text, default="", server_default="")
+    explanation_html: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     question: Mapped[Question] = relationship(back_populates="options")
 

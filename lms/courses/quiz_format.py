@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lms.courses.front_matter import (
@@ -27,7 +28,10 @@ _QUESTION = re.compile(r"^ {0,3}##(?!#)(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
 _OPTION = re.compile(r"^ {0,3}[-*][ \t]+\[([ xX])\](?:[ \t]+(.*?))?[ \t]*$")
 _ANSWER = re.compile(r"^ {0,3}(~?=)[ \t]*(.*?)[ \t]*$")
-_QUOTE = re.compile(r"^ {0,3}> ?(.*)$")
+# After '>' one space or one tab is the marker's own: ">\ttext" is text, not a code block.
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?(.*)$")
+# A '>' indented by two spaces or more (or a tab) under an option explains that option.
+_OPTION_NOTE = re.compile(r"^(?: {2,}|\t)[ \t]*>[ \t]?(.*)$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
@@ -35,6 +39,7 @@ _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 class ParsedOption:
     text: str
     correct: bool
+    explanation: str = ""  # why this option is right or wrong, shown next to it after submitting
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,7 @@ class _Draft:
     heading: str
     text_lines: list[str] = field(default_factory=list)
     options: list[tuple[int, ParsedOption]] = field(default_factory=list)
+    notes: list[list[str]] = field(default_factory=list)  # explanation lines of each option
     answers: list[ShortAnswer] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     phase: str = "text"  # then "choices", then "explanation"
@@ -89,6 +95,7 @@ def _add_choice(
         if not text:
             errors.append(ContentError(file, lineno, _l("option has no text")))
         draft.options.append((lineno, ParsedOption(text, option.group(1) != " ")))
+        draft.notes.append([])
     elif answer := _ANSWER.match(line):
         if not answer.group(2):
             errors.append(ContentError(file, lineno, _l("answer after '=' is empty")))
@@ -108,7 +115,8 @@ def _finish(draft: _Draft, file: str, errors: list[ContentError]) -> ParsedQuest
 
     if not draft.heading:
         error(_l("question text is empty: write it after '## '"))
-    options = [option for _, option in draft.options]
+    options = [replace(option, explanation=trim_blank_lines(notes))
+               for (_, option), notes in zip(draft.options, draft.notes, strict=True)]
     correct = sum(option.correct for option in options)
     if not options and not draft.answers:
         error(_l("question has no options ('- [ ] text') and no answers ('= text')"))
@@ -134,21 +142,41 @@ def _finish(draft: _Draft, file: str, errors: list[ContentError]) -> ParsedQuest
     )
 
 
+def _add_note(draft: _Draft, line: str, lineno: int, file: str,
+              errors: list[ContentError]) -> bool:
+    """Read an indented '>' line under an option as that option's explanation."""
+    if draft.phase != "choices" or not (note := _OPTION_NOTE.match(line)):
+        return False
+    if draft.answers or not draft.options:
+        reason = _l("an indented '>' explains the option above it; '=' answers have none: "
+                    "write the explanation with '>' at the start of the line")
+        errors.append(ContentError(file, lineno, reason))
+        return True
+    notes = draft.notes[-1]
+    if notes and draft.gap:
+        notes.append("")
+    draft.gap = False
+    notes.append(note.group(1))
+    return True
+
+
 def _step(draft: _Draft, line: str, lineno: int, file: str, errors: list[ContentError]) -> None:
     if draft.phase == "text":
         if _add_choice(draft, line, lineno, file, errors):
             draft.phase = "choices"
         else:
             draft.text_lines.append(line)
+    elif _add_note(draft, line, lineno, file, errors):
+        pass
     elif quote := _QUOTE.match(line):
         if draft.phase == "explanation" and draft.gap:
             draft.explanation.append("")
         draft.phase, draft.gap = "explanation", False
         draft.explanation.append(quote.group(1))
     elif not line.strip():
-        draft.gap = draft.phase == "explanation"
+        draft.gap = True
     elif draft.phase == "choices" and _add_choice(draft, line, lineno, file, errors):
-        pass
+        draft.gap = False
     elif draft.phase == "explanation" and (_OPTION.match(line) or _ANSWER.match(line)):
         reason = _l("options and answers must come before the '>' explanation")
         errors.append(ContentError(file, lineno, reason))
@@ -161,6 +189,8 @@ def _step(draft: _Draft, line: str, lineno: int, file: str, errors: list[Content
 def read_quiz(text: str, file: str, errors: list[ContentError]) -> ParsedQuiz | None:
     """Parse quiz.md text, recording problems; None when there were any."""
     start = len(errors)
+    # Two spellings of one letter (NFC "à", NFD "a" + accent) must be one text everywhere.
+    text = unicodedata.normalize("NFC", text)
     front = split_front_matter(text, file, errors, required=False)
     fields = Fields(front, file, errors, QUIZ_KEYS)
     intro: list[str] = []
@@ -222,6 +252,8 @@ def _question_text(question: ParsedQuestion) -> str:
         # One line, as written: collapsing all whitespace would turn a no-break space into a space.
         text = option.text.replace("\n", " ")
         lines.append(f"- [{mark}] {text}")
+        lines += [f"  > {line}" if line else "  >" for line in option.explanation.split("\n")
+                  if option.explanation]
     for answer in question.answers:
         lines.append(f"{'~=' if answer.ignore_diacritics else '='} {answer.text}")
     if question.explanation:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from lms.courses.front_matter import ContentValidationError, Reason
@@ -16,10 +16,12 @@ from lms.courses.quiz_format import (
     parse_quiz,
     serialise_quiz,
 )
+from lms.quizzes.gift_text import Unconvertible, escape_markdown, to_markdown, to_plain
 
 TRUE_TEXT = "Đúng"
 FALSE_TEXT = "Sai"
-BLANK = "_____"
+BLANK = "_____"  # Markdown shows underscores with nothing between them as written
+_GAP = "\ue0ff"  # where the blank goes, kept apart from the text until it is Markdown
 # Moodle writes thirds as 33.33333, so correct weights may miss 100 by rounding.
 _ROUNDING = 1.0
 
@@ -30,10 +32,6 @@ _ESCAPE = re.compile(r"\\([\\:#=~{}n])")
 _CATEGORY = "$CATEGORY:"
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d*)?)%")
 _FORMAT = re.compile(r"^\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
-_DROPPED = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|tr|pre|blockquote)\s*>", re.IGNORECASE)
-_TAG = re.compile(r"<!--.*?-->|</?[a-zA-Z][^>]*>", re.DOTALL)
 _TRUE_FALSE = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
@@ -66,7 +64,7 @@ def _blocks(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
     current: list[str] = []
     start = 0
     for number, raw in enumerate(text.split("\n"), start=1):
-        line = raw.strip()  # Moodle trims every line before joining a question
+        line = raw.strip()  # Moodle trims every line; <pre> code keeps its indentation here
         if not line:
             if current:
                 blocks.append((start, current))
@@ -75,7 +73,7 @@ def _blocks(text: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
             categories.append(line[len(_CATEGORY) :].strip())
         elif not line.startswith("//"):
             start = start if current else number
-            current.append(line)
+            current.append(raw.rstrip() if current else line)
     if current:
         blocks.append((start, current))
     return blocks, categories
@@ -91,23 +89,27 @@ def _title(body: str) -> tuple[str, str]:
     return body[2:end].translate(_SHOW).strip(), body[end + 2 :].strip()
 
 
-def _html_to_text(text: str) -> str:
-    """Keep the words and paragraph breaks of an HTML fragment, drop every tag."""
-    text = _DROPPED.sub("", " ".join(text.split()))
-    text = _BLOCK_END.sub("\n\n", _LINE_BREAK.sub("\n", text))
-    lines = [" ".join(line.split()) for line in html.unescape(_TAG.sub("", text)).split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _text(raw: str, default: str) -> tuple[str, str]:
-    """Return the format and the plain text of one piece of GIFT text, escapes restored."""
+def _format(raw: str, default: str) -> tuple[str, str]:
+    """Split a [format] prefix off one piece of GIFT text: (format, text, escapes restored)."""
     raw, fmt = raw.strip(), default
     if match := _FORMAT.match(raw):
         fmt, raw = match.group(1).lower(), raw[match.end() :]
-    text = raw.translate(_SHOW)
-    if fmt == "html":
-        text = _html_to_text(text)
-    return fmt, text.strip()
+    return fmt, raw.translate(_SHOW)
+
+
+def _text(raw: str, default: str) -> tuple[str, str]:
+    """Return the format and the Markdown of one piece of GIFT text."""
+    fmt, text = _format(raw, default)
+    try:
+        return fmt, to_markdown(text, fmt).strip()
+    except Unconvertible as problem:
+        raise _Skip(problem.args[0]) from None
+
+
+def _plain(raw: str, default: str) -> str:
+    """The text of an answer as a member would type it."""
+    fmt, text = _format(raw, default)
+    return to_plain(text, fmt)
 
 
 def _one_line(text: str) -> str:
@@ -126,13 +128,22 @@ def _items(answers: str, markers: str) -> list[tuple[str, str]]:
 
 
 def _answer(marker: str, rest: str, fmt: str) -> tuple[float, str, str]:
-    """Read one answer as (weight in percent, text, feedback)."""
+    """Read one answer as (weight in percent, its raw text, its feedback as Markdown)."""
     rest = rest.strip()
     weight = 100.0 if marker == "=" else 0.0
     if match := _WEIGHT.match(rest):
         weight, rest = float(match.group(1)), rest[match.end() :]
     text, _, feedback = rest.partition("#")
-    return weight, _text(text, fmt)[1], _text(feedback, fmt)[1]
+    return weight, text, _text(feedback, fmt)[1]
+
+
+def _option_text(raw: str, fmt: str) -> str:
+    """An option as one line of Markdown; code blocks do not fit on one line."""
+    text = _text(raw, fmt)[1]
+    if "```" in text:
+        raise _Skip(_l("an option holds a block of code, and an option is one line: write "
+                       "the code in the question text"))
+    return _one_line(text)
 
 
 def _percent(weights: list[float]) -> str:
@@ -149,32 +160,42 @@ def _check_options(options: tuple[ParsedOption, ...]) -> None:
     for option in options:
         if not option.text:
             raise _Skip(_l("an option has no text"))
-        key = option.text.casefold()
+        key = " ".join(option.text.casefold().split())
         if key in seen:
             raise _Skip(_l("duplicate option '%(text)s'", text=option.text))
         seen.add(key)
 
 
 def _choice(answers: str, fmt: str) -> tuple[str, tuple[ParsedOption, ...], list[str]]:
-    """Convert '=' / '~' answers with optional %weights% into a single or multiple choice."""
+    """Convert '=' / '~' answers with optional %weights% into a single or multiple choice;
+    each answer's feedback explains its option."""
     parsed = [_answer(marker, rest, fmt) for marker, rest in _items(answers, "=~")]
     weights = [weight for weight, _, _ in parsed if weight > 0]
+    full = [weight for weight in weights if abs(weight - 100) <= _ROUNDING]
+    if len(full) > 1 and len(full) == len(weights):
+        raise _Skip(_l("%(count)d answers are each fully right on their own ('=' or %%100%%), "
+                       "but a quiz.md question has one right option or several that must all "
+                       "be chosen: keep one '=', or give the options that must all be chosen "
+                       "weights adding up to 100, like {~%%50%%A ~%%50%%B ~C}", count=len(full)))
     if weights and abs(sum(weights) - 100) > _ROUNDING:
         raise _Skip(_l("correct answers weigh %(weights)s (total %(total)s%%), not 100%%: "
                        "partial credit is not supported", weights=_percent(weights),
                        total=f"{sum(weights):g}"))
-    options = tuple(ParsedOption(_one_line(text), weight > 0) for weight, text, _ in parsed)
+    options = tuple(ParsedOption(_option_text(text, fmt), weight > 0, feedback)
+                    for weight, text, feedback in parsed)
     _check_options(options)
-    feedback = [text for weight, _, text in parsed if weight > 0]
-    return ("single" if len(weights) == 1 else "multiple"), options, feedback
+    return ("single" if len(weights) == 1 else "multiple"), options, []
 
 
 def _true_false(answers: str, fmt: str) -> tuple[tuple[ParsedOption, ...], list[str]]:
-    """Convert {T#wrong feedback#right feedback} into Đúng / Sai options."""
+    """Convert {T#feedback if wrong#feedback if right} into Đúng / Sai options, each feedback
+    explaining the option that earns it."""
     verdict, *feedback = answers.split("#", 2)
     is_true = _TRUE_FALSE[verdict.strip().upper()]
-    right = _text(feedback[1], fmt)[1] if len(feedback) > 1 else ""
-    return (ParsedOption(TRUE_TEXT, is_true), ParsedOption(FALSE_TEXT, not is_true)), [right]
+    wrong, right = (_text(part, fmt)[1] for part in (*feedback, "", "")[:2])
+    true, false = (right, wrong) if is_true else (wrong, right)
+    options = (ParsedOption(TRUE_TEXT, is_true, true), ParsedOption(FALSE_TEXT, not is_true, false))
+    return options, []
 
 
 def _short(answers: str, fmt: str) -> tuple[tuple[ShortAnswer, ...], list[str]]:
@@ -183,9 +204,13 @@ def _short(answers: str, fmt: str) -> tuple[tuple[ShortAnswer, ...], list[str]]:
     feedback: list[str] = []
     partial: list[float] = []
     for marker, rest in _items(answers, "="):
-        weight, text, said = _answer(marker, rest, fmt)
+        weight, raw, said = _answer(marker, rest, fmt)
+        text = _plain(raw, fmt)
         if weight <= 0:
-            continue  # a known wrong answer: quiz.md marks every unlisted answer wrong anyway
+            # Every unlisted answer is wrong anyway; what it said goes to the explanation.
+            if said:
+                feedback.append(f"“{escape_markdown(text, autolink=False)}”: {said}")
+            continue
         if abs(weight - 100) > _ROUNDING:
             partial.append(weight)
         elif not text:
@@ -227,7 +252,7 @@ def _answer_block(body: str) -> tuple[str, str]:
         raise _Skip(_l("more than one '{' or '}': escape braces in text as \\{ and \\}"))
     before, after = body[:start], body[end + 1 :]
     # Answers inside the sentence leave a blank there ("missing word"); at the end they don't.
-    stem = f"{before}{BLANK}{after}" if after.strip() else before
+    stem = f"{before}{_GAP}{after}" if after.strip() else before
     return stem, body[start + 1 : end].strip()
 
 
@@ -237,8 +262,7 @@ def _convert(body: str, line: int) -> ParsedQuestion:
     general = ""
     if (split := answers.rfind("####")) >= 0:
         answers, general = answers[:split].strip(), answers[split + 4 :]
-    fmt, text = _text(stem, "moodle")
-    general = _text(general, fmt)[1]
+    fmt = _format(stem, "moodle")[0]
     options: tuple[ParsedOption, ...] = ()
     short: tuple[ShortAnswer, ...] = ()
     # The same order of checks as Moodle's importer, so each question gets Moodle's type.
@@ -254,6 +278,8 @@ def _convert(body: str, line: int) -> ParsedQuestion:
         kind, (options, feedback) = "single", _true_false(answers, fmt)
     else:
         kind, (short, feedback) = "short", _short(answers, fmt)
+    text = _text(stem, fmt)[1].replace(_GAP, BLANK)
+    general = _text(general, fmt)[1]
     if not text:
         raise _Skip(_l("question text is empty"))
     return ParsedQuestion(kind, text, options, short, _explanation(general, feedback), line)
@@ -279,17 +305,25 @@ def _round_trips(question: ParsedQuestion) -> bool:
 
 
 def _fit(question: ParsedQuestion) -> ParsedQuestion:
-    """Return the question as quiz.md writes and reads it back, joining lines if it must."""
-    for text in (_paragraphs(question.text), _one_line(question.text)):
+    """Return the question as quiz.md writes and reads it back, joining lines if it must
+    (never the lines of code: those are refused instead)."""
+    shapes = [_paragraphs(question.text)]
+    if "```" not in question.text:
+        shapes.append(_one_line(question.text))
+    for text in shapes:
         candidate = replace(question, text=text)
         if _round_trips(candidate):
             return candidate
+    if "```" in question.text:
+        raise _Skip(_l("the question text holds code that quiz.md cannot place: start the "
+                       "question with a sentence, then the code"))
     raise _Skip(_l("the question cannot be written as quiz.md"))
 
 
 def parse_gift(text: str) -> GiftResult:
     """Convert Moodle GIFT text into quiz.md questions, skipping what quiz.md cannot hold."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
     blocks, categories = _blocks(text)
     questions: list[ParsedQuestion] = []
     skipped: list[SkippedQuestion] = []

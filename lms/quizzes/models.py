@@ -113,6 +113,7 @@ class AttemptOption(db.Model):
     text_html: Mapped[str] = mapped_column(Text)
     correct: Mapped[bool] = mapped_column(Boolean, default=False)
     ignore_diacritics: Mapped[bool] = mapped_column(Boolean, default=False)
+    explanation_html: Mapped[str] = mapped_column(Text, default="", server_default="")
     selected: Mapped[bool] = mapped_column(Boolean, default=False)
 
     question: Mapped[AttemptQuestion] = relationship(back_populates="options")

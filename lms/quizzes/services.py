@@ -89,7 +89,8 @@ def _snapshot(position: int, question: Question, shuffle: bool,
         position=position, question_key=question_key(question), kind=question.kind,
         text_html=question.text_html, explanation_html=question.explanation_html,
         options=[AttemptOption(position=i, text_md=o.text_md, text_html=o.text_html,
-                               correct=o.correct, ignore_diacritics=o.ignore_diacritics)
+                               correct=o.correct, ignore_diacritics=o.ignore_diacritics,
+                               explanation_html=o.explanation_html)
                  for i, o in enumerate(options, start=1)])
 
 

@@ -1,7 +1,7 @@
 """quiz layout: one question a screen (default) or the whole quiz on one page
 
 Revision ID: 5a1e0c7d2b31
-Revises: e9b3f511ebd1
+Revises: 6a1f0c2d9b34
 Create Date: 2026-12-03 08:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5a1e0c7d2b31'
-down_revision = 'e9b3f511ebd1'
+down_revision = '6a1f0c2d9b34'
 branch_labels = None
 depends_on = None
 

@@ -278,7 +278,7 @@ def test_gift_upload_adds_questions_to_the_draft_quiz(author, db):
     page = post_form(author, "/author/khoa-moi/gift",
                      {"gift-file": (io.BytesIO(gift), "bank.gift")}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert "câu hỏi vào bài kiểm tra của bản nháp" in text and "bỏ qua" in text
+    assert "Đã thêm 7 câu hỏi" in text and "bỏ qua" in text
     assert "chưa hỗ trợ câu hỏi ghép đôi" in text  # the reason in the reader's language too
     assert "matching questions are not supported" not in text
     draft = db.session.scalar(select(CourseDraft))

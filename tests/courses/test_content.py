@@ -198,7 +198,7 @@ def test_broken_yaml_reports_its_line() -> None:
         course_files({"course.md": "---\ntitle: X\nsummary: a\nlevel: [basic\n---\n"})
     )
     assert len(errors) == 1
-    assert (errors[0].line, errors[0].reason.startswith("invalid YAML")) == (4, True)
+    assert (errors[0].line, errors[0].reason.startswith("invalid front matter")) == (4, True)
     lesson = "---\ntitle: A\nminutes: 3\n  bad: x\n---\n"
     assert located(course_files({"10-tong-ket.md": lesson})) == [(f"{SLUG}/10-tong-ket.md", 4)]
 

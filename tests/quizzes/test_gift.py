@@ -14,6 +14,7 @@ from lms.courses.quiz_format import (
     parse_quiz,
     serialise_quiz,
 )
+from lms.markdown import render_markdown
 from lms.quizzes.gift import GiftResult, SkippedQuestion, parse_gift
 
 SAMPLES = Path(__file__).parent / "gift_samples"
@@ -50,8 +51,13 @@ def only_skip(gift: str) -> SkippedQuestion:
     return skip
 
 
-def options(*pairs: tuple[str, bool]) -> tuple[ParsedOption, ...]:
-    return tuple(ParsedOption(text, correct) for text, correct in pairs)
+def options(*pairs: tuple[str, bool] | tuple[str, bool, str]) -> tuple[ParsedOption, ...]:
+    return tuple(ParsedOption(*pair) for pair in pairs)
+
+
+def marks(question: ParsedQuestion) -> list[tuple[str, bool]]:
+    """The options without their explanations."""
+    return [(option.text, option.correct) for option in question.options]
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +69,13 @@ def test_multiple_choice_becomes_single_choice_with_feedback(docs: GiftResult) -
     question = by_text(docs, "Ứng dụng VNeID")
     assert question.kind == "single"
     assert question.text == "Ứng dụng VNeID do cơ quan nào phát triển?"
+    # Each answer's feedback explains its own option; the general feedback, the question.
     assert question.options == options(
-        ("Bộ Công an", True), ("Ngân hàng Nhà nước", False), ("Bưu điện", False)
+        ("Bộ Công an", True, "Đúng vậy!"), ("Ngân hàng Nhà nước", False, "Chưa đúng."),
+        ("Bưu điện", False, "Chưa đúng.")
     )
     assert question.answers == ()
-    # General feedback first, then the feedback of the correct option.
-    assert question.explanation == (
-        "VNeID là ứng dụng định danh điện tử của Bộ Công an.\n\nĐúng vậy!"
-    )
+    assert question.explanation == "VNeID là ứng dụng định danh điện tử của Bộ Công an."
     assert question.line == line_of(sample("moodle_docs.gift"), "::Q2::")
 
 
@@ -82,9 +87,10 @@ def test_true_false_becomes_dung_sai(docs: GiftResult) -> None:
     assert false.explanation == ""
     true = by_text(docs, "2 + 2")
     assert true.text == "2 + 2 = 4"
-    assert true.options == options(("Đúng", True), ("Sai", False))
-    # {TRUE#feedback when wrong#feedback when right}: only the right one explains the answer.
-    assert true.explanation == "Chính xác!"
+    # {TRUE#feedback when wrong#feedback when right}: each explains the option that earns it.
+    assert true.options == options(("Đúng", True, "Chính xác!"),
+                                   ("Sai", False, "Sai rồi: 2 + 2 = 4."))
+    assert true.explanation == ""
 
 
 @pytest.mark.parametrize("block", ["{T}", "{TRUE}", "{F}", "{FALSE}", "{ false }"])
@@ -92,7 +98,7 @@ def test_true_false_spellings(block: str) -> None:
     question = only(f"Trái Đất quay quanh Mặt Trời. {block}")
     assert question.text == "Trái Đất quay quanh Mặt Trời."
     is_true = block.strip("{} ").upper().startswith("T")
-    assert question.options == options(("Đúng", is_true), ("Sai", not is_true))
+    assert marks(question) == [("Đúng", is_true), ("Sai", not is_true)]
 
 
 def test_short_answer_in_the_middle_leaves_a_blank(docs: GiftResult) -> None:
@@ -140,14 +146,15 @@ def test_weights_not_adding_up_to_100_are_skipped() -> None:
     assert "100%, 50%" in skipped["Đúng và một phần"].reason
     assert "50%" in skipped["Ngắn một phần"].reason
     assert "partial credit" in skipped["Ngắn một phần"].reason
-    assert "200%" in skipped["Hai đáp án bằng"].reason
+    both = skipped["Hai đáp án bằng"].reason
+    assert "2 answers are each fully right on their own" in both and "partial" not in both
     one, short = result.questions
     assert one.kind == "single"
     assert one.options == options(("A", True), ("B", False), ("C", False))
-    # =%100% is full credit; a 0% answer only carries feedback and is dropped.
+    # =%100% is full credit; a 0% answer is wrong anyway, and what it said is kept.
     assert short.kind == "short"
     assert short.answers == (ShortAnswer("114", False),)
-    assert short.explanation == "Đúng."
+    assert short.explanation == "Đúng.\n\n“113”: Đó là số công an."
 
 
 def test_one_positive_weight_is_single_choice() -> None:
@@ -211,9 +218,10 @@ def test_escapes_are_unescaped() -> None:
         r"~c \~ d"
         "\n}"
     )
-    assert question.text == "1 + 2 = 3: {đúng} ~ # \\ hết"
-    assert question.options == options(("a = b", True), ("c ~ d", False))
-    assert question.explanation == "phản hồi # 1"
+    # The text is Markdown now: the backslash is written escaped, and shows as one backslash.
+    assert question.text == "1 + 2 = 3: {đúng} ~ # \\\\ hết"
+    assert question.options == options(("a = b", True, "phản hồi # 1"), ("c ~ d", False))
+    assert question.explanation == ""
 
 
 def test_escaped_newline_keeps_a_paragraph_when_quiz_md_can_hold_it() -> None:
@@ -232,7 +240,7 @@ def test_format_prefixes_are_stripped() -> None:
     assert only("[plain]Chọn một {=a ~b}").text == "Chọn một"
     assert only("::T::[moodle]Chọn một {=a ~b}").text == "Chọn một"
     question = only("[html]<p>Chọn <b>một</b> &amp; <i>chỉ</i>&nbsp;một</p>{=<p>a</p> ~b}")
-    assert question.text == "Chọn một & chỉ một"
+    assert question.text == "Chọn **một** & *chỉ*\xa0một"
     assert question.options == options(("a", True), ("b", False))
 
 
@@ -241,18 +249,21 @@ def test_moodle_export() -> None:
     result = parse_gift(text)
     assert result.categories == ("$course$/top/Default for Kỹ năng số",)
     fake, hotline, apps = result.questions
-    assert fake.text == "Khi thấy tin giả trên mạng xã hội, bạn nên làm gì?"
+    assert fake.text == "Khi thấy tin **giả** trên mạng xã hội, bạn nên làm gì?"
     assert fake.line == line_of(text, "::Tin giả::")
     assert fake.options == options(
-        ("Báo cáo bài viết", True), ("Chia sẻ ngay", False), ("Bình luận gay gắt", False)
+        ("Báo cáo bài viết", True, "Đúng & an toàn."), ("Chia sẻ ngay", False),
+        ("Bình luận gay gắt", False)
     )
-    assert fake.explanation == "Tin giả lan nhanh hơn tin thật.\n\nĐúng & an toàn."
+    assert fake.explanation == "Tin giả lan nhanh hơn tin thật."
     assert hotline.kind == "short"
     assert hotline.text == "Tổng đài hỗ trợ VNeID là số nào?\n\n(chỉ ghi số)"
     assert hotline.answers == (ShortAnswer("1900 0368", False),)
+    assert hotline.explanation == "“113”: Đó là số công an."
     assert apps.kind == "multiple"
     assert apps.text == "Chọn **các** ứng dụng của Bộ Công an"
     assert apps.explanation == "Chỉ các ứng dụng **chính thức**."
+    assert all(option.explanation == "" for option in apps.options)
     assert [(skip.title, skip.reason) for skip in result.skipped] == [
         ("Tự luận", "essay questions are not supported"),
         ("Mô tả", "description (no answers) skipped"),
@@ -310,10 +321,11 @@ def test_windows_line_endings_and_bom() -> None:
     ]
 
 
-def test_question_text_that_quiz_md_would_misread_is_joined() -> None:
-    # A second line starting with "= " would read back as a short answer.
+def test_question_text_that_quiz_md_would_misread_is_escaped() -> None:
+    # A second line starting with "= " would read back as a short answer: it is escaped.
     question = only(r"Hai cộng hai\n= bốn? {T}")
-    assert question.text == "Hai cộng hai = bốn?"
+    assert question.text == "Hai cộng hai\n\n&#61; bốn?"
+    assert render_markdown(question.text).html == "<p>Hai cộng hai</p>\n<p>= bốn?</p>"
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ def test_gift_questions_are_added_reported_and_exported(runner, db, tmp_path):
     gift = SAMPLES / "moodle_docs.gift"
     result = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
     assert result.exit_code == 0, result.output
-    assert "Added" in result.output
-    assert f"{gift}:" in result.output and "skipped" in result.output  # matching, numerical...
+    assert "Đã thêm 7 câu hỏi; 0 câu đã có trong bài kiểm tra; bỏ qua 4 câu." in result.output
+    assert f"{gift}:19: bỏ qua (Q4): chưa hỗ trợ câu hỏi ghép đôi" in result.output
     course = db.session.scalar(select(Course))
     texts = [q.text_md for q in course.quiz.questions]
     assert any("VNeID" in text for text in texts)
@@ -31,7 +31,8 @@ def test_gift_questions_are_added_reported_and_exported(runner, db, tmp_path):
     exported = parse_course_dir(out / "vneid-co-ban")
     assert [q.text for q in exported.quiz.questions] == texts
     again = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
-    assert "Added 0 question(s)" in again.output
+    assert "Đã thêm 0 câu hỏi; 7 câu đã có trong bài kiểm tra; bỏ qua 4 câu." in again.output
+    assert f"{gift}:5: đã có trong bài kiểm tra ở câu 1" in again.output
     db.session.expire_all()
     assert len(db.session.scalar(select(Course)).quiz.questions) == len(texts)
 
