@@ -22,7 +22,7 @@ from lms.forms import attach_error, options
 from lms.people import services as people_services
 from lms.people.models import Role, Unit
 from lms.public_url import public_url
-from lms.security import VERIFY_PER_ADDRESS
+from lms.security import VERIFY_PER_ADDRESS, personal_data
 from lms.template_helpers import current_language
 
 bp = Blueprint("certification", __name__, template_folder="templates")
@@ -104,6 +104,7 @@ def certificate_page(certificate_id: int) -> str:
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
+@personal_data
 def certificate_pdf_download(certificate_id: int) -> Response:
     """A one-page A4 PDF of the certificate."""
     certificate = _own_certificate(certificate_id)

@@ -29,6 +29,7 @@ from lms.people.ages import AGE_BANDS
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team, Unit
 from lms.people.units import in_subtree
+from lms.security import personal_data
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 OFFICERS = (Role.OFFICER, Role.ADMIN)
@@ -136,6 +137,7 @@ def overview() -> str:
 
 @bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
+@personal_data
 def overview_export(fmt: str) -> Response:
     """The breakdowns as a spreadsheet (CSV: the one asked for; XLSX: one sheet each)."""
     data = _overview_data(OverviewForm(request.args))
@@ -254,6 +256,7 @@ def _target_rows(filters: TargetFilter, today: date) -> list:
 
 @bp.get("/dashboard/targets.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
+@personal_data
 def targets_export(fmt: str) -> Response:
     """The whole target list as CSV or XLSX."""
     _form, filters = _target_form()
@@ -273,7 +276,8 @@ def targets_export(fmt: str) -> Response:
 
 @bp.get("/dashboard/targets/call-list")
 @roles_required(*OFFICERS)
-def call_list() -> str:
+@personal_data
+def call_list() -> Response:
     """A printable list grouped by team, for leaders who go door to door."""
     form, filters = _target_form()
     today = local_today()
