@@ -56,7 +56,7 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted).
     PROXY_COUNT = int(os.environ.get("LMS_PROXY_COUNT", "0"))
-    # The address every printed or encoded link uses (QR codes, PDFs, credentials), never the
+    # The address every printed or encoded link uses (QR codes, certificate PDFs), never the
     # request's Host. Production requires it and answers only to its host and LMS_TRUSTED_HOSTS.
     PUBLIC_URL = (os.environ.get("LMS_PUBLIC_URL") or "").strip().rstrip("/") or None
     DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"  # `make run`'s address
