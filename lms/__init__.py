@@ -17,7 +17,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
-    from lms import cli, i18n, navigation, security, sqlite, template_helpers
+    from lms import cli, i18n, navigation, public_url, security, sqlite, template_helpers
     from lms.audit.views import bp as audit_bp
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
@@ -44,6 +44,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     template_helpers.init_app(app)
     register_error_handlers(app)
     security.init_app(app)
+    public_url.init_app(app)
     app.register_blueprint(main_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(units_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 INSTANCE_DIR = Path(os.environ.get("LMS_INSTANCE_DIR", Path.cwd() / "instance"))
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -15,6 +16,20 @@ class ConfigurationError(RuntimeError):
 
 def _database_url(default: str) -> str:
     return os.environ.get("LMS_DATABASE_URL") or default
+
+
+def _words(value: str | None) -> tuple[str, ...]:
+    return tuple(word for word in (value or "").replace(",", " ").split())
+
+
+def public_url_problem(url: str) -> str | None:
+    """Why `url` cannot be the platform's public address (None when it can)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an absolute http:// or https:// address, e.g. https://lms.example.vn"
+    if parts.query or parts.fragment or parts.username or parts.password:
+        return "must not carry a query, a fragment or a user name"
+    return None
 
 
 def engine_options(url: str) -> dict:
@@ -41,6 +56,11 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted).
     PROXY_COUNT = int(os.environ.get("LMS_PROXY_COUNT", "0"))
+    # The address every printed or encoded link uses (QR codes, certificate PDFs), never the
+    # request's Host. Production requires it and answers only to its host and LMS_TRUSTED_HOSTS.
+    PUBLIC_URL = (os.environ.get("LMS_PUBLIC_URL") or "").strip().rstrip("/") or None
+    DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"  # `make run`'s address
+    EXTRA_TRUSTED_HOSTS = _words(os.environ.get("LMS_TRUSTED_HOSTS"))
     STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
@@ -65,6 +85,11 @@ class Config:
         """Refuse to run production with settings that are only safe for development."""
         if cls.ENV_NAME == "production" and not os.environ.get("LMS_SECRET_KEY"):
             raise ConfigurationError("LMS_SECRET_KEY must be set when LMS_ENV=production")
+        if cls.ENV_NAME == "production" and not cls.PUBLIC_URL:
+            raise ConfigurationError("LMS_PUBLIC_URL must be set when LMS_ENV=production: "
+                                     "the address printed on certificates and in QR codes")
+        if cls.PUBLIC_URL and (problem := public_url_problem(cls.PUBLIC_URL)):
+            raise ConfigurationError(f"LMS_PUBLIC_URL {problem}")
 
 
 class TestConfig(Config):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from flask import Flask, Request, abort, render_template, request
+from flask import Flask, Request, abort, make_response, render_template, request
 from flask_login import current_user
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -66,6 +68,17 @@ def _headers(response: Response) -> Response:
 def _hsts(response: Response) -> Response:
     response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def personal_data(view: Callable[..., Any]) -> Callable[..., Response]:
+    """The view answers with personal data (phone numbers, ages, names on a certificate): no
+    browser, proxy or shared computer keeps a copy (`Cache-Control: no-store`)."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Response:
+        response = make_response(view(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return wrapped
 
 
 class _IdConverter(IntegerConverter):

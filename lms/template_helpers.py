@@ -29,11 +29,6 @@ def unit_kind_label(kind: str) -> str:
     return str(label) if label is not None else kind
 
 
-def reject_key(mapping: dict[str, str], key: str) -> dict[str, str]:
-    """A copy of `mapping` without `key` (for pagination links that keep the filters)."""
-    return {k: v for k, v in mapping.items() if k != key}
-
-
 def age(birth_year: int | None, on: date) -> int | None:
     """Age on a date, from the birth year."""
     return age_on(birth_year, on)
@@ -93,7 +88,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
                                  ngettext=template_ngettext)
     app.add_template_filter(format_phone, "phone")
-    app.add_template_filter(reject_key)
     app.add_template_filter(age)
     app.add_template_filter(short_datetime, "datetime")
     app.add_template_filter(short_date, "date")

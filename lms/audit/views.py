@@ -12,9 +12,11 @@ from lms.audit.services import AuditFilter, actions, search
 from lms.auth import roles_required
 from lms.extensions import db
 from lms.forms import options, whole_number
+from lms.pagination import field_names, kept_filters
 from lms.people.models import Role
 
 bp = Blueprint("audit", __name__, template_folder="templates")
+PER_PAGE = 50
 OBJECT_TYPES = {"person": _l("Person"), "unit": _l("Unit"), "course": _l("Course"),
                 "certificate": _l("Certificate"), "class": _l("In-person class")}
 
@@ -44,5 +46,6 @@ def audit_log() -> str:
                           since=None if form.since.errors else form.since.data,
                           until=None if form.until.errors else form.until.data)
     page = db.paginate(search(filters), page=whole_number(request.args.get("page")) or 1,
-                       per_page=50, error_out=False)
-    return render_template("audit/log.html", form=form, page=page, object_types=OBJECT_TYPES)
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("audit/log.html", form=form, page=page, object_types=OBJECT_TYPES,
+                           keep=kept_filters(request.args, field_names(form)))

@@ -21,10 +21,18 @@ from lms.extensions import db, limiter
 from lms.forms import attach_error, options
 from lms.people import services as people_services
 from lms.people.models import Role, Unit
-from lms.security import VERIFY_PER_ADDRESS
+from lms.public_url import public_url
+from lms.security import VERIFY_PER_ADDRESS, personal_data
 from lms.template_helpers import current_language
 
 bp = Blueprint("certification", __name__, template_folder="templates")
+# Every way to look a code up counts against one limit per address, so that codes cannot be
+# probed through the QR code (or any other variant) while the page is limited.
+LOOKUP_SCOPE = "certificate-lookup"
+lookup_limit = limiter.shared_limit(VERIFY_PER_ADDRESS, scope=LOOKUP_SCOPE)
+# The form counts when a code is typed into it, not when it is only shown.
+typed_lookup_limit = limiter.shared_limit(VERIFY_PER_ADDRESS, scope=LOOKUP_SCOPE,
+                                          exempt_when=lambda: not request.args)
 
 
 def _state(certificate: Certificate) -> str:
@@ -33,10 +41,12 @@ def _state(certificate: Certificate) -> str:
 
 
 def _verify_url(certificate: Certificate) -> str:
-    return url_for("certification.verify", code=certificate.display_code, _external=True)
+    """The verification page's address as printed and encoded: LMS_PUBLIC_URL, never Host."""
+    return public_url("certification.verify", code=certificate.display_code)
 
 
 @bp.get("/verify")
+@typed_lookup_limit
 def verify_form() -> str | Response:
     """Type a certificate code to check it (no login needed)."""
     form = VerifyForm(request.args)
@@ -46,24 +56,31 @@ def verify_form() -> str | Response:
 
 
 @bp.get("/verify/<code>")
-@limiter.limit(VERIFY_PER_ADDRESS)
-def verify(code: str) -> tuple[str, int] | str:
-    """Public page: name, course, dates and status; never a phone number or birth year."""
+@lookup_limit
+def verify(code: str) -> tuple[str, int]:
+    """Public page: name, course, dates and status; never a phone number or birth year.
+    A revoked certificate answers 410 Gone (the Open Badges convention), with its page."""
     certificate = services.find_certificate(code)
     if certificate is None:
         return render_template("certification/verify_unknown.html", code=code,
                                form=VerifyForm()), 404
-    return render_template("certification/verify.html", certificate=certificate,
-                           state=_state(certificate), revoke_form=RevokeForm())
+    state = _state(certificate)
+    return (render_template("certification/verify.html", certificate=certificate, state=state,
+                            revoke_form=RevokeForm()),
+            410 if state == "revoked" else 200)
 
 
 @bp.get("/verify/<code>/qr.svg")
+@lookup_limit
 def qr(code: str) -> Response:
     """The QR code that opens the verification page."""
     certificate = services.find_certificate(code)
     if certificate is None:
         abort(404)
     response = Response(qr_svg(_verify_url(certificate)), mimetype="image/svg+xml")
+    # The same for every visitor and every Host header (the link is LMS_PUBLIC_URL's): any
+    # cache may keep it for a day.
+    response.cache_control.public = True
     response.cache_control.max_age = 86400
     return response
 
@@ -89,6 +106,7 @@ def certificate_page(certificate_id: int) -> str:
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
+@personal_data
 def certificate_pdf_download(certificate_id: int) -> Response:
     """A one-page A4 PDF of the certificate."""
     certificate = _own_certificate(certificate_id)

@@ -22,6 +22,7 @@ from lms.forms import attach_error, options, whole_number
 from lms.people.forms import unit_choices
 from lms.people.models import Role, Unit
 from lms.quizzes.services import pass_mark_of
+from lms.security import personal_data
 
 bp = Blueprint("classes", __name__, template_folder="templates")
 ORGANISERS = (Role.TRAINER, Role.ADMIN)
@@ -136,7 +137,8 @@ def remove_person(class_id: int, attendee_id: int) -> Response:
 
 @bp.get("/classes/<int:class_id>/sheet")
 @roles_required(*VIEWERS)
-def sheet(class_id: int) -> str:
+@personal_data
+def sheet(class_id: int) -> Response:
     """The printable attendance sheet: signatures and paper scores, on A4."""
     klass = _class(class_id)
     return render_template("classes/sheet.html", klass=klass, rows=services.roster(klass),

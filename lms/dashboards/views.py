@@ -23,12 +23,13 @@ from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_person
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import options, whole_number
-from lms.pagination import Page
+from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team, Unit
 from lms.people.units import in_subtree
+from lms.security import personal_data
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 OFFICERS = (Role.OFFICER, Role.ADMIN)
@@ -130,11 +131,13 @@ def overview() -> str:
               "ages": _chart(data["ages"], _("By age")),
               "per_course": _chart(data["per_course"], _("By course"))}
     return render_template("dashboards/overview.html", form=form, charts=charts,
-                           statuses=STATUS_LABELS, **data)
+                           statuses=STATUS_LABELS,
+                           keep=kept_filters(request.args, field_names(form)), **data)
 
 
 @bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
+@personal_data
 def overview_export(fmt: str) -> Response:
     """The breakdowns as a spreadsheet (CSV: the one asked for; XLSX: one sheet each)."""
     data = _overview_data(OverviewForm(request.args))
@@ -179,6 +182,11 @@ def _target_filter(form: TargetForm) -> TargetFilter:
                         inactive_days=form.inactive_days.data)
 
 
+def _kept_targets(form: TargetForm) -> dict[str, list[str]]:
+    """The target list's filters, for the links and the form that keep them."""
+    return kept_filters(request.args, (*field_names(form), "filtered"))
+
+
 def _target_form() -> tuple[TargetForm, TargetFilter]:
     form = TargetForm(request.args)
     if not form.validate():
@@ -206,16 +214,16 @@ def targets() -> str:
     rows = db.session.execute(query.limit(PER_PAGE).offset(page.offset)).all()
     return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
                            page=page, today=today, assign_form=BulkAssignForm(),
-                           statuses=STATUS_LABELS)
+                           statuses=STATUS_LABELS, keep=_kept_targets(form))
 
 
 @bp.post("/dashboard/targets/assign")
 @roles_required(*OFFICERS)
 def assign() -> Response:
     """Assign the filtered course to everyone the filter selects, or to the ticked members."""
-    _form, filters = _target_form()
+    target_form, filters = _target_form()
     form = BulkAssignForm()
-    back = url_for("dashboards.targets", **request.args.to_dict(flat=False))
+    back = url_for("dashboards.targets", **_kept_targets(target_form))
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -248,6 +256,7 @@ def _target_rows(filters: TargetFilter, today: date) -> list:
 
 @bp.get("/dashboard/targets.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
+@personal_data
 def targets_export(fmt: str) -> Response:
     """The whole target list as CSV or XLSX."""
     _form, filters = _target_form()
@@ -267,13 +276,14 @@ def targets_export(fmt: str) -> Response:
 
 @bp.get("/dashboard/targets/call-list")
 @roles_required(*OFFICERS)
-def call_list() -> str:
+@personal_data
+def call_list() -> Response:
     """A printable list grouped by team, for leaders who go door to door."""
-    _form, filters = _target_form()
+    form, filters = _target_form()
     today = local_today()
     rows = sorted(_target_rows(filters, today), key=lambda row: (row[3] or "", row[4]))
     return render_template("dashboards/call_list.html", rows=rows, filters=filters,
-                           today=today, statuses=STATUS_LABELS)
+                           today=today, statuses=STATUS_LABELS, keep=_kept_targets(form))
 
 
 # --- scorecard --------------------------------------------------------------------------------
@@ -289,7 +299,8 @@ def scorecard() -> str:
     scores = team_scores(root, courses, local_today(), sort)
     page = Page(request.args.get("page", 1, type=int), TEAMS_PER_PAGE, len(scores))
     return render_template("dashboards/scorecard.html", sort=sort, root=root, page=page,
-                           scores=scores[page.offset:page.offset + TEAMS_PER_PAGE])
+                           scores=scores[page.offset:page.offset + TEAMS_PER_PAGE],
+                           keep=kept_filters(request.args, ("unit", "sort")))
 
 
 # --- team page --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from lms.people.models import Role
 from lms.people.roster import MAX_BYTES, MAX_ROWS
 from lms.people.roster_forms import RosterConfirmForm, RosterUploadForm, encode_rows
 from lms.people.roster_service import RosterPreview, problem_text
+from lms.security import personal_data
 
 bp = Blueprint("roster", __name__, template_folder="templates")
 MANAGERS = (Role.OFFICER, Role.ADMIN)
@@ -76,6 +77,7 @@ def confirm() -> str | Response:
 
 @bp.get("/people/import/template.<kind>")
 @roles_required(*MANAGERS)
+@personal_data
 def template(kind: str) -> Response:
     """The template file, with the header row and one example row."""
     if kind not in TEMPLATE_TYPES:

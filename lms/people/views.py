@@ -17,6 +17,7 @@ from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
 from lms.forms import attach_error, whole_number
+from lms.pagination import field_names, kept_filters
 from lms.people import services
 from lms.people.forms import ChangePasswordForm, LoginForm, PeopleFilterForm, PersonForm
 from lms.people.models import Gender, Person, Role, Unit
@@ -24,6 +25,7 @@ from lms.people.services import PeopleFilter, PersonData
 from lms.security import LOGIN_PER_ADDRESS, LOGIN_PER_PHONE, RESET_PER_ACTOR, person_key, phone_key
 
 bp = Blueprint("people", __name__, template_folder="templates")
+PER_PAGE = 25
 MANAGERS = (Role.OFFICER, Role.ADMIN)
 
 
@@ -85,9 +87,10 @@ def people_list() -> str:
         active={"yes": True, "no": False}.get(form.active.data or ""),
     )
     page = db.paginate(services.search_people(current_user, filters, local_today()),
-                       page=whole_number(request.args.get("page")) or 1, per_page=25,
+                       page=whole_number(request.args.get("page")) or 1, per_page=PER_PAGE,
                        error_out=False)
-    return render_template("people/list.html", form=form, page=page, today=local_today())
+    return render_template("people/list.html", form=form, page=page, today=local_today(),
+                           keep=kept_filters(request.args, field_names(form)))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

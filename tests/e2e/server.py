@@ -106,8 +106,10 @@ def start_server(workdir: Path, port: int) -> subprocess.Popen:
     else:
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
                    "--port", str(port), "--with-threads"]
+    # Links printed and encoded (QR codes) point at this server, as LMS_PUBLIC_URL does in use.
+    env = server_env(workdir) | {"LMS_PUBLIC_URL": f"http://127.0.0.1:{port}"}
     with (workdir / "server.log").open("w") as log:  # the child keeps its own copy
-        return subprocess.Popen(command, cwd=ROOT, env=server_env(workdir), stdout=log,
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
 
 
