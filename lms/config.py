@@ -41,6 +41,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted).
     PROXY_COUNT = int(os.environ.get("LMS_PROXY_COUNT", "0"))
+    # The largest request body, checked from Content-Length before anything is read: a course
+    # zip may hold 30 MB (lms/authoring/zipfiles.py); every other upload has a smaller limit
+    # of its own (images 2 MB, rosters 2 MB, Markdown 200 KB).
+    MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_REQUEST_MB", "32")) * 1024 * 1024
     STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
