@@ -22,6 +22,7 @@ MAX_BRACKET_SCAN = 1_000_000
 
 _PREFIX = re.compile(r"(?:[ \t]|>|[-*+][ \t]|\d{1,9}[.)][ \t])*")
 _LIST_MARKER = re.compile(r"[-*+][ \t]|\d{1,9}[.)][ \t]")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")  # "- - - -" is a line, not lists
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _TOKEN = re.compile(r"\\.|!?\[|\]\(?|[()]|[*_]+", re.S)
 
@@ -66,6 +67,8 @@ def too_large_reason() -> Reason:
 
 def _block_depth(line: str) -> int:
     """Containers a line opens: quote markers, list markers and 4-column indents."""
+    if _RULE.match(line):
+        return 0
     prefix = _PREFIX.match(line).group()  # type: ignore[union-attr]  # matches "" at least
     markers = prefix.count(">") + len(_LIST_MARKER.findall(prefix))
     # The space after '>' or after a list marker belongs to the marker, not to an indent.

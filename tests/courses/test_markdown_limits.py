@@ -63,6 +63,7 @@ def test_ordinary_text_passes_the_limits():
         "*a " * MAX_NESTING + "b" + " a*" * MAX_NESTING,
         "Xem [bài 1](01-a.md), [bài 2](02-b.md) và ![hình](images/a.png). " * 500,
         "[" * 500,  # a few stray brackets cost little
+        "- " * 40 + "\n\n" + "* " * 40,  # horizontal rules, not lists
     ]
     for text in ordinary:
         assert markdown_problem(text) is None, text[:40]
