@@ -61,6 +61,10 @@ class Config:
     PUBLIC_URL = (os.environ.get("LMS_PUBLIC_URL") or "").strip().rstrip("/") or None
     DEVELOPMENT_PUBLIC_URL = "http://127.0.0.1:5000"  # `make run`'s address
     EXTRA_TRUSTED_HOSTS = _words(os.environ.get("LMS_TRUSTED_HOSTS"))
+    # The largest request body, checked from Content-Length before anything is read: a course
+    # zip may hold 30 MB (lms/authoring/zipfiles.py); every other upload has a smaller limit
+    # of its own (images 2 MB, rosters 2 MB, Markdown 200 KB).
+    MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_REQUEST_MB", "32")) * 1024 * 1024
     STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 

@@ -36,7 +36,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        template = f"errors/{code}.html" if code in (403, 404) else "errors/generic.html"
+        template = f"errors/{code}.html" if code in (403, 404, 413) else "errors/generic.html"
         return render_template(template, error=error), code
 
     @app.errorhandler(500)

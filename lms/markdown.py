@@ -16,6 +16,9 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
+from lms.courses.front_matter import lazy_gettext as _l
+from lms.markdown_limits import MarkdownProblem, markdown_problem
+
 UrlResolver = Callable[[str], str | None]
 
 TOC_MIN_HEADINGS = 4
@@ -40,6 +43,14 @@ ADMONITION_CLASSES = {
 }  # fmt: skip
 ALLOWED_CLASSES = {"div": ADMONITION_CLASSES, "p": {"admonition-title"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class MarkdownRefused(ValueError):
+    """The text breaks a limit that keeps rendering fast (lms/markdown_limits.py)."""
+
+    def __init__(self, problem: MarkdownProblem) -> None:
+        super().__init__(f"line {problem.line}: {problem.reason}")
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,20 @@ def _toc_list(tokens: list[dict[str, Any]]) -> str:
 
 
 def render_markdown(text: str, resolve_url: UrlResolver | None = None) -> RenderedMarkdown:
-    """Render trusted-format, untrusted-content Markdown to sanitised HTML and a TOC."""
+    """Render trusted-format, untrusted-content Markdown to sanitised HTML and a TOC.
+
+    Raises MarkdownRefused for text too large, too deeply nested or too slow to render.
+    """
+    if problem := markdown_problem(text):
+        raise MarkdownRefused(problem)
+    try:
+        return _render(text, resolve_url)
+    except RecursionError:  # the limits should prevent it: refuse the text, never crash
+        raise MarkdownRefused(MarkdownProblem(1, _l(
+            "the text is nested too deeply to be shown"))) from None
+
+
+def _render(text: str, resolve_url: UrlResolver | None) -> RenderedMarkdown:
     md = markdown.Markdown(
         extensions=[
             "tables",

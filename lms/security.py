@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from lms.extensions import limiter
 from lms.forms import MAX_ID
 from lms.people.phone import InvalidPhone, normalise_phone
+from lms.text import nfc
 
 # No inline script or style, nothing from another host, never inside a frame.
 CONTENT_SECURITY_POLICY = (
@@ -89,13 +90,24 @@ class _IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+# Passwords are checked as typed: normalising them would lock out anyone whose password was
+# set in another form. Every other field is text that may be stored.
+_KEPT_AS_TYPED = ("password", "confirm")
+
+
+def _normalised(key: str, value: str) -> str:
+    return value if key.endswith(_KEPT_AS_TYPED) or value.isascii() else nfc(value)
+
+
 class _FormParser(FormDataParser):
-    """Drops multipart parts without a name: no browser sends them and Flask-WTF trips on them."""
+    """Form text in NFC (a name typed with combining marks equals the composed one); drops
+    multipart parts without a name: no browser sends them and Flask-WTF trips on them."""
 
     def parse(self, *args: Any, **kwargs: Any) -> Any:
         stream, form, files = super().parse(*args, **kwargs)
-        if None in form or None in files:
-            form = self.cls((k, v) for k, v in form.items(multi=True) if k is not None)
+        form = self.cls((k, _normalised(k, v)) for k, v in form.items(multi=True)
+                        if k is not None)
+        if None in files:
             files = self.cls((k, v) for k, v in files.items(multi=True) if k is not None)
         return stream, form, files
 

@@ -1,4 +1,4 @@
-"""Text folding for search and for diacritic-insensitive matching."""
+"""Text folding for search, NFC normalisation and checks shared by every way text comes in."""
 
 from __future__ import annotations
 
@@ -10,3 +10,13 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+def nfc(text: str) -> str:
+    """The composed (NFC) form: "Hường" typed with combining marks equals the precomposed one."""
+    return unicodedata.normalize("NFC", text)
+
+
+def has_control_character(text: str) -> bool:
+    """True when `text` holds NUL or another control character (tab and newlines aside)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text)

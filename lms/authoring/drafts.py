@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from lms.authoring.images import strip_metadata
@@ -35,6 +36,7 @@ from lms.courses.models import Course
 from lms.courses.quiz_format import serialise_quiz
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.markdown_limits import MarkdownProblem, markdown_problem
 from lms.people.models import Person
 from lms.quizzes.gift_import import GiftMerge, merge_gift
 from lms.text import fold
@@ -77,6 +79,17 @@ def document(values: dict[str, Any], body: str) -> bytes:
 def slugify(title: str) -> str:
     """A lesson or course slug from a Vietnamese title ("Cài đặt VNeID" -> "cai-dat-vneid")."""
     return re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-")[:60].strip("-") or "bai-hoc"
+
+
+def refusal(problem: MarkdownProblem) -> LazyString:
+    """A Markdown limit's problem as shown under the text box."""
+    return _l("Line %(line)d: %(reason)s", line=problem.line, reason=problem.reason)
+
+
+def check_markdown(text: str, field: str) -> None:
+    """Refuse text that is too large or nested too deeply to render (LmsError on `field`)."""
+    if problem := markdown_problem(text):
+        raise LmsError(refusal(problem), field=field)
 
 
 # --- drafts --------------------------------------------------------------------------------------
@@ -235,6 +248,7 @@ def save_lesson(draft: CourseDraft, path: str, *, title: str, minutes: int | Non
         raise NotFound()
     if not title.strip():
         raise LmsError(_l("Enter a title."), field="title")
+    check_markdown(body, "body")
     return save_file(draft, path, document({"title": title.strip(), "minutes": minutes}, body),
                      revision=revision, actor=actor, now=now)
 
@@ -246,6 +260,7 @@ SETTINGS = ("title", "summary", "tags", "level", "minutes", "pass_mark",
 def save_settings(draft: CourseDraft, settings: dict[str, Any], intro: str, *, revision: int,
                   actor: Person, now: datetime) -> DraftFile:
     """Save course.md: the course settings and its introduction (version is set at publish)."""
+    check_markdown(intro, "intro")
     values, _ = split_document(get_file(draft, "course.md").text)
     values.update({key: settings.get(key) for key in SETTINGS})
     if values.get("pass_mark") == 80:
@@ -259,6 +274,9 @@ def save_settings(draft: CourseDraft, settings: dict[str, Any], intro: str, *, r
 def save_quiz(draft: CourseDraft, text: str, *, revision: int | None, actor: Person,
               now: datetime) -> DraftFile:
     """Save quiz.md after checking it; errors name their line (ContentValidationError)."""
+    if problem := markdown_problem(text):
+        raise ContentValidationError([ContentError(f"{draft.slug}/quiz.md", problem.line,
+                                                   problem.reason)])
     parse_quiz(text, f"{draft.slug}/quiz.md")
     return save_file(draft, "quiz.md", text.replace("\r\n", "\n").encode("utf-8"),
                      revision=revision, actor=actor, now=now)

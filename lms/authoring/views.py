@@ -34,7 +34,7 @@ from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.forms import attach_error, whole_number
-from lms.markdown import render_markdown
+from lms.markdown import MarkdownRefused, render_markdown
 from lms.people.models import Role
 from lms.quizzes.gift_import import GiftMerge
 
@@ -195,7 +195,10 @@ def lesson(slug: str, path: str) -> str | Response:
     preview = None
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
-            preview = _preview(current, form.body.data or "")
+            try:
+                preview = _preview(current, form.body.data or "")
+            except MarkdownRefused as refused:
+                form.body.errors = [*form.body.errors, str(drafts.refusal(refused.problem))]
         else:
             try:
                 drafts.save_lesson(current, path, title=form.title.data,

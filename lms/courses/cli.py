@@ -29,13 +29,13 @@ def register(group: AppGroup) -> None:
 def import_content(path: Path, dry_run: bool) -> None:
     """Import or update every course folder under PATH (or PATH itself), all or nothing."""
     try:
-        courses = read_course_folders(path)
+        results = import_courses(read_course_folders(path), now=utc_now())
     except ContentValidationError as error:
+        db.session.rollback()
         for problem in error.errors:
             click.echo(str(problem), err=True)  # in the default language: no request here
         raise click.ClickException(_("%(count)d problem(s) found; nothing was imported.",
                                      count=len(error.errors))) from None
-    results = import_courses(courses, now=utc_now())
     for result in results:
         click.echo(f"{result.status:9} {result.slug} ({result.lessons} lessons, "
                    f"{result.questions} questions)")

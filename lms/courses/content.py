@@ -29,6 +29,7 @@ from lms.courses.quiz_format import (
     read_quiz,
     serialise_quiz,
 )
+from lms.markdown_limits import MAX_MARKDOWN_BYTES, markdown_problem, too_large_reason
 
 __all__ = [
     "ContentError", "ContentValidationError", "ParsedAsset", "ParsedCourse", "ParsedLesson",
@@ -161,7 +162,11 @@ def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentErro
         elif not path.endswith(".md"):
             if asset := read_asset(path, files[path], file, errors):
                 assets.append(asset)
+        elif len(files[path]) > MAX_MARKDOWN_BYTES:
+            errors.append(ContentError(file, 1, too_large_reason()))
         elif (text := _decode(files[path], file, errors)) is not None:
+            if problem := markdown_problem(text):  # what would hang or crash the renderer
+                errors.append(ContentError(file, problem.line, problem.reason))
             texts[path] = text
             check_links(text, file, files, errors)
     file = f"{slug}/course.md"
@@ -234,11 +239,10 @@ def _read_folder(
             files.update(_read_folder(entry, root, slug, errors))
         elif not entry.is_file():
             errors.append(ContentError(file, 1, _l("not a regular file")))
-        elif entry.suffix == ".md":
-            files[relative] = entry.read_bytes()
         else:
+            limit = MAX_MARKDOWN_BYTES if entry.suffix == ".md" else MAX_ASSET_BYTES
             with entry.open("rb") as stream:  # enough to tell that it is too large
-                files[relative] = stream.read(MAX_ASSET_BYTES + 1)
+                files[relative] = stream.read(limit + 1)
     return files
 
 

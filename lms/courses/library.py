@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,7 +40,7 @@ from lms.courses.models import (
     Quiz,
 )
 from lms.extensions import db
-from lms.markdown import render_markdown
+from lms.markdown import MarkdownRefused, render_markdown
 from lms.people.models import Person
 from lms.text import fold
 
@@ -112,6 +114,16 @@ def _column_lengths(course: ParsedCourse) -> list[tuple[str, Reason, str, int]]:
     return checks
 
 
+@contextmanager
+def _located(file: str) -> Iterator[None]:
+    """The renderer's refusal as a problem of `file` (parsing checks the limits first)."""
+    try:
+        yield
+    except MarkdownRefused as refused:
+        raise ContentValidationError([ContentError(file, refused.problem.line,
+                                                   refused.problem.reason)]) from None
+
+
 def import_courses(courses: list[ParsedCourse], *, now: datetime,
                    actor: Person | None = None) -> list[ImportResult]:
     """Create or update each course; the caller commits (or rolls back for a dry run)."""
@@ -174,7 +186,8 @@ def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now:
     have = {row.tag for row in course.tag_rows}
     course.tag_rows.extend(CourseTag(tag=tag) for tag in sorted(wanted_tags - have))
     course.intro_md = parsed.intro
-    course.intro_html = render_markdown(parsed.intro, resolve).html
+    with _located(f"{parsed.slug}/course.md"):
+        course.intro_html = render_markdown(parsed.intro, resolve).html
     course.content_digest = digest
     course.updated_at = now
 
@@ -184,7 +197,8 @@ def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve) -
     kept = []
     for parsed in lessons:
         lesson = existing.pop(parsed.slug, None) or Lesson(slug=parsed.slug)
-        rendered = render_markdown(parsed.body, resolve)
+        with _located(f"{course.slug}/{parsed.filename}"):
+            rendered = render_markdown(parsed.body, resolve)
         lesson.position, lesson.filename = parsed.position, parsed.filename
         lesson.title, lesson.minutes = parsed.title, parsed.minutes
         lesson.body_md, lesson.body_html, lesson.toc_html = (parsed.body, rendered.html,
@@ -215,10 +229,11 @@ def _apply_quiz(course: Course, parsed: ParsedQuiz | None, resolve) -> None:  # 
     quiz.shuffle, quiz.max_attempts = parsed.shuffle, parsed.max_attempts
     quiz.time_limit_minutes, quiz.layout = parsed.time_limit_minutes, parsed.layout
     quiz.intro_md = parsed.intro
-    quiz.intro_html = render_markdown(parsed.intro, resolve).html
-    # Attempts keep snapshots of what they asked, so questions can simply be replaced.
-    quiz.questions = [_question(position, q, resolve)
-                      for position, q in enumerate(parsed.questions, start=1)]
+    with _located(f"{course.slug}/quiz.md"):
+        quiz.intro_html = render_markdown(parsed.intro, resolve).html
+        # Attempts keep snapshots of what they asked, so questions can simply be replaced.
+        quiz.questions = [_question(position, q, resolve)
+                          for position, q in enumerate(parsed.questions, start=1)]
     course.quiz = quiz
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from lms.people.phone import InvalidPhone, normalise_phone
-from lms.text import fold
+from lms.text import fold, has_control_character, nfc
 
 MAX_BYTES = 2 * 1024 * 1024
 # Each new person costs one scrypt password hash (about 0.1 s), and the save is one request:
@@ -69,6 +69,7 @@ class Problem(enum.StrEnum):
     POSITION_TOO_LONG = "position_too_long"
     ROLE_UNKNOWN = "role_unknown"
     ROLE_NOT_ALLOWED = "role_not_allowed"
+    CONTROL_CHARACTER = "control_character"
 
 
 class FileProblem(enum.StrEnum):
@@ -304,9 +305,12 @@ def check_rows(rows: list[tuple[int, dict[str, str]]], this_year: int,
 
 def check_row(number: int, cells: dict[str, str], this_year: int) -> RosterRow:
     """Parse one row's cells and note every problem that needs no database."""
-    cells = {c: " ".join((cells.get(c) or "").split()) for c in COLUMNS}
+    # NFC: "Hường" typed with combining marks (XLSX cells, pasted text) is the same name.
+    cells = {c: nfc(" ".join((cells.get(c) or "").split())) for c in COLUMNS}
     row = RosterRow(number, cells, name=cells["name"], village=cells["village"],
                     position=cells["position"])
+    if any(has_control_character(value) for value in cells.values()):
+        row.add(Problem.CONTROL_CHARACTER)
     if not row.name:
         row.add(Problem.NAME_MISSING)
     elif len(row.name) > MAX_TEXT:

@@ -55,6 +55,8 @@ ROW_MESSAGES = {
     Problem.ROLE_UNKNOWN: _l("“%(role)s” is not a role: write member or leader."),
     Problem.ROLE_NOT_ALLOWED: _l("An import can give only the roles member and leader, "
                                  "not “%(role)s”."),
+    Problem.CONTROL_CHARACTER: _l("A cell contains a control character (such as NUL): type "
+                                  "it again."),
 }
 _SPLIT = _l("Split it into smaller files, for example one per commune.")
 FILE_MESSAGES = {

@@ -18,8 +18,11 @@ from lms.people.ages import AGE_BANDS_BY_KEY
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.phone import InvalidPhone, format_phone, normalise_phone
 from lms.people.units import in_subtree, is_within, subtree_units
+from lms.text import has_control_character, nfc
 
 MIN_PASSWORD_LENGTH = 8
+MAX_NAME = 200  # the columns' sizes (models.Person)
+MAX_EMAIL = 254
 # No look-alike characters (0/O, 1/I/l), so a temporary password can be read out on the phone.
 TEMPORARY_PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ROLES_AN_OFFICER_MAY_GIVE = (Role.MEMBER, Role.LEADER)
@@ -165,18 +168,31 @@ def _check_role_and_unit(data: PersonData, actor: Person | None) -> None:
                        field="unit")
     if not data.full_name.strip():
         raise LmsError(_l("Enter the full name."), field="full_name")
+    _check_text(data)
+
+
+def _check_text(data: PersonData) -> None:
+    """The column sizes and no control characters: the CLI and imports get the form's rules."""
+    for field, value, limit in (("full_name", data.full_name, MAX_NAME),
+                                ("position", data.position or "", MAX_NAME),
+                                ("email", data.email or "", MAX_EMAIL)):
+        value = " ".join(value.split())
+        if len(value) > limit:
+            raise LmsError(_l("Enter at most %(max)d characters.", max=limit), field=field)
+        if has_control_character(value):
+            raise LmsError(_l("This contains a control character (such as NUL)."), field=field)
 
 
 def _apply(person: Person, data: PersonData, phone: str) -> None:
-    person.full_name = " ".join(data.full_name.split())
+    person.full_name = nfc(" ".join(data.full_name.split()))
     person.phone = phone
     person.role = data.role
     person.unit = data.unit
     person.team = data.unit.team if data.unit is not None else None
     person.birth_year = data.birth_year
-    person.email = (data.email or "").strip() or None
+    person.email = nfc((data.email or "").strip()) or None
     person.gender = data.gender
-    person.position = (data.position or "").strip() or None
+    person.position = nfc(" ".join((data.position or "").split())) or None
 
 
 def create_person(data: PersonData, *, password: str | None,

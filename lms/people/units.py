@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, and_, func, literal, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -10,9 +13,38 @@ from lms.audit import services as audit
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.people.models import Person, Team, Unit
+from lms.text import has_control_character, nfc
 
 UNIT_KINDS = ("province", "district", "commune", "ward", "special-zone", "town", "village",
               "hamlet", "neighbourhood")
+MAX_CODE = 40  # the columns' sizes (models.Unit)
+MAX_NAME = 200
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def unit_problems(code: str, name: str) -> list[tuple[str, LazyString]]:
+    """(field, reason) for each rule a unit's code and name break: the web form, the CSV
+    import and every other caller of create_unit check the same rules."""
+    problems: list[tuple[str, LazyString]] = []
+    if not code:
+        problems.append(("code", _l("Enter a code.")))
+    elif len(code) > MAX_CODE:
+        problems.append(("code", _l("The code is longer than %(max)d characters.", max=MAX_CODE)))
+    elif not CODE_PATTERN.match(code):
+        problems.append(("code", _l("Use letters, digits, '.', '-' or '_' only.")))
+    problems += name_problems(name)
+    return problems
+
+
+def name_problems(name: str) -> list[tuple[str, LazyString]]:
+    """(field, reason) for a unit's name that is empty, too long or holds a control character."""
+    if not name:
+        return [("name", _l("Enter a name."))]
+    if len(name) > MAX_NAME:
+        return [("name", _l("The unit's name is longer than %(max)d characters.", max=MAX_NAME))]
+    if has_control_character(name):
+        return [("name", _l("The name contains a control character (such as NUL)."))]
+    return []
 
 
 def path_range(path: str) -> tuple[str, str]:
@@ -44,9 +76,11 @@ def get_unit_by_code(code: str) -> Unit | None:
 def create_unit(*, code: str, name: str, kind: str, parent: Unit | None,
                 actor: Person | None = None) -> Unit:
     """Add a unit under `parent` (or as a root); codes are unique."""
-    code, name, kind = code.strip(), name.strip(), kind.strip()
+    code, name, kind = nfc(code.strip()), nfc(" ".join(name.split())), kind.strip()
     if not code or not name or not kind:
         raise LmsError(_l("Code, name and kind are required."))
+    if problems := unit_problems(code, name):
+        raise LmsError(problems[0][1], field=problems[0][0])
     if get_unit_by_code(code) is not None:
         raise LmsError(_l("The code %(code)s is already used by another unit.", code=code),
                        field="code")
@@ -66,10 +100,13 @@ def create_unit(*, code: str, name: str, kind: str, parent: Unit | None,
 
 def rename_unit(unit: Unit, *, name: str, kind: str, actor: Person | None = None) -> Unit:
     """Change a unit's name and kind label."""
-    if not name.strip() or not kind.strip():
+    name = nfc(" ".join(name.split()))
+    if not name or not kind.strip():
         raise LmsError(_l("Name and kind are required."))
+    if problems := name_problems(name):
+        raise LmsError(problems[0][1], field=problems[0][0])
     before = {"name": unit.name, "kind": unit.kind}
-    unit.name, unit.kind = name.strip(), kind.strip()
+    unit.name, unit.kind = name, kind.strip()
     db.session.flush()
     if before != {"name": unit.name, "kind": unit.kind}:
         audit.record(actor=actor, action="unit.renamed", object_type="unit", object_id=unit.id,

@@ -14,6 +14,25 @@ from lms.forms import options
 from lms.quizzes.models import Attempt, AttemptQuestion
 from lms.quizzes.services import Responses
 
+TAMPERED = _l("The answers do not belong to this quiz. Nothing was saved.")
+
+
+class _OneValue:
+    """A field that takes one value: a second value for it is tampering, not a choice."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if len(valuelist) > 1:
+            raise ValueError(TAMPERED)
+        super().process_formdata(valuelist)  # type: ignore[misc]
+
+
+class SingleChoiceField(_OneValue, RadioField):
+    """One answer of several (a browser sends at most one value)."""
+
+
+class ShortAnswerField(_OneValue, StringField):
+    """A typed answer (a browser sends one value)."""
+
 
 class MultiCheckboxField(SelectMultipleField):
     """Tick every answer that applies."""
@@ -30,10 +49,10 @@ def field_name(question: AttemptQuestion) -> str:
 def _field(question: AttemptQuestion) -> Field:
     choices = options((str(o.id), Markup(o.text_html)) for o in question.options)
     if question.kind == "single":
-        return RadioField(choices=choices, validators=[Optional()])
+        return SingleChoiceField(choices=choices, validators=[Optional()])
     if question.kind == "multiple":
         return MultiCheckboxField(choices=choices, validators=[Optional()])
-    return StringField(validators=[Optional(), Length(max=500)])
+    return ShortAnswerField(validators=[Optional(), Length(max=500)])
 
 
 def _saved(question: AttemptQuestion) -> object:
@@ -74,5 +93,3 @@ def attempt_form(attempt: Attempt, formdata: MultiDict | None = None) -> Attempt
     data = {field_name(q): _saved(q) for q in attempt.questions}
     return _Form(formdata=formdata, data=data)
 
-
-TAMPERED = _l("The answers do not belong to this quiz. Nothing was saved.")

@@ -56,7 +56,7 @@ def test_village_csv_good_and_bad(runner, db, tmp_path):
                    "16174-05,Thôn Năm,00000\n", encoding="utf-8")
     result = runner.invoke(args=["lms", "import-units", "--csv", str(bad)])
     assert result.exit_code != 0
-    assert "row 3" in result.output and "row 4" in result.output
+    assert "dòng 3" in result.output and "dòng 4" in result.output
     assert db.session.scalar(select(Unit).where(Unit.code == "16174-03")) is None
 
 

@@ -276,6 +276,38 @@ def test_http_refuses_tampering_and_other_members(client, course_with, member, d
     assert post_form(stranger, attempt_url, {"action": "submit"}).status_code == 404
 
 
+def test_http_refuses_two_values_for_a_single_answer_question(client, course_with, member, db):
+    # A browser sends one value for a radio button or a text box; a second one is tampering,
+    # refused like any other (before, the first value was silently saved).
+    course = course_with(MIXED_QUIZ)
+    login(client, member.phone, PASSWORD)
+    attempt_url = post_form(client, f"/courses/{course.slug}/quiz/start", {}).headers["Location"]
+    attempt = db.session.scalar(select(Attempt))
+    single, multiple, short, _ = attempt.questions
+    right, wrong = (next(o.id for o in single.options if o.correct),
+                    next(o.id for o in single.options if not o.correct))
+    tampered = [
+        {f"q{single.id}": [str(right), str(wrong)]},
+        {f"q{single.id}": [str(right), str(right)]},
+        {f"q{short.id}": ["113", "114"]},
+    ]
+    for answers in tampered:
+        for action in ("save", "submit"):
+            response = post_form(client, attempt_url, {**answers, "action": action,
+                                                       "confirm": "1"}, follow_redirects=True)
+            assert "không thuộc bài kiểm tra này" in response.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(Attempt, attempt.id)
+    assert stored.submitted_at is None
+    assert not any(o.selected for q in stored.questions for o in q.options)
+    assert all(not q.response_text for q in stored.questions)
+    # One value is still an answer.
+    post_form(client, attempt_url, {f"q{single.id}": str(right), "action": "save"})
+    db.session.expire_all()
+    assert [o.id for o in db.session.get(Attempt, attempt.id).questions[0].options
+            if o.selected] == [right]
+
+
 def test_quiz_needs_login_and_an_existing_quiz(client, course_with, member):
     course = course_with(MIXED_QUIZ)
     assert client.get(f"/courses/{course.slug}/quiz").status_code == 302
