@@ -27,12 +27,12 @@ LOOKALIKE_DOMAINS = COURSE_CONTENT / "LOOKALIKE_DOMAINS.txt"
 _ALL_OLD = frozenset({
     "ban-hang-truc-tuyen", "phong-chong-lua-dao", "smartphone-co-ban",
     "thanh-toan-khong-tien-mat", "y-te-bao-hiem-so",
-    "dich-vu-cong-truc-tuyen", "huong-dan-nguoi-dan",
+    "huong-dan-nguoi-dan",
 })  # fmt: skip
 AWAITING_REVISION = {
     "reviewed": _ALL_OLD,
     "explanations": _ALL_OLD,
-    "svg text": _ALL_OLD - {"dich-vu-cong-truc-tuyen"},
+    "svg text": _ALL_OLD,
     "addresses": frozenset(),
 }
 
