@@ -27,7 +27,6 @@ LOOKALIKE_DOMAINS = COURSE_CONTENT / "LOOKALIKE_DOMAINS.txt"
 _ALL_OLD = frozenset({
     "ban-hang-truc-tuyen", "phong-chong-lua-dao", "smartphone-co-ban",
     "thanh-toan-khong-tien-mat", "y-te-bao-hiem-so",
-    "huong-dan-nguoi-dan",
 })  # fmt: skip
 AWAITING_REVISION = {
     "reviewed": _ALL_OLD,
