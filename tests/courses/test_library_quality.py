@@ -21,27 +21,9 @@ DEFAULT_FONT_PX = 16.0  # a browser's "medium", used when an SVG sets no font-si
 OFFICIAL_DOMAINS = COURSE_CONTENT / "OFFICIAL_DOMAINS.txt"
 LOOKALIKE_DOMAINS = COURSE_CONTENT / "LOOKALIKE_DOMAINS.txt"
 
-# Courses whose 2026-12 revision (issue 18) is written on another branch, by check: they are
-# expected to fail it, strictly, so that the merge that revises a course fails here until its
-# name is taken off the list.
-_ALL_OLD = frozenset({
-    "ban-hang-truc-tuyen", "phong-chong-lua-dao", "smartphone-co-ban",
-    "thanh-toan-khong-tien-mat", "y-te-bao-hiem-so",
-})  # fmt: skip
-AWAITING_REVISION = {
-    "reviewed": _ALL_OLD,
-    "explanations": _ALL_OLD,
-    "svg text": _ALL_OLD,
-    "addresses": frozenset(),
-}
-
-
-def _courses(awaiting: frozenset[str] = frozenset()) -> list:
-    """The shipped course folders, those in `awaiting` marked as expected to fail."""
-    return [pytest.param(folder, id=folder.name, marks=pytest.mark.xfail(
-        strict=True, reason="revised on another branch (issue 18)"))
-        if folder.name in awaiting else pytest.param(folder, id=folder.name)
-        for folder in SHIPPED]
+def _courses() -> list:
+    """The shipped course folders, one test each."""
+    return [pytest.param(folder, id=folder.name) for folder in SHIPPED]
 
 
 def _parsed(folder: Path) -> ParsedCourse:
@@ -66,7 +48,7 @@ def test_the_domain_list_beside_the_courses_is_not_taken_for_a_course():
 
 # --- quizzes and front matter -----------------------------------------------------------------
 
-@pytest.mark.parametrize("folder", _courses(AWAITING_REVISION["explanations"]))
+@pytest.mark.parametrize("folder", _courses())
 def test_every_question_explains_its_answer(folder):
     quiz = _parsed(folder).quiz
     assert quiz is not None, "every shipped course ends with a quiz"
@@ -75,7 +57,7 @@ def test_every_question_explains_its_answer(folder):
     assert missing == []
 
 
-@pytest.mark.parametrize("folder", _courses(AWAITING_REVISION["reviewed"]))
+@pytest.mark.parametrize("folder", _courses())
 def test_every_course_says_which_month_its_content_was_checked(folder):
     course = _parsed(folder)
     assert course.reviewed, "add reviewed: YYYY-MM to course.md"
@@ -162,7 +144,7 @@ def test_the_text_size_check_scales_and_inherits():
                           b'<text font-size="14">ok</text></svg>') == [("ok", 14.0)]
 
 
-@pytest.mark.parametrize("folder", _courses(AWAITING_REVISION["svg text"]))
+@pytest.mark.parametrize("folder", _courses())
 def test_illustration_text_is_at_least_14_px_on_a_360_px_screen(folder):
     small = [(svg.name, text, round(px, 1))
              for svg in sorted(folder.rglob("*.svg"))
@@ -237,7 +219,7 @@ def test_the_domain_lists_hold_domains_only_and_no_lookalike_is_official():
     assert [domain for domain in lookalikes if is_official(domain, official)] == []
 
 
-@pytest.mark.parametrize("folder", _courses(AWAITING_REVISION["addresses"]))
+@pytest.mark.parametrize("folder", _courses())
 def test_every_web_address_is_on_the_official_list(folder):
     """Look-alike domains (wrong answers, scam examples) may be named, never as a link."""
     allowed, lookalikes = official_domains(), domain_list(LOOKALIKE_DOMAINS)
