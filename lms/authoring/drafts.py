@@ -248,7 +248,8 @@ def save_settings(draft: CourseDraft, settings: dict[str, Any], intro: str, *, r
     if values.get("pass_mark") == 80:
         values["pass_mark"] = None  # the default need not be written
     ordered = {key: values.get(key) for key in ("title", *SETTINGS[1:], "version",
-                                                 "requires_recertification")}
+                                                 "requires_recertification", "reviewed",
+                                                 "sources", "changes")}
     return save_file(draft, "course.md", document(ordered, intro), revision=revision,
                      actor=actor, now=now)
 
@@ -298,7 +299,9 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
                           version=version), field="version")
     course_md = get_file(draft, "course.md")
     values, body = split_document(course_md.text)
-    values.update(version=version, requires_recertification=requires_recertification)
+    # The note is the version's `changes:`, as when a course folder is imported.
+    values.update(version=version, requires_recertification=requires_recertification,
+                  changes=note)
     course_md.data = document(values, body)
     files = {f.path: f.data for f in draft.files}
     parsed = parse_course_files(draft.slug, files)
@@ -306,8 +309,6 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
     if problems:
         raise ContentValidationError(problems)
     result = import_course(parsed, now=now, actor=actor)
-    course = db.session.scalar(select(Course).where(Course.slug == draft.slug))
-    course.versions[-1].note = note
     db.session.delete(draft)
     db.session.flush()
     return result

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lms.clock import local_today
 from lms.courses.assets import MAX_ASSET_BYTES, ParsedAsset, check_links, read_asset
 from lms.courses.front_matter import (
     ContentError,
@@ -39,10 +41,12 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 COURSE_KEYS = (
     "title", "summary", "tags", "level", "minutes", "pass_mark", "certificate_valid_months",
-    "version", "requires_recertification", "visibility", "required",
+    "version", "requires_recertification", "visibility", "required", "reviewed", "sources",
+    "changes",
 )  # fmt: skip
-RAW_KEYS = frozenset({"version"})  # read as written: "2026.10" is not the number 2026.1
-LESSON_KEYS = ("title", "minutes")
+# Read as written: "2026.10" is not the number 2026.1, and "2026-12-01" is not a date.
+RAW_KEYS = frozenset({"version", "reviewed"})
+LESSON_KEYS = ("title", "minutes", "reviewed")
 LEVELS = ("basic", "intermediate", "advanced")
 VISIBILITIES = ("public", "members")
 
@@ -55,6 +59,7 @@ class ParsedLesson:
     minutes: int | None
     body: str
     filename: str
+    reviewed: str = ""  # "YYYY-MM": the month the lesson's facts were last checked
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class ParsedCourse:
     lessons: tuple[ParsedLesson, ...]
     quiz: ParsedQuiz | None
     assets: tuple[ParsedAsset, ...]
+    reviewed: str = ""  # "YYYY-MM": the month the course's facts were last checked
+    sources: tuple[str, ...] = ()  # what the facts were checked against (for trainers)
+    changes: str = ""  # the change note of this version
 
 
 def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
@@ -92,14 +100,14 @@ def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
 
 
 def _read_lesson(
-    name: str, text: str, file: str, errors: list[ContentError]
+    name: str, text: str, file: str, errors: list[ContentError], today: date
 ) -> ParsedLesson | None:
     match = LESSON_FILE.match(name)
     if match is None:
         errors.append(ContentError(file, 1, _l("bad lesson file name: expected NN-slug.md")))
         return None
     before = len(errors)
-    front = split_front_matter(text, file, errors, required=True)
+    front = split_front_matter(text, file, errors, required=True, raw_keys=RAW_KEYS)
     readable = len(errors) == before  # else "title is required" would only repeat the problem
     fields = Fields(front, file, errors, LESSON_KEYS)
     return ParsedLesson(
@@ -109,6 +117,7 @@ def _read_lesson(
         minutes=fields.integer("minutes", None, 1),
         body=trim_blank_lines(front.body.split("\n")),
         filename=name,
+        reviewed=fields.month("reviewed", today),
     )
 
 
@@ -143,7 +152,10 @@ def _path_problem(path: str) -> Reason | None:
     return None
 
 
-def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentError]) -> ParsedCourse:
+def _read_course(
+    slug: str, files: Mapping[str, bytes], errors: list[ContentError], today: date | None = None
+) -> ParsedCourse:
+    today = today or local_today()
     if not SLUG.match(slug):
         reason = _l("course folder name must be lowercase letters a-z, digits and '-' "
                     "(vneid-co-ban)")
@@ -176,7 +188,7 @@ def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentErro
         lesson
         for name, markdown in texts.items()
         if name not in ("course.md", "quiz.md")
-        and (lesson := _read_lesson(name, markdown, f"{slug}/{name}", errors))
+        and (lesson := _read_lesson(name, markdown, f"{slug}/{name}", errors, today))
     ]
     lessons.sort(key=lambda lesson: (lesson.position, lesson.filename))
     _check_lessons(lessons, slug, errors)
@@ -198,6 +210,9 @@ def _read_course(slug: str, files: Mapping[str, bytes], errors: list[ContentErro
         lessons=tuple(lessons),
         quiz=quiz,
         assets=tuple(assets),
+        reviewed=fields.month("reviewed", today),
+        sources=fields.texts("sources"),
+        changes=fields.text("changes"),
     )
 
 
@@ -207,10 +222,15 @@ def _raise_if_any(errors: list[ContentError]) -> None:
         raise ContentValidationError(ordered)
 
 
-def parse_course_files(slug: str, files: Mapping[str, bytes]) -> ParsedCourse:
-    """Parse a course from its files (posix relative path -> bytes); raise all errors at once."""
+def parse_course_files(
+    slug: str, files: Mapping[str, bytes], *, today: date | None = None
+) -> ParsedCourse:
+    """Parse a course from its files (posix relative path -> bytes); raise all errors at once.
+
+    `today` (default: the local date) is the latest month a `reviewed:` value may name.
+    """
     errors: list[ContentError] = []
-    course = _read_course(slug, files, errors)
+    course = _read_course(slug, files, errors, today)
     _raise_if_any(errors)
     return course
 
@@ -240,13 +260,13 @@ def _read_folder(
     return files
 
 
-def parse_course_dir(path: Path) -> ParsedCourse:
+def parse_course_dir(path: Path, *, today: date | None = None) -> ParsedCourse:
     """Parse a course folder (its name is the slug), refusing symlinks and hidden files."""
     errors: list[ContentError] = []
     if not path.is_dir():
         raise ContentValidationError([ContentError(str(path), 1, _l("not a folder"))])
     files = _read_folder(path, path, path.name, errors)
-    course = _read_course(path.name, files, errors)
+    course = _read_course(path.name, files, errors, today)
     _raise_if_any(errors)
     return course
 
@@ -282,7 +302,7 @@ def serialise_course(course: ParsedCourse) -> dict[str, bytes]:
     defaults: dict[str, Any] = {
         "summary": "", "tags": (), "level": "basic", "minutes": None, "pass_mark": 80,
         "certificate_valid_months": 0, "version": "", "requires_recertification": False,
-        "visibility": "public", "required": False,
+        "visibility": "public", "required": False, "reviewed": "", "sources": (), "changes": "",
     }  # fmt: skip
     for key, default in defaults.items():
         if getattr(course, key) != default:
@@ -293,6 +313,8 @@ def serialise_course(course: ParsedCourse) -> dict[str, bytes]:
         lesson_values: dict[str, Any] = {"title": lesson.title}
         if lesson.minutes is not None:
             lesson_values["minutes"] = lesson.minutes
+        if lesson.reviewed:
+            lesson_values["reviewed"] = lesson.reviewed
         files[_lesson_filename(lesson)] = _document(lesson_values, lesson.body)
     if course.quiz is not None:
         files["quiz.md"] = serialise_quiz(course.quiz).encode("utf-8")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import yaml
@@ -13,6 +15,7 @@ from markupsafe import Markup, escape
 from yaml.nodes import MappingNode, ScalarNode
 
 NULL_TAG = "tag:yaml.org,2002:null"
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class Reason(LazyString):
@@ -242,8 +245,51 @@ class Fields:
             return ()
         return tuple(v.strip() for v in value)
 
+    def texts(self, key: str) -> tuple[str, ...]:
+        """A list of non-empty texts (titles, addresses), each made one line of single spaces."""
+        value = self.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.error(key, lazy_gettext(
+                "%(key)s must be a list of texts, each on its own line starting with '- '",
+                key=key))
+            return ()
+        return tuple(" ".join(v.split()) for v in value)
+
+    def month(self, key: str, today: date) -> str:
+        """A month written YYYY-MM that has begun by `today` (a check cannot be dated ahead)."""
+        value = self.get(key)
+        if value is None:
+            return ""
+        match = MONTH.match(value.strip()) if isinstance(value, str) else None
+        if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+            self.error(key, lazy_gettext(
+                "%(key)s must be a month written YYYY-MM, like 2026-12, not %(value)s",
+                key=key, value=repr(value)))
+            return ""
+        if (int(match.group(1)), int(match.group(2))) > (today.year, today.month):
+            self.error(key, lazy_gettext(
+                "%(key)s is %(value)s, a month still to come: give the month the content "
+                "was checked", key=key, value=match.group(0)))
+            return ""
+        return match.group(0)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes a text of several lines (a change note) as a '|' block, as a person would."""
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> ScalarNode:
+    style = "|" if "\n" in text else None  # PyYAML quotes it instead when a block cannot hold it
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_Dumper.add_representer(str, _represent_text)
+
 
 def front_matter_text(values: dict[str, Any]) -> str:
     """Write front matter values between '---' lines."""
-    dumped = yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=10_000)
+    dumped = yaml.dump(values, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                       width=10_000)
     return f"---\n{dumped}---\n"

@@ -165,8 +165,10 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
 def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now: datetime,
                          resolve) -> None:  # noqa: ANN001
     for name in ("title", "summary", "level", "minutes", "pass_mark", "certificate_valid_months",
-                 "version", "requires_recertification", "visibility", "required"):
+                 "version", "requires_recertification", "visibility", "required", "reviewed",
+                 "changes"):
         setattr(course, name, getattr(parsed, name))
+    course.sources = "\n".join(parsed.sources)
     course.tags = " ".join(parsed.tags)
     course.search_text = fold(" ".join((parsed.title, parsed.summary, *parsed.tags)))
     wanted_tags = {tag.lower() for tag in parsed.tags}
@@ -187,6 +189,7 @@ def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve) -
         rendered = render_markdown(parsed.body, resolve)
         lesson.position, lesson.filename = parsed.position, parsed.filename
         lesson.title, lesson.minutes = parsed.title, parsed.minutes
+        lesson.reviewed = parsed.reviewed
         lesson.body_md, lesson.body_html, lesson.toc_html = (parsed.body, rendered.html,
                                                              rendered.toc_html)
         kept.append(lesson)
@@ -246,11 +249,14 @@ def _inline_html(text: str, resolve) -> str:  # noqa: ANN001
 
 
 def _record_version(course: Course, parsed: ParsedCourse) -> None:
+    """A new version, with `changes:` as its change note (what the editor's publish asks for),
+    or the same version corrected in place."""
     latest = course.versions[-1] if course.versions else None
     if latest is not None and latest.version == parsed.version:
         latest.requires_recertification = parsed.requires_recertification
+        latest.note = parsed.changes
         return
-    course.versions.append(CourseVersion(version=parsed.version,
+    course.versions.append(CourseVersion(version=parsed.version, note=parsed.changes,
                                          requires_recertification=parsed.requires_recertification))
 
 
@@ -273,10 +279,12 @@ def to_parsed(course: Course) -> ParsedCourse:
         visibility=course.visibility, required=course.required, intro=course.intro_md,
         lessons=tuple(ParsedLesson(slug=lesson.slug, position=lesson.position, title=lesson.title,
                                    minutes=lesson.minutes, body=lesson.body_md,
-                                   filename=lesson.filename) for lesson in course.lessons),
+                                   filename=lesson.filename, reviewed=lesson.reviewed)
+                      for lesson in course.lessons),
         quiz=quiz,
         assets=tuple(ParsedAsset(path=a.path, data=a.data, media_type=a.media_type)
                      for a in course.assets),
+        reviewed=course.reviewed, sources=tuple(course.source_list), changes=course.changes,
     )
 
 

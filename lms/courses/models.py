@@ -48,6 +48,10 @@ class Course(db.Model):
     required: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     intro_md: Mapped[str] = mapped_column(Text, default="")
     intro_html: Mapped[str] = mapped_column(Text, default="")
+    reviewed: Mapped[str] = mapped_column(String(7), default="")  # "YYYY-MM" or ""
+    # What the facts were checked against, one per line: shown to trainers and admins only.
+    sources: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[str] = mapped_column(Text, default="")  # change note of this version
     # Title, summary and tags folded to plain lowercase ASCII, so "lua dao" finds "Lừa đảo".
     search_text: Mapped[str] = mapped_column(Text, default="")
     # Digest of the course's files: an unchanged re-import is recognised and skipped.
@@ -72,6 +76,10 @@ class Course(db.Model):
     @property
     def members_only(self) -> bool:
         return self.visibility == "members"
+
+    @property
+    def source_list(self) -> list[str]:
+        return self.sources.splitlines()
 
 
 class CourseTag(db.Model):
@@ -116,6 +124,7 @@ class Lesson(db.Model):
     body_md: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     toc_html: Mapped[str] = mapped_column(Text, default="")
+    reviewed: Mapped[str] = mapped_column(String(7), default="")  # "YYYY-MM" or ""
 
     course: Mapped[Course] = relationship(back_populates="lessons")
 

@@ -24,6 +24,12 @@ CACHE_SIZE = 64
 OutlineKey = tuple[int, str, datetime]
 
 
+def month_label(reviewed: str) -> str:
+    """"2026-12" as people in Vietnam write a month, "12/2026" ("" stays "")."""
+    year, _, month = reviewed.partition("-")
+    return f"{month}/{year}" if month else ""
+
+
 @dataclass(frozen=True)
 class LessonOutline:
     """A lesson as its page shows it."""
@@ -35,6 +41,7 @@ class LessonOutline:
     number: int  # 1 for the first lesson of the course
     body_html: str
     toc_html: str
+    reviewed: str = ""  # "12/2026": the month its facts were checked
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,8 @@ class CourseOutline:
     visibility: str
     intro_html: str
     has_quiz: bool  # a final quiz with at least one question
+    reviewed: str  # "12/2026": the month its facts were checked
+    sources: tuple[str, ...]  # for trainers and admins only
     lessons: tuple[LessonOutline, ...]
     by_slug: Mapping[str, LessonOutline] = field(repr=False, compare=False)
 
@@ -99,11 +108,13 @@ def _load(course_id: int) -> CourseOutline | None:
     course = row.Course
     lessons = tuple(LessonOutline(id=lesson.id, slug=lesson.slug, title=lesson.title,
                                   minutes=lesson.minutes, number=number,
-                                  body_html=lesson.body_html, toc_html=lesson.toc_html)
+                                  body_html=lesson.body_html, toc_html=lesson.toc_html,
+                                  reviewed=month_label(lesson.reviewed))
                     for number, lesson in enumerate(course.lessons, start=1))
     return CourseOutline(
         key=(course.id, course.content_digest, course.updated_at), id=course.id,
         slug=course.slug, title=course.title, level=course.level, minutes=course.minutes,
         version=course.version, visibility=course.visibility, intro_html=course.intro_html,
-        has_quiz=row.has_quiz, lessons=lessons,
+        has_quiz=row.has_quiz, reviewed=month_label(course.reviewed),
+        sources=tuple(course.source_list), lessons=lessons,
         by_slug={lesson.slug: lesson for lesson in lessons})
