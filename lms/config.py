@@ -37,6 +37,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Production without Redis only when this says that limits counted per process are accepted.
+    RATELIMIT_PER_PROCESS = os.environ.get("LMS_RATELIMIT_PER_PROCESS") == "1"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted).
@@ -65,6 +67,11 @@ class Config:
         """Refuse to run production with settings that are only safe for development."""
         if cls.ENV_NAME == "production" and not os.environ.get("LMS_SECRET_KEY"):
             raise ConfigurationError("LMS_SECRET_KEY must be set when LMS_ENV=production")
+        if cls.ENV_NAME == "production" and not cls.REDIS_URL and not cls.RATELIMIT_PER_PROCESS:
+            raise ConfigurationError(
+                "LMS_REDIS_URL must be set when LMS_ENV=production, so that all processes count "
+                "one rate limit (or set LMS_RATELIMIT_PER_PROCESS=1 to accept limits counted "
+                "by each process on its own)")
 
 
 class TestConfig(Config):
