@@ -56,9 +56,14 @@ def catch_ended_login() -> Response | None:
     return redirect(login_url, 303)
 
 
-def waiting() -> bool:
-    """True when a kept form waits for the person who just logged in."""
-    return _KEY in session
+def waiting(person: Person) -> bool:
+    """True when a kept form waits for `person`, who just logged in (one kept for someone else
+    is dropped)."""
+    data = session.get(_KEY)
+    if isinstance(data, dict) and data.get("person") in (None, person.id):
+        return True
+    session.pop(_KEY, None)
+    return False
 
 
 def take(person: Person) -> Kept | None:

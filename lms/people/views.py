@@ -53,7 +53,7 @@ def login() -> str | Response:
             logins.start_login(person, remember=form.remember.data, now=utc_now())
             db.session.commit()
             login_user(person, remember=form.remember.data, duration=logins.REMEMBERED_FOR)
-            if resend.waiting():
+            if resend.waiting(current_user):
                 return redirect(url_for("people.resend_form"))
             return redirect(safe_next(form.next.data, url_for("main.home")))
         note_failed_login()
@@ -123,7 +123,7 @@ def change_password() -> str | Response:
             login_user(current_user, remember=remember, duration=logins.REMEMBERED_FOR)
             flash(_("Your password has been changed. You are logged out on your other phones "
                     "and computers."), "success")
-            if resend.waiting():
+            if resend.waiting(current_user):
                 return redirect(url_for("people.resend_form"))
             return redirect(url_for("main.home"))
     return render_template("people/change_password.html", form=form,
