@@ -52,6 +52,7 @@ PAGES = [
     ("member", "attempt", "/attempts/{open_attempt}"),
     ("member", "result", "/attempts/{submitted_attempt}"),
     ("member", "certificate", "/certificates/{certificate}"),
+    ("member", "password", "/account/password"),
     ("leader", "home", "/"),
     ("leader", "team", "/team"),
     ("trainer", "home", "/"),
