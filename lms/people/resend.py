@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import flash, jsonify, redirect, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -56,6 +56,21 @@ def catch_ended_login() -> Response | None:
     return redirect(login_url, 303)
 
 
+def offer_again() -> str | None:
+    """For a logged-in person whose form failed the CSRF check (the browser forgot the session
+    while the remember cookie kept the login, so the form's token matches nothing): the "Send
+    again" page with a fresh token, or None when the form cannot be offered."""
+    if (request.method != "POST" or not current_user.is_authenticated
+            or not _sent_from_this_site()):
+        return None
+    fields = _fields()
+    if fields is None:
+        return None
+    kept = Kept(action=_this_path(), fields=tuple(fields),
+                back=_same_site_path(request.referrer))
+    return render_template("people/resend.html", kept=kept, expired=True)
+
+
 def waiting(person: Person) -> bool:
     """True when a kept form waits for `person`, who just logged in (one kept for someone else
     is dropped)."""
@@ -82,15 +97,26 @@ def take(person: Person) -> Kept | None:
 
 
 def _keep(back: str | None) -> bool:
+    fields = _fields()
+    if fields is None:
+        session.pop(_KEY, None)
+        return False
+    session[_KEY] = {"action": _this_path(), "fields": fields, "back": back,
+                     "at": utc_now().timestamp(), "person": _last_person_id()}
+    return True
+
+
+def _fields() -> list[tuple[str, str]] | None:
+    """The form's fields but its CSRF token, or None when it holds files or is too large."""
     fields = [(name, value) for name, value in request.form.items(multi=True)
               if name != "csrf_token"]
     if request.files or len(json.dumps(fields)) > MAX_KEPT_BYTES:
-        session.pop(_KEY, None)
-        return False
-    session[_KEY] = {"action": request.full_path if request.query_string else request.path,
-                     "fields": fields, "back": back, "at": utc_now().timestamp(),
-                     "person": _last_person_id()}
-    return True
+        return None
+    return fields
+
+
+def _this_path() -> str:
+    return request.full_path if request.query_string else request.path
 
 
 def _last_person_id() -> int | None:

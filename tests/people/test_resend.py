@@ -215,3 +215,34 @@ def test_every_post_that_needs_a_login_answers_with_the_login_page(app: Flask, d
         assert response.headers["Location"].startswith("/login"), rule.rule
         checked += 1
     assert checked > 20
+
+
+def test_a_remembered_person_whose_browser_forgot_the_form_can_send_it_again(app: Flask, course,
+                                                                            member, db):
+    """The remember cookie kept the login, but the form's CSRF token belonged to the session
+    the browser forgot: instead of "the form has expired", the same "Send again" page."""
+    lesson = course.lessons[0]
+    page_url = f"/courses/{course.slug}/{lesson.slug}"
+    phone = app.test_client()
+    token = CSRF_PATTERN.search(phone.get("/login").get_data(as_text=True)).group(1)
+    phone.post("/login", data={"csrf_token": token, "phone": member.phone, "password": PASSWORD,
+                               "remember": "y"})
+    stale = CSRF_PATTERN.search(phone.get(page_url).get_data(as_text=True)).group(1)
+    reopened = app.test_client()  # the browser was closed: only the remember cookie is left
+    reopened.set_cookie("remember_token", phone.get_cookie("remember_token").value)
+
+    response = reopened.post(f"{page_url}/done", data={"csrf_token": stale},
+                             headers={"Referer": HOST + page_url})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Trang này đã mở quá lâu" in page
+    assert not has_finished(member, lesson.id)
+    action, fields = resend_form(page)
+    assert reopened.post(action, data=fields).status_code == 302
+    assert has_finished(member, lesson.id)
+
+
+def test_a_forged_form_still_meets_the_plain_expired_page(client, course, member):
+    login(client, member.phone, PASSWORD)
+    response = client.post(f"/courses/{course.slug}/quiz/start", data={"csrf_token": "forged"},
+                           headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 400 and "Gửi lại" not in response.get_data(as_text=True)
