@@ -53,7 +53,7 @@ def catch_ended_login() -> Response | None:
         else:
             flash(_("You were logged out, so what you sent has not been saved. Log in again "
                     "and send it once more."), "warning")
-    return redirect(login_url, 303)
+    return redirect(login_url)
 
 
 def offer_again() -> str | None:

@@ -102,7 +102,7 @@ def logout_everywhere() -> Response:
     db.session.commit()
     logout_user()
     flash(_("You have been logged out on every phone and computer."), "info")
-    return redirect(url_for("people.login"))
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

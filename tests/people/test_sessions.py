@@ -64,7 +64,7 @@ def test_a_cookie_copied_before_logout_is_refused_after_it(client, member, db):
     response = thief.post(PRIVATE, data={"csrf_token": token, "current_password": PASSWORD,
                                          "new_password": "stolen account",
                                          "confirm": "stolen account"})
-    assert response.status_code == 303 and response.headers["Location"].startswith("/login")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     db.session.expire_all()
     assert db.session.get(Person, member.id).check_password(PASSWORD)
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
