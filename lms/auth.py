@@ -10,19 +10,26 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import bindparam, select
 from werkzeug.wrappers import Response
 
-from lms.extensions import db, login_manager
+from lms.clock import utc_now
+from lms.extensions import login_manager
+from lms.people import logins
 from lms.people.models import Person, Role
 
 # Endpoints a person with a temporary password may still reach.
-_ALLOWED_DURING_FORCED_CHANGE = {"people.change_password", "people.logout", "static",
+_ALLOWED_DURING_FORCED_CHANGE = {"people.change_password", "people.logout",
+                                 "people.logout_everywhere", "static",
                                  "main.set_language", "main.healthz"}
 
 
 def init_auth(app: Flask) -> None:
-    """Configure Flask-Login and the forced password change."""
+    """Configure Flask-Login, the forced password change and forms sent after the login ended."""
+    from lms.people.resend import catch_ended_login
+
+    # First of all (before the CSRF check, which would call the form expired): a POST whose
+    # login has ended is answered by the login page.
+    app.before_request_funcs.setdefault(None, []).insert(0, catch_ended_login)
     login_manager.login_view = "people.login"
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
@@ -30,20 +37,10 @@ def init_auth(app: Flask) -> None:
     app.before_request(_force_password_change)
 
 
-# Built once: every logged-in request runs it, and making the statement anew costs a third of it.
-_PERSON_BY_ID = select(Person).where(Person.id == bindparam("person_id"))
-
-
 @login_manager.user_loader
 def load_person(cookie_id: str) -> Person | None:
-    """Find the person in the login cookie; a stale auth_version logs them out."""
-    person_id, _, version = cookie_id.partition(".")
-    if not person_id.isdigit() or not version.isdigit():
-        return None
-    person = db.session.execute(_PERSON_BY_ID, {"person_id": int(person_id)}).scalar()
-    if person is None or person.auth_version != int(version) or not person.active:
-        return None
-    return person
+    """The person whose login the cookie names, if that login is still open on the server."""
+    return logins.person_for_cookie(cookie_id, utc_now())
 
 
 def _force_password_change() -> Response | None:

@@ -52,6 +52,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Production without Redis only when this says that limits counted per process are accepted.
+    RATELIMIT_PER_PROCESS = os.environ.get("LMS_RATELIMIT_PER_PROCESS") == "1"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Number of reverse proxies in front of the app (their X-Forwarded-For is trusted).
@@ -94,6 +96,11 @@ class Config:
                                      "the address printed on certificates and in QR codes")
         if cls.PUBLIC_URL and (problem := public_url_problem(cls.PUBLIC_URL)):
             raise ConfigurationError(f"LMS_PUBLIC_URL {problem}")
+        if cls.ENV_NAME == "production" and not cls.REDIS_URL and not cls.RATELIMIT_PER_PROCESS:
+            raise ConfigurationError(
+                "LMS_REDIS_URL must be set when LMS_ENV=production, so that all processes count "
+                "one rate limit (or set LMS_RATELIMIT_PER_PROCESS=1 to accept limits counted "
+                "by each process on its own)")
 
 
 class TestConfig(Config):

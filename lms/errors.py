@@ -29,9 +29,12 @@ class NotFound(LmsError):
 def register_error_handlers(app: Flask) -> None:
     """Render friendly pages for HTTP errors, CSRF failures and crashes."""
 
+    from lms.people.resend import offer_again
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
-        return render_template("errors/csrf.html"), 400
+        # A logged-in person's expired form is offered again rather than lost.
+        return offer_again() or render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:

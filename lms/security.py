@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Request, abort, make_response, render_template, request
+from flask import Flask, Request, abort, g, make_response, render_template, request
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.formparser import FormDataParser
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -23,9 +26,11 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-# Limits: generous per address (a whole commune may share one), strict per account.
-LOGIN_PER_ADDRESS = "30 per minute"
-LOGIN_PER_PHONE = "5 per minute;20 per hour"
+# Login limits count wrong passwords only (a successful login costs nothing): strict for one
+# phone number from one address, so that nobody can lock a person out from elsewhere, and
+# looser per address, which a whole commune office may share (docs/operations.md).
+LOGIN_PER_ADDRESS = "30 per minute;100 per hour"
+LOGIN_PER_PHONE_AND_ADDRESS = "5 per minute;20 per hour"
 VERIFY_PER_ADDRESS = "60 per minute"
 SUBMIT_PER_PERSON = "20 per minute"
 # Answers saved one question a screen (and as they are chosen, with JavaScript): many a minute.
@@ -33,12 +38,23 @@ SAVE_PER_PERSON = "120 per minute"
 RESET_PER_ACTOR = "30 per hour"
 
 
-def phone_key() -> str:
-    """The account being logged into, however its number was typed."""
+def phone_and_address_key() -> str:
+    """The account being logged into, however its number was typed, and where from."""
     try:
-        return "phone:" + normalise_phone(request.form.get("phone", ""))
+        phone = normalise_phone(request.form.get("phone", ""))
     except InvalidPhone:
-        return "phone:invalid"
+        phone = "invalid"
+    return f"phone:{phone}:address:{request.remote_addr}"
+
+
+def note_failed_login() -> None:
+    """Count this request against the login limits (the view says when a password was wrong)."""
+    g.login_failed = True
+
+
+def login_failed(response: Response) -> bool:
+    """Whether the login limits count this request: only wrong passwords do."""
+    return bool(g.get("login_failed"))
 
 
 def person_key() -> str:
@@ -141,7 +157,23 @@ def init_app(app: Flask) -> None:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     limiter.init_app(app)
+    if app.config["ENV_NAME"] == "production" and not app.config.get("REDIS_URL"):
+        app.logger.warning(
+            "LMS_RATELIMIT_PER_PROCESS=1: rate limits are counted by each process on its own, "
+            "so N processes allow N times the limits. Set LMS_REDIS_URL to share them.")
 
     @app.errorhandler(429)
     def too_many(error: Exception) -> tuple[str, int]:
-        return render_template("errors/429.html"), 429
+        return render_template("errors/429.html", wait=wait_message()), 429
+
+
+def wait_message() -> str:
+    """How long to wait before the limit that was reached lets the next try through."""
+    limit = limiter.current_limit
+    seconds = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    if seconds < 60:
+        return ngettext("Please wait %(num)d second, then try again.",
+                        "Please wait %(num)d seconds, then try again.", seconds)
+    minutes = math.ceil(seconds / 60)
+    return ngettext("Please wait %(num)d minute, then try again.",
+                    "Please wait %(num)d minutes, then try again.", minutes)

@@ -25,7 +25,7 @@ from wtforms.validators import (
 from lms.clock import local_today
 from lms.forms import options
 from lms.people.ages import AGE_BANDS
-from lms.people.models import Gender, Role, Unit
+from lms.people.models import Gender, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, normalise_phone
 from lms.people.units import UNIT_KINDS
 
@@ -87,19 +87,24 @@ class LoginForm(FlaskForm):
     phone = StringField(_l("Phone number"),
                         validators=[DataRequired(_l("Enter your phone number.")), validate_phone])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Remember me on this phone"))
     next = HiddenField()
+
+
+def _canonical(value: str | None) -> str | None:
+    return canonical_password(value) if value else value
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(_l("Enter your current password."))])
     new_password = PasswordField(
-        _l("New password"),
+        _l("New password"), filters=[_canonical],
         validators=[DataRequired(_l("Enter a new password.")),
                     Length(min=8, message=_l("The password needs at least %(min)d characters."))],
     )
     confirm = PasswordField(
-        _l("New password again"),
+        _l("New password again"), filters=[_canonical],
         validators=[EqualTo("new_password", message=_l("The two new passwords are not the same."))],
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -87,6 +88,12 @@ class Team(db.Model):
     members: Mapped[list[Person]] = relationship(back_populates="team")
 
 
+def canonical_password(password: str) -> str:
+    """The password as it is hashed: without surrounding spaces (phone keyboards add one after
+    a word), in NFC (Vietnamese keyboards differ in how they compose diacritics)."""
+    return unicodedata.normalize("NFC", password.strip())
+
+
 class Person(UserMixin, db.Model):
     """A member, leader, trainer, officer or admin; the phone number is the login."""
 
@@ -111,25 +118,42 @@ class Person(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Part of the login cookie: bumping it logs the person out everywhere.
-    auth_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
                                                  server_default=func.now())
 
     unit: Mapped[Unit | None] = relationship()
     team: Mapped[Team | None] = relationship(back_populates="members")
 
+    # The login this request came with (a LoginSession, set by lms.people.logins); not stored.
+    login = None
+
     def set_password(self, password: str) -> None:
-        """Hash and store a new password; existing login sessions end."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
-        self.auth_version = (self.auth_version or 0) + 1
+        """Hash and store a new password, without its surrounding spaces (the services end the
+        person's open logins)."""
+        self.password_hash = generate_password_hash(canonical_password(password), method="scrypt")
 
     def check_password(self, password: str) -> bool:
-        """True when `password` matches the stored hash."""
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        """True when `password` matches the stored hash, surrounding spaces aside.
+
+        Passwords set before spaces were trimmed were hashed as typed: those still match when
+        typed exactly as they were set."""
+        if not self.password_hash:
+            return False
+        canonical = canonical_password(password)
+        return (check_password_hash(self.password_hash, canonical)
+                or (password != canonical and check_password_hash(self.password_hash, password)))
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.auth_version}"
+        """Flask-Login's identifier, kept in the session and the remember cookie: the person
+        and the login's random token, so that ending the login on the server refuses both."""
+        if self.login is None:
+            raise RuntimeError("log in through lms.people.logins.start_login")
+        return f"{self.id}.{self.login.token}"
+
+    # Identity, not Flask-Login's comparison of get_id(), which depends on the login.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     @property
     def is_active(self) -> bool:
@@ -149,3 +173,21 @@ class Person(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.phone}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device: the server's half of the login cookie. Logging out deletes the
+    row, so a copy of the cookie no longer works (docs/operations.md, "Logins")."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # SHA-256 of the random token in the cookie: the database alone cannot make a cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # The token itself, known only while the request that made or presented it runs.
+    token = None

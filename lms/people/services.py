@@ -14,8 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lms.audit import services as audit
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.people import logins
 from lms.people.ages import AGE_BANDS_BY_KEY
-from lms.people.models import Gender, Person, Role, Unit
+from lms.people.models import Gender, Person, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, format_phone, normalise_phone
 from lms.people.units import in_subtree, is_within, subtree_units
 from lms.text import has_control_character, nfc
@@ -228,7 +229,7 @@ def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
     before = audit.snapshot(person, audit.PERSON_FIELDS)
     _apply(person, data, phone)
     if person.active and not data.active:
-        person.auth_version += 1  # ends the person's open sessions
+        logins.end_all_logins(person)
     person.active = data.active
     db.session.flush()
     audit.record(actor=actor, action="person.updated", object_type="person", object_id=person.id,
@@ -240,8 +241,8 @@ def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
 # --- passwords and login -----------------------------------------------------------------
 
 def check_password_strength(password: str) -> None:
-    """Refuse passwords that are too short to resist guessing."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    """Refuse passwords that are too short to resist guessing (surrounding spaces not counted)."""
+    if len(canonical_password(password)) < MIN_PASSWORD_LENGTH:
         raise LmsError(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
                        field="password")
 
@@ -255,8 +256,10 @@ def authenticate(phone: str, password: str) -> Person | None:
     """The active person with this phone and password, or None."""
     person = find_by_phone(phone)
     if person is None:
-        # Hash anyway so that timing does not reveal which numbers exist.
-        check_password_hash(_dummy_hash(), password)
+        # Hash anyway, as often as check_password would, so that timing does not reveal which
+        # numbers exist.
+        for _ in range(1 if password == canonical_password(password) else 2):
+            check_password_hash(_dummy_hash(), password)
         return None
     if not person.check_password(password) or not person.active:
         return None
@@ -264,15 +267,17 @@ def authenticate(phone: str, password: str) -> Person | None:
 
 
 def change_password(person: Person, *, current: str, new: str) -> None:
-    """Set a new password after checking the current one."""
+    """Set a new password after checking the current one; every login of the person ends, on
+    this device too (the view opens a new one here)."""
     if not person.check_password(current):
         raise LmsError(_l("The current password is not right."), field="current_password")
-    if new == current:
+    if canonical_password(new) == canonical_password(current):
         raise LmsError(_l("Choose a password different from the current one."),
                        field="new_password")
     check_password_strength(new)
     person.set_password(new)
     person.must_change_password = False
+    logins.end_all_logins(person)
     db.session.flush()
 
 
@@ -283,6 +288,7 @@ def reset_password(person: Person, *, actor: Person) -> str:
     if not actor.is_admin and person.role not in ROLES_AN_OFFICER_MAY_GIVE:
         raise LmsError(_l("Only an administrator can reset this person's password."))
     temporary = _issue_temporary_password(person)
+    logins.end_all_logins(person)
     db.session.flush()
     audit.record(actor=actor, action="person.password_reset", object_type="person",
                  object_id=person.id, summary=person.full_name)

@@ -12,17 +12,26 @@ from lms.certification.forms import AssignmentForm
 from lms.certification.services import open_assignments
 from lms.certification.status import certificates_with_state
 from lms.certification.views import course_choices
-from lms.clock import local_today
+from lms.clock import local_today, utc_now
 from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
 from lms.forms import attach_error, whole_number
 from lms.pagination import field_names, kept_filters
-from lms.people import services
+from lms.people import logins, resend, services
 from lms.people.forms import ChangePasswordForm, LoginForm, PeopleFilterForm, PersonForm
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.services import PeopleFilter, PersonData
-from lms.security import LOGIN_PER_ADDRESS, LOGIN_PER_PHONE, RESET_PER_ACTOR, person_key, phone_key
+from lms.security import (
+    LOGIN_PER_ADDRESS,
+    LOGIN_PER_PHONE_AND_ADDRESS,
+    RESET_PER_ACTOR,
+    login_failed,
+    note_failed_login,
+    person_key,
+    phone_and_address_key,
+    wait_message,
+)
 
 bp = Blueprint("people", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -30,47 +39,95 @@ MANAGERS = (Role.OFFICER, Role.ADMIN)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"])
-@limiter.limit(LOGIN_PER_PHONE, key_func=phone_key, methods=["POST"])
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], deduct_when=login_failed)
+@limiter.limit(LOGIN_PER_PHONE_AND_ADDRESS, key_func=phone_and_address_key, methods=["POST"],
+               deduct_when=login_failed)
 def login() -> str | Response:
-    """Log in with phone number and password."""
+    """Log in with phone number and password; "remember me" keeps the login for months."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         person = services.authenticate(form.phone.data, form.password.data)
         if person is not None:
-            login_user(person)
+            logins.start_login(person, remember=form.remember.data, now=utc_now())
+            db.session.commit()
+            login_user(person, remember=form.remember.data, duration=logins.REMEMBERED_FOR)
+            if resend.waiting(current_user):
+                return redirect(url_for("people.resend_form"))
             return redirect(safe_next(form.next.data, url_for("main.home")))
+        note_failed_login()
         form.password.errors.append(_("The phone number or password is not right."))
     return render_template("people/login.html", form=form)
 
 
+@bp.errorhandler(429)
+def too_many_tries(error: Exception) -> tuple[str, int]:
+    """On the login page, the form again with how long to wait."""
+    if request.endpoint != "people.login":
+        return render_template("errors/429.html", wait=wait_message()), 429
+    form = LoginForm()
+    form.form_errors.append(_("For safety, logging in is paused after too many wrong "
+                              "passwords.") + " " + wait_message())
+    return render_template("people/login.html", form=form), 429
+
+
+@bp.get("/login/resend")
+@login_required
+def resend_form() -> str | Response:
+    """What was sent while logged out, ready to send again with one press."""
+    kept = resend.take(current_user)
+    if kept is None:
+        return redirect(url_for("main.home"))
+    return render_template("people/resend.html", kept=kept)
+
+
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session (a form, so that a link elsewhere cannot log anyone out)."""
+    """End the login on this device (a form, so that a link elsewhere cannot log anyone out);
+    a copy of its cookie stops working too."""
+    if current_user.is_authenticated:
+        logins.end_login(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """End every login of the person, on every phone and computer, this one included."""
+    logins.end_all_logins(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You have been logged out on every phone and computer."), "info")
     return redirect(url_for("main.home"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> str | Response:
-    """Change one's own password; required after a reset."""
+    """Change one's own password (required after a reset); every other login ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        remember = current_user.login.remember
         try:
             services.change_password(current_user, current=form.current_password.data,
                                      new=form.new_password.data)
         except LmsError as error:
             attach_error(form, error)
         else:
+            logins.start_login(current_user, remember=remember, now=utc_now())
             db.session.commit()
-            login_user(current_user)  # the cookie carries the new auth_version
-            flash(_("Your password has been changed."), "success")
+            login_user(current_user, remember=remember, duration=logins.REMEMBERED_FOR)
+            flash(_("Your password has been changed. You are logged out on your other phones "
+                    "and computers."), "success")
+            if resend.waiting(current_user):
+                return redirect(url_for("people.resend_form"))
             return redirect(url_for("main.home"))
-    return render_template("people/change_password.html", form=form)
+    return render_template("people/change_password.html", form=form,
+                           open_logins=logins.open_logins(current_user, utc_now()))
 
 
 @bp.get("/people")

@@ -53,6 +53,7 @@ PAGES = [
     ("member", "review", "/attempts/{open_attempt}?review=1"),
     ("member", "result", "/attempts/{submitted_attempt}"),
     ("member", "certificate", "/certificates/{certificate}"),
+    ("member", "password", "/account/password"),
     ("leader", "home", "/"),
     ("leader", "team", "/team"),
     ("trainer", "home", "/"),

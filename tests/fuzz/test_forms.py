@@ -40,6 +40,7 @@ from tests.fuzz.world import World, build_world, confirm_payloads, form_for, row
 # below until it is added here.
 ROLES = {
     "people.login": "anonymous", "people.logout": "member", "main.set_language": "member",
+    "people.logout_everywhere": "member",
     "people.change_password": "member", "courses.start": "member",
     "courses.lesson_done": "member", "quizzes.start": "member",
     "quizzes.attempt_submit": "member", "dashboards.assign": "officer",
@@ -53,8 +54,9 @@ ROLES = {
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},
 }  # fmt: skip
-EXAMPLES = {"people.login": 15, "people.logout": 5, "roster.confirm": 40, "roster.upload": 30,
-            "authoring.import_zip": 30, "quizzes.attempt_submit": 40}
+EXAMPLES = {"people.login": 15, "people.logout": 5, "people.logout_everywhere": 5,
+            "roster.confirm": 40, "roster.upload": 30, "authoring.import_zip": 30,
+            "quizzes.attempt_submit": 40}
 # 308: werkzeug merges doubled slashes in a random path by redirecting.
 FINE = {200, 302, 303, 308, 400, 403, 404, 405, 409, 413, 429}
 REFUSED = re.compile(r'class="error"|flash-error|aria-invalid="true"')
