@@ -154,12 +154,16 @@ def lesson_done(slug: str, lesson_slug: str) -> Response:
     if mark_lesson_done(current_user, lesson, now):
         completion = record_completion_if_earned(current_user, course, now)
     certificate_id = completion and certificate_id_of(completion)  # before the commit
-    flash(_("Saved: you have finished the lesson “%(title)s”.", title=lesson.title), "success")
+    saved = _("Saved: you have finished the lesson “%(title)s”.", title=lesson.title)
+    following = services.neighbours(course, lesson)[1]
     db.session.commit()
     if certificate_id:  # the last lesson earned the certificate: say so, with the certificate
         return redirect(url_for("certification.certificate_page", certificate_id=certificate_id,
                                 new=1))
-    following = services.neighbours(course, lesson)[1]
     if following is None:
+        if course_progress(current_user, course).next_lesson is not None:
+            flash(saved, "success")  # lessons skipped earlier are still to do
+        # else the course page opens with "every lesson done" and the quiz, on the first screen
         return redirect(url_for("courses.course_page", slug=slug, finished=1))
+    flash(saved, "success")
     return redirect(url_for("courses.lesson_page", slug=slug, lesson_slug=following.slug))

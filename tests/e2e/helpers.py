@@ -128,6 +128,10 @@ def untaken_course(database: Path, person_id: int) -> str | None:
     return rows[0][0] if rows else None
 
 
+# Members who have not taken a course yet, one per test that changes a member's state.
+FRESH_ROLES = ("fresh-phone", "fresh-desktop", "no-js", "journey", "mid-quiz", "logged-out")
+
+
 def choose_members(database: Path) -> dict[str, tuple[int, str]]:
     """Distinct demo members (id, phone) for each test that changes a member's state.
 
@@ -145,9 +149,24 @@ def choose_members(database: Path) -> dict[str, tuple[int, str]]:
         if has_history and "history" not in chosen:
             chosen["history"] = (person_id, phone)
             continue
-        free = [role for role in ("fresh-phone", "fresh-desktop", "no-js") if role not in chosen]
+        free = [role for role in FRESH_ROLES if role not in chosen]
         if free:
             chosen[free[0]] = (person_id, phone)
-        if len(chosen) == 4:
+        if len(chosen) == len(FRESH_ROLES) + 1:
             return chosen
     raise AssertionError(f"the demo data lacks members for the tests: found {chosen}")
+
+
+def right_answers(database: Path, attempt_id: int) -> dict[int, tuple[str, list[int | str]]]:
+    """The right answers per question (kind, option ids or accepted texts), read from the
+    server's own record of this attempt: the tests' oracle."""
+    rows = query(database, """
+        SELECT q.id, q.kind, o.id, o.text_md FROM attempt_questions q
+        JOIN attempt_options o ON o.question_id = q.id
+        WHERE q.attempt_id = ? AND o.correct ORDER BY q.position, o.position""", attempt_id)
+    assert rows, "the attempt has no questions"
+    answers: dict[int, tuple[str, list[int | str]]] = {}
+    for question_id, kind, option_id, text in rows:
+        right = text if kind == "short" else option_id
+        answers.setdefault(question_id, (kind, []))[1].append(right)
+    return answers

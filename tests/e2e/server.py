@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,11 @@ class Server:
     database: Path
     workdir: Path
     process: subprocess.Popen
+
+    def execute(self, sql: str, *params: object) -> None:
+        """Change the server's database behind its back (a login that ends, for example)."""
+        with closing(sqlite3.connect(self.database, timeout=10)) as connection, connection:
+            connection.execute(sql, params)
 
     def url(self, path: str) -> str:
         """The absolute URL of a path on this server."""

@@ -29,7 +29,7 @@ def test_language_switch_changes_the_language_and_stays(
 
     page.get_by_role("link", name="Log in").first.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_label("Password")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
     page.goto(server.url("/verify"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
 

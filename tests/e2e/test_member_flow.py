@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from lms.certification.pdf import qr_svg
-from tests.e2e.helpers import log_in, query, untaken_course
+from tests.e2e.helpers import log_in, query, right_answers, untaken_course
 from tests.e2e.server import MEMBER_PASSWORD, Server
 
 pytestmark = pytest.mark.browser
@@ -37,27 +37,13 @@ def _read_every_lesson(page: Page, server: Server, slug: str) -> None:
     expect(page.locator("#course-progress")).to_have_attribute("value", "100")
 
 
-def _right_answers(server: Server, attempt_id: int) -> dict[int, tuple[str, list[int | str]]]:
-    """The right answers per question, read from the server's own record of this attempt."""
-    rows = query(server.database, """
-        SELECT q.id, q.kind, o.id, o.text_md FROM attempt_questions q
-        JOIN attempt_options o ON o.question_id = q.id
-        WHERE q.attempt_id = ? AND o.correct ORDER BY q.position, o.position""", attempt_id)
-    assert rows, "the attempt has no questions"
-    answers: dict[int, tuple[str, list[int | str]]] = {}
-    for question_id, kind, option_id, text in rows:
-        right = text if kind == "short" else option_id
-        answers.setdefault(question_id, (kind, []))[1].append(right)
-    return answers
-
-
 def _take_final_quiz(page: Page, server: Server, slug: str) -> None:
     """One question a screen: answer it, go on; then check the list and submit."""
     page.goto(server.url(f"/courses/{slug}/quiz"))
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     page.wait_for_url(re.compile(r"/attempts/\d+$"))
     attempt_id = int(page.url.rsplit("/", 1)[1])
-    answers = _right_answers(server, attempt_id)
+    answers = right_answers(server.database, attempt_id)
     for _ in answers:
         question_id = int(page.locator("input[name=shown]").get_attribute("value"))
         kind, right = answers[question_id]

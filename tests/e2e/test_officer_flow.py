@@ -24,11 +24,14 @@ def _vietnam_today() -> date:
 
 
 def _courses_with_expired_elders(server: Server, today: date) -> list[str]:
-    """Course titles ordered by how many members aged 55+ hold only expired certificates."""
+    """Course titles ordered by how many members aged 55+ hold only expired certificates (an
+    expired certificate that a later version outdated counts as outdated, as on every page)."""
     rows = query(server.database, """
         SELECT c.title, COUNT(DISTINCT p.id) AS n FROM certificates x
         JOIN people p ON p.id = x.person_id JOIN courses c ON c.id = x.course_id
         WHERE p.birth_year <= ? AND x.valid_until < ? AND x.revoked_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM course_versions v WHERE v.course_id = x.course_id
+                          AND v.requires_recertification AND v.id > x.version_seq)
           AND NOT EXISTS (SELECT 1 FROM certificates y WHERE y.person_id = x.person_id
                           AND y.course_id = x.course_id AND y.id <> x.id
                           AND (y.valid_until IS NULL OR y.valid_until >= ?))

@@ -13,7 +13,8 @@
   function save() {
     var data = new FormData(form);
     data.set("action", "autosave");
-    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+    // form.action would be the buttons named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) {
         if (status) { status.textContent = response.status === 204 ? labels.saved : ""; }
       })
