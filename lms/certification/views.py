@@ -1,4 +1,4 @@
-"""Certificates: the member's page, PDF and picture, public verification, revocation, assignments."""
+"""Certificates: the member's page, PDF and picture; verification, revocation, assignments."""
 
 from __future__ import annotations
 
