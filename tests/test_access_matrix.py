@@ -100,6 +100,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.qr", "GET"): everyone(),
     ("certification.certificate_page", "GET"): own("admin"),
     ("certification.certificate_pdf_download", "GET"): own("admin"),
+    ("certification.certificate_image_download", "GET"): own("admin"),
     ("certification.revoke", "POST"): only("admin"),
     ("certification.assign", "POST"): IN_SCOPE,
     ("dashboards.overview", "GET"): OFFICERS,

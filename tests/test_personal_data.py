@@ -21,6 +21,8 @@ PERSONAL = [
     ("trainer", "/classes/{class_id}/sheet"),
     ("member", "/certificates/{certificate_id}.pdf"),
     ("admin", "/certificates/{certificate_id}.pdf"),
+    ("member", "/certificates/{certificate_id}.png"),
+    ("admin", "/certificates/{certificate_id}.png"),
 ]
 
 

@@ -23,6 +23,8 @@ from lms.extensions import db
 from lms.people.models import Person, Unit
 
 Timestamp = DateTime(timezone=True)
+# Unit kinds left out of a certificate's area line: below the commune, or abolished in 2025.
+_NOT_IN_AREA = frozenset({"village", "hamlet", "neighbourhood", "district"})
 
 
 class Completion(db.Model):
@@ -85,6 +87,17 @@ class Certificate(db.Model):
     @property
     def display_code(self) -> str:
         return "-".join(self.code[i:i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def issuing_area(self) -> str:
+        """Where it was issued, as an address is written since 2025: "Xã Như Xuân, Tỉnh Thanh
+        Hóa" (the commune and the units above it, without the village or a former district)."""
+        names, unit = [], self.issuing_unit
+        while unit is not None:
+            if unit.kind not in _NOT_IN_AREA:
+                names.append(unit.name)
+            unit = unit.parent
+        return ", ".join(names)
 
 
 class Assignment(db.Model):

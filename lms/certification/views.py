@@ -1,9 +1,10 @@
-"""Certificates: the member's page and PDF, public verification, revocation, assignments."""
+"""Certificates: the member's page, PDF and picture; verification, revocation, assignments."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -11,16 +12,18 @@ from wtforms.fields.choices import SelectChoice
 from lms.auth import roles_required
 from lms.certification import services
 from lms.certification.forms import AssignmentForm, RevokeForm, VerifyForm
+from lms.certification.image import StateOnDay, certificate_image
 from lms.certification.models import Certificate
 from lms.certification.pdf import CertificateSheet, certificate_pdf, qr_svg
 from lms.certification.status import certificate_state_case, expiring_window
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.downloads import attachment
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
 from lms.forms import attach_error, options
 from lms.people import services as people_services
-from lms.people.models import Role, Unit
+from lms.people.models import Role
 from lms.public_url import public_url
 from lms.security import VERIFY_PER_ADDRESS, personal_data
 from lms.template_helpers import current_language
@@ -110,28 +113,46 @@ def certificate_page(certificate_id: int) -> str:
 def certificate_pdf_download(certificate_id: int) -> Response:
     """A one-page A4 PDF of the certificate."""
     certificate = _own_certificate(certificate_id)
-    unit = certificate.issuing_unit
-    area = ", ".join(u.name for u in _unit_chain(unit)) if unit else ""
-    sheet = CertificateSheet(
+    return _download(certificate_pdf(_sheet(certificate)), "application/pdf",
+                     _download_stem(certificate), "pdf")
+
+
+@bp.get("/certificates/<int:certificate_id>.png")
+@login_required
+@personal_data
+def certificate_image_download(certificate_id: int) -> Response:
+    """The certificate as a portrait picture, to keep in the phone's gallery or send by Zalo."""
+    certificate = _own_certificate(certificate_id)
+    state = _state(certificate)
+    picture = certificate_image(_sheet(certificate),
+                                StateOnDay(state, str(STATE_LABELS[state]), local_today()))
+    return _download(picture, "image/png", _download_stem(certificate), "png")
+
+
+# The words of certification/_state.html's badge, for the picture.
+STATE_LABELS = {"valid": _l("Valid"), "expiring": _l("Expiring soon"), "expired": _l("Expired"),
+                "outdated": _l("Outdated: the course has changed"), "revoked": _l("Revoked")}
+
+
+def _sheet(certificate: Certificate) -> CertificateSheet:
+    return CertificateSheet(
         holder_name=certificate.person.full_name, course_title=certificate.course.title,
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,
-        issuing_area=area, code=certificate.display_code,
+        issuing_area=certificate.issuing_area, code=certificate.display_code,
         verify_url=_verify_url(certificate), course_version=certificate.course_version,
         in_person=certificate.in_person, language=current_language())
-    response = Response(certificate_pdf(sheet), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="certificate-{certificate.code}.pdf"')
+
+
+def _download_stem(certificate: Certificate) -> str:
+    """"Chứng nhận VNeID và định danh điện tử - Nguyễn Thị Hằng": what she sees in her files."""
+    return _("%(course)s certificate - %(name)s", course=certificate.course.title,
+             name=certificate.person.full_name)
+
+
+def _download(data: bytes, mimetype: str, stem: str, extension: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = attachment(stem, extension)
     return response
-
-
-def _unit_chain(unit: Unit | None) -> list[Unit]:
-    """The unit and its ancestors up to the province, nearest first (skipping villages)."""
-    chain = []
-    while unit is not None:
-        if unit.kind not in ("village", "hamlet", "neighbourhood"):
-            chain.append(unit)
-        unit = unit.parent
-    return chain
 
 
 @bp.post("/certificates/<int:certificate_id>/revoke")
