@@ -145,7 +145,7 @@ def test_the_editor_uploads_a_recording_and_publishes_it(author, runner, db, tmp
     path = f"/author/{SLUG}/lessons/01-vneid-la-gi.md"
     refused = _save(author, path, audio=(io.BytesIO(b"GIF89a a picture"), "bai.mp3"))
     assert refused.status_code == 200
-    assert "not a recording the platform can play" in refused.get_data(as_text=True)
+    assert "không phải bản ghi âm mà hệ thống phát được" in refused.get_data(as_text=True)
     response = _save(author, path, audio=(io.BytesIO(wav(3)), "ghi âm.wav"))
     assert response.status_code == 302, response.get_data(as_text=True)
     files = {f.path: f for f in db.session.scalars(select(DraftFile))}
