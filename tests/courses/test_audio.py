@@ -19,6 +19,10 @@ from lms.people.models import Role
 from tests.conftest import login, post_form
 from tests.courses.test_content import SLUG, course_files, errors_of, write_course
 from tests.factories import PASSWORD, make_person
+from tests.quizzes import test_attempts
+from tests.quizzes.test_attempts import quiz_md
+
+course_with = test_attempts.course_with  # the fixture
 
 LESSON = "---\ntitle: VNeID là gì?\naudio: audio/01-vneid-la-gi.mp3\n---\nXem hướng dẫn.\n"
 
@@ -170,3 +174,17 @@ def test_the_editor_removes_a_recording_no_lesson_names(author, runner, db, tmp_
     files = {f.path: f for f in db.session.scalars(select(DraftFile))}
     assert "audio/01-vneid-la-gi.mp3" not in files
     assert "audio:" not in files["01-vneid-la-gi.md"].text
+
+
+def test_each_quiz_question_screen_offers_listen_to_the_question(client, course_with, db):
+    person = make_person()
+    db.session.commit()
+    login(client, person.phone, PASSWORD)
+    course = course_with(quiz_md(2))
+    url = post_form(client, f"/courses/{course.slug}/quiz/start", {}).headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    control = re.search(r'<fieldset class="question" id="(question-\d+)">.*?</fieldset>\s*'
+                        r'<div class="read-aloud" data-read-aloud="(question-\d+)" hidden>',
+                        page, re.S)
+    assert control and control.group(1) == control.group(2)
+    assert "Nghe câu hỏi" in page and "Dừng đọc" in page and "js/read-aloud.js" in page
