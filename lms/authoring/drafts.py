@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from lms.authoring.images import strip_metadata
 from lms.authoring.models import CourseDraft, DraftFile
-from lms.courses.assets import read_asset
+from lms.courses.assets import MAX_AUDIO_BYTES, audio_media_type, read_asset
 from lms.courses.content import (
     LESSON_FILE,
     SLUG,
@@ -236,21 +236,74 @@ def delete_file(draft: CourseDraft, path: str, *, revision: int, now: datetime) 
     db.session.flush()
 
 
+@dataclass(frozen=True)
+class Recording:
+    """A lesson's recording as uploaded in the editor."""
+
+    data: bytes
+
+
+AUDIO_EXTENSIONS = {"audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/aac": "aac",
+                    "audio/ogg": "ogg", "audio/wav": "wav"}
+
+
+def _recording_path(slug: str, recording: Recording) -> str:
+    """Where an uploaded recording of the lesson `slug` is kept, checked by its content."""
+    media_type = audio_media_type(recording.data)
+    if media_type is None:
+        raise LmsError(_l("This file is not a recording the platform can play: choose an MP3, "
+                          "M4A, AAC, Ogg or WAV file."), field="audio")
+    if len(recording.data) > MAX_AUDIO_BYTES:
+        raise LmsError(_l("The recording is larger than 15 MB: record it again at a lower "
+                          "quality, or split the lesson."), field="audio")
+    return f"audio/{slug}.{AUDIO_EXTENSIONS[media_type]}"
+
+
+def _drop_if_unused(draft: CourseDraft, path: str) -> None:
+    """Remove a recording that no lesson names any more."""
+    for file in draft.files:
+        if LESSON_FILE.match(file.path) and split_document(file.text)[0].get("audio") == path:
+            return
+    for file in [file for file in draft.files if file.path == path]:
+        draft.files.remove(file)
+
+
 def save_lesson(draft: CourseDraft, path: str, *, title: str, minutes: int | None, body: str,
-                revision: int, actor: Person, now: datetime) -> DraftFile:
-    """Save a lesson's title, estimated minutes and Markdown text.
+                revision: int, actor: Person, now: datetime, recording: Recording | None = None,
+                remove_audio: bool = False) -> DraftFile:
+    """Save a lesson's title, estimated minutes and Markdown text, and its recording when one
+    is uploaded (kept as audio/<lesson slug>.<ext> and named by `audio:`) or removed.
 
     Only a lesson file, and only one that exists unless the editor opened it (then it was
     moved or deleted meanwhile, which save_file reports): lessons are created by add_lesson.
+    Other front matter (`reviewed:`) is kept as it was.
     """
-    exists = any(file.path == path for file in draft.files)
-    if not LESSON_FILE.match(path) or (not exists and revision is None):
+    existing = next((file for file in draft.files if file.path == path), None)
+    match = LESSON_FILE.match(path)
+    if not match or (existing is None and revision is None):
         raise NotFound()
     if not title.strip():
         raise LmsError(_l("Enter a title."), field="title")
     check_markdown(body, "body")
-    return save_file(draft, path, document({"title": title.strip(), "minutes": minutes}, body),
-                     revision=revision, actor=actor, now=now)
+    kept = split_document(existing.text)[0] if existing is not None else {}
+    values = {"title": title.strip(), "minutes": minutes,
+              **{key: value for key, value in kept.items() if key not in ("title", "minutes")}}
+    before = values.get("audio")
+    audio_path = _recording_path(match.group(2), recording) if recording else None
+    if audio_path:
+        values["audio"] = audio_path
+    elif remove_audio:
+        values.pop("audio", None)
+    saved = save_file(draft, path, document(values, body), revision=revision, actor=actor,
+                      now=now)
+    if audio_path and recording:
+        stored = next((f for f in draft.files if f.path == audio_path), None)
+        save_file(draft, audio_path, recording.data,
+                  revision=stored.revision if stored else None, actor=actor, now=now)
+    if isinstance(before, str) and before != values.get("audio"):
+        _drop_if_unused(draft, before)
+        db.session.flush()
+    return saved
 
 
 SETTINGS = ("title", "summary", "tags", "level", "minutes", "pass_mark",

@@ -52,6 +52,9 @@ class LessonForm(FlaskForm):
                                                  Length(max=300)])
     minutes = IntegerField(_l("Estimated minutes"), validators=[Optional(), NumberRange(1, 600)])
     body = TextAreaField(_l("Text (Markdown)"), render_kw={"rows": 20})
+    audio = FileField(_l("Recording of the lesson read aloud (MP3, M4A, AAC, Ogg or WAV, at "
+                         "most 15 MB)"))
+    remove_audio = BooleanField(_l("Remove the recording"))
 
 
 class NewLessonForm(FlaskForm):

@@ -204,7 +204,8 @@ def lesson(slug: str, path: str) -> str | Response:
                 drafts.save_lesson(current, path, title=form.title.data,
                                    minutes=form.minutes.data, body=form.body.data or "",
                                    revision=_int(form.revision.data), actor=current_user,
-                                   now=utc_now())
+                                   now=utc_now(), recording=_recording(form),
+                                   remove_audio=form.remove_audio.data)
             except NotFound:
                 abort(404)
             except LmsError as error:
@@ -215,7 +216,23 @@ def lesson(slug: str, path: str) -> str | Response:
                 flash(_("The lesson has been saved in the draft."), "success")
                 return redirect(url_for("authoring.draft", slug=slug) + "#lessons")
     return render_template("authoring/lesson.html", draft=current, path=path, form=form,
-                           preview=preview)
+                           preview=preview, audio=_lesson_audio(current, path))
+
+
+def _recording(form: LessonForm) -> drafts.Recording | None:
+    """The recording chosen in the lesson form, if any (an empty file input sends no data)."""
+    upload = form.audio.data
+    data = upload.read() if upload is not None and upload.filename else b""
+    return drafts.Recording(data) if data else None
+
+
+def _lesson_audio(draft: CourseDraft, path: str) -> tuple[str, str] | None:
+    """(path, address) of the lesson's current recording in the draft, if it has one."""
+    file = next((f for f in draft.files if f.path == path), None)
+    audio = drafts.split_document(file.text)[0].get("audio") if file is not None else None
+    if not isinstance(audio, str) or not any(f.path == audio for f in draft.files):
+        return None
+    return audio, url_for("authoring.draft_asset", slug=draft.slug, path=audio)
 
 
 @bp.post("/<slug>/lessons")

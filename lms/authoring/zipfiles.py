@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from lms.courses.content import ContentError, ContentValidationError
 from lms.courses.front_matter import lazy_gettext as _l
 
-MAX_ZIP_BYTES = 30 * 1024 * 1024  # uncompressed total
+MAX_ZIP_BYTES = 64 * 1024 * 1024  # uncompressed total (recordings are up to 15 MB each)
 MAX_FILES = 500
 
 

@@ -13,6 +13,11 @@ from lms.courses.front_matter import ContentError, Reason
 from lms.courses.front_matter import lazy_gettext as _l
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024
+MAX_AUDIO_BYTES = 15 * 1024 * 1024  # a recording of a lesson: about 15 minutes at 128 kbit/s
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav")
+# Major brands of an MP4 file that holds sound (HEIC photos are MP4 files too: not these).
+_MP4_AUDIO_BRANDS = frozenset({b"M4A ", b"M4B ", b"mp41", b"mp42", b"isom", b"iso2", b"iso5",
+                               b"dash"})
 LINK_SCHEMES = ("http", "https", "mailto", "tel")
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 _MAGIC = (
@@ -70,8 +75,49 @@ def _svg_problem(data: bytes) -> Reason | None:
     return None
 
 
+def audio_media_type(data: bytes) -> str | None:
+    """The media type of an MP3, M4A, AAC (ADTS), Ogg (Vorbis or Opus) or WAV recording, judged
+    by its first bytes; None for anything else."""
+    if data.startswith(b"ID3"):
+        return "audio/mpeg"
+    if data.startswith(b"OggS"):
+        return "audio/ogg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wav"
+    if data[4:8] == b"ftyp" and data[8:12] in _MP4_AUDIO_BRANDS:
+        return "audio/mp4"
+    if len(data) >= 2 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0:
+        version, layer = (data[1] >> 3) & 3, (data[1] >> 1) & 3
+        if layer == 0 and version in (0b10, 0b11) and data[1] & 0xF6 == 0xF0:
+            return "audio/aac"  # ADTS: an MPEG-4 audio frame header (layer bits 00)
+        if layer != 0 and version != 0b01:
+            return "audio/mpeg"  # an MPEG audio frame header without an ID3 tag before it
+    return None
+
+
+def is_audio(media_type: str) -> bool:
+    """Whether an asset of this media type is a recording."""
+    return media_type.startswith("audio/")
+
+
+def _read_audio(path: str, data: bytes, file: str,
+                errors: list[ContentError]) -> ParsedAsset | None:
+    media_type = audio_media_type(data)
+    if media_type is None:
+        errors.append(ContentError(file, 1, _l(
+            "file is not an MP3, M4A, AAC, Ogg or WAV recording (judged by content)")))
+        return None
+    if len(data) > MAX_AUDIO_BYTES:
+        errors.append(ContentError(file, 1, _l("recording is larger than 15 MB")))
+        return None
+    return ParsedAsset(path, data, media_type)
+
+
 def read_asset(path: str, data: bytes, file: str, errors: list[ContentError]) -> ParsedAsset | None:
-    """Accept an image or PDF judged by its content (SVG only when inert), else record why not."""
+    """Accept an image or PDF judged by its content (SVG only when inert), or a recording (MP3,
+    M4A, AAC, Ogg, WAV), else record why not."""
+    if path.lower().endswith(AUDIO_SUFFIXES) or audio_media_type(data) is not None:
+        return _read_audio(path, data, file, errors)
     if len(data) > MAX_ASSET_BYTES:
         errors.append(ContentError(file, 1, _l("file is larger than 2 MB")))
         return None

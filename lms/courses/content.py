@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from lms.clock import local_today
-from lms.courses.assets import MAX_ASSET_BYTES, ParsedAsset, check_links, read_asset
+from lms.courses.assets import (
+    MAX_AUDIO_BYTES,
+    ParsedAsset,
+    check_links,
+    is_audio,
+    read_asset,
+)
 from lms.courses.front_matter import (
     ContentError,
     ContentValidationError,
@@ -48,7 +54,7 @@ COURSE_KEYS = (
 )  # fmt: skip
 # Read as written: "2026.10" is not the number 2026.1, and "2026-12-01" is not a date.
 RAW_KEYS = frozenset({"version", "reviewed"})
-LESSON_KEYS = ("title", "minutes", "reviewed")
+LESSON_KEYS = ("title", "minutes", "reviewed", "audio")
 LEVELS = ("basic", "intermediate", "advanced")
 VISIBILITIES = ("public", "members")
 
@@ -62,6 +68,7 @@ class ParsedLesson:
     body: str
     filename: str
     reviewed: str = ""  # "YYYY-MM": the month the lesson's facts were last checked
+    audio: str = ""  # the path of its recording in the course folder, e.g. "audio/01-a.mp3"
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,32 @@ def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
     return unicodedata.normalize("NFC", text.removeprefix("\ufeff").replace("\r\n", "\n"))
 
 
+def _audio_path(fields: Fields, files: Mapping[str, bytes],
+                assets: Mapping[str, ParsedAsset]) -> str:
+    """The lesson's `audio:` file, checked: a recording in the course folder."""
+    value = fields.text("audio")
+    if not value:
+        return ""
+    segments = [part for part in value.split("/") if part not in ("", ".")]
+    path = "/".join(segments)
+    if "\\" in value or value.startswith("/") or ".." in segments or ":" in value:
+        fields.error("audio", _l("audio must be a path inside the course folder, like "
+                                 "audio/01-vneid-la-gi.mp3, not '%(value)s'", value=value))
+        return ""
+    if path not in files:
+        fields.error("audio", _l("audio file '%(path)s' is not in the course folder", path=path))
+        return ""
+    asset = assets.get(path)
+    if asset is None or not is_audio(asset.media_type):
+        fields.error("audio", _l("'%(path)s' is not a usable recording: MP3, M4A, AAC, Ogg or "
+                                 "WAV, at most 15 MB", path=path))
+        return ""
+    return path
+
+
 def _read_lesson(
-    name: str, text: str, file: str, errors: list[ContentError], today: date
+    name: str, text: str, file: str, errors: list[ContentError], today: date,
+    files: Mapping[str, bytes], assets: Mapping[str, ParsedAsset],
 ) -> ParsedLesson | None:
     match = LESSON_FILE.match(name)
     if match is None:
@@ -121,6 +152,7 @@ def _read_lesson(
         body=trim_blank_lines(front.body.split("\n")),
         filename=name,
         reviewed=fields.month("reviewed", today),
+        audio=_audio_path(fields, files, assets),
     )
 
 
@@ -191,11 +223,13 @@ def _read_course(
     readable = len(errors) == before and "course.md" in texts
     fields = Fields(front, file, errors, COURSE_KEYS)
     title = fields.text("title", required=readable)
+    by_path = {asset.path: asset for asset in assets}
     lessons = [
         lesson
         for name, markdown in texts.items()
         if name not in ("course.md", "quiz.md")
-        and (lesson := _read_lesson(name, markdown, f"{slug}/{name}", errors, today))
+        and (lesson := _read_lesson(name, markdown, f"{slug}/{name}", errors, today, files,
+                                    by_path))
     ]
     lessons.sort(key=lambda lesson: (lesson.position, lesson.filename))
     _check_lessons(lessons, slug, errors)
@@ -260,8 +294,9 @@ def _read_folder(
         elif not entry.is_file():
             errors.append(ContentError(file, 1, _l("not a regular file")))
         else:
-            limit = MAX_MARKDOWN_BYTES if entry.suffix == ".md" else MAX_ASSET_BYTES
-            with entry.open("rb") as stream:  # enough to tell that it is too large
+            # Enough to tell that it is too large (recordings are the largest files allowed).
+            limit = MAX_MARKDOWN_BYTES if entry.suffix == ".md" else MAX_AUDIO_BYTES
+            with entry.open("rb") as stream:
                 files[relative] = stream.read(limit + 1)
     return files
 
@@ -321,6 +356,8 @@ def serialise_course(course: ParsedCourse) -> dict[str, bytes]:
             lesson_values["minutes"] = lesson.minutes
         if lesson.reviewed:
             lesson_values["reviewed"] = lesson.reviewed
+        if lesson.audio:
+            lesson_values["audio"] = lesson.audio
         files[_lesson_filename(lesson)] = _document(lesson_values, lesson.body)
     if course.quiz is not None:
         files["quiz.md"] = serialise_quiz(course.quiz).encode("utf-8")

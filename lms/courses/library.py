@@ -13,6 +13,7 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from lms.audit import services as audit
+from lms.courses.audio import audio_seconds
 from lms.courses.content import (
     ContentError,
     ContentValidationError,
@@ -161,7 +162,8 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
         db.session.add(course)
     resolve = _url_resolver(parsed)
     _apply_course_fields(course, parsed, digest, now, resolve)
-    _apply_lessons(course, parsed.lessons, resolve)
+    _apply_lessons(course, parsed.lessons, resolve,
+                   {asset.path: asset.data for asset in parsed.assets})
     _apply_assets(course, parsed.assets)
     _apply_quiz(course, parsed.quiz, resolve)
     _record_version(course, parsed)
@@ -194,7 +196,8 @@ def _apply_course_fields(course: Course, parsed: ParsedCourse, digest: str, now:
     course.updated_at = now
 
 
-def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve) -> None:  # noqa: ANN001
+def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve,  # noqa: ANN001
+                   asset_data: dict[str, bytes]) -> None:
     existing = {lesson.slug: lesson for lesson in course.lessons}
     kept = []
     for parsed in lessons:
@@ -204,6 +207,8 @@ def _apply_lessons(course: Course, lessons: tuple[ParsedLesson, ...], resolve) -
         lesson.position, lesson.filename = parsed.position, parsed.filename
         lesson.title, lesson.minutes = parsed.title, parsed.minutes
         lesson.reviewed = parsed.reviewed
+        lesson.audio = parsed.audio
+        lesson.audio_seconds = audio_seconds(asset_data[parsed.audio]) if parsed.audio else None
         lesson.body_md, lesson.body_html, lesson.toc_html = (parsed.body, rendered.html,
                                                              rendered.toc_html)
         kept.append(lesson)
@@ -297,7 +302,8 @@ def to_parsed(course: Course) -> ParsedCourse:
         visibility=course.visibility, required=course.required, intro=course.intro_md,
         lessons=tuple(ParsedLesson(slug=lesson.slug, position=lesson.position, title=lesson.title,
                                    minutes=lesson.minutes, body=lesson.body_md,
-                                   filename=lesson.filename, reviewed=lesson.reviewed)
+                                   filename=lesson.filename, reviewed=lesson.reviewed,
+                                   audio=lesson.audio)
                       for lesson in course.lessons),
         quiz=quiz,
         assets=tuple(ParsedAsset(path=a.path, data=a.data, media_type=a.media_type)

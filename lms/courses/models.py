@@ -130,12 +130,17 @@ class Lesson(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     toc_html: Mapped[str] = mapped_column(Text, default="")
     reviewed: Mapped[str] = mapped_column(String(7), default="")  # "YYYY-MM" or ""
+    # Its recording: an asset's path ("" when none) and its length, read at import (None when
+    # it could not be told).
+    audio: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    audio_seconds: Mapped[int | None] = mapped_column(Integer)
 
     course: Mapped[Course] = relationship(back_populates="lessons")
 
 
 class Asset(db.Model):
-    """An image or PDF of a course, kept in the database so every web process can serve it."""
+    """An image, PDF or recording of a course, kept in the database so every web process can
+    serve it."""
 
     __tablename__ = "assets"
     __table_args__ = (UniqueConstraint("course_id", "path"),)

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from lms.caching import BoundedCache
+from lms.courses.audio import duration_label
 from lms.courses.models import Course, Question, Quiz
 from lms.extensions import db
 
@@ -42,6 +43,8 @@ class LessonOutline:
     body_html: str
     toc_html: str
     reviewed: str = ""  # "12/2026": the month its facts were checked
+    audio: str = ""  # the path of its recording among the course's assets ("" when none)
+    audio_length: str = ""  # "3:05" ("" when none or unknown)
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,8 @@ def _load(course_id: int) -> CourseOutline | None:
     lessons = tuple(LessonOutline(id=lesson.id, slug=lesson.slug, title=lesson.title,
                                   minutes=lesson.minutes, number=number,
                                   body_html=lesson.body_html, toc_html=lesson.toc_html,
-                                  reviewed=month_label(lesson.reviewed))
+                                  reviewed=month_label(lesson.reviewed), audio=lesson.audio,
+                                  audio_length=duration_label(lesson.audio_seconds))
                     for number, lesson in enumerate(course.lessons, start=1))
     return CourseOutline(
         key=(course.id, course.content_digest, course.updated_at), id=course.id,

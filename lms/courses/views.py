@@ -16,6 +16,7 @@ from lms.certification.services import certificate_id_of
 from lms.certification.status import certificates_with_state, course_statuses
 from lms.clock import local_today, utc_now
 from lms.courses import services
+from lms.courses.assets import is_audio
 from lms.courses.forms import LEVEL_LABELS, ActionForm, CatalogueFilterForm
 from lms.courses.models import Asset, Course, Lesson
 from lms.courses.outline import CourseOutline
@@ -114,7 +115,7 @@ def print_view(slug: str) -> str:
 
 @bp.get("/courses/<slug>/assets/<path:path>")
 def asset(slug: str, path: str) -> Response:
-    """An image or PDF of the course, cached by its digest."""
+    """An image, PDF or recording of the course, cached by its digest."""
     course = _readable_course(slug)
     found = db.session.scalar(db.select(Asset).where(Asset.course_id == course.id,
                                                      Asset.path == path))
@@ -127,6 +128,9 @@ def asset(slug: str, path: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     # An SVG opened on its own must not run anything, whatever slipped past the checks.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    if is_audio(found.media_type):  # a player asks for parts of a recording to seek in it
+        return response.make_conditional(request, accept_ranges=True,
+                                         complete_length=len(found.data))
     return response.make_conditional(request)
 
 
