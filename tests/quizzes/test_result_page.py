@@ -154,7 +154,7 @@ def test_wrong_answers_come_first_in_words_that_are_not_true_false(client, db, c
     assert "bạn đã chọn" not in page
     right_and_chosen = re.search(r'<li class="is-correct is-selected">\s*<span class="tags">'
                                  r'<span class="tag tag-chosen">Bạn chọn</span>'
-                                 r'<span class="tag tag-ok">đáp án đúng</span>', page)
+                                 r'<span class="tag tag-ok">Đáp án đúng</span>', page)
     assert right_and_chosen
     # The explanations that exist: the question's and an option's.
     assert "Giải thích: VNeID của Bộ Công an." in page
