@@ -86,7 +86,8 @@ def _snapshot(position: int, question: Question, shuffle: bool,
     options = list(question.options)
     if shuffle and question.kind != "short":
         rng.shuffle(options)
-        options = true_false_first(options, lambda option: option.text_md)
+    # Always, shuffled or as written: true/false reads Đúng, then Sai.
+    options = true_false_first(options, lambda option: option.text_md)
     return AttemptQuestion(
         position=position, question_key=question_key(question), kind=question.kind,
         text_html=question.text_html, explanation_html=question.explanation_html,

@@ -243,7 +243,7 @@ def _result(attempt: Attempt, course: Course) -> str:
         completion_url=url_for("certification.certificate_page", certificate_id=certificate.id)
         if certificate else None,
         lessons_done=all_lessons_done(current_user, course, attempt),
-        attempts_left=services.attempts_left(current_user, course), form=ActionForm(),
+        attempts_left=services.attempts_left(current_user, course),
         wrong=wrong, right=items[len(wrong):],
         wrong_explained=any(item.explained for item in wrong),
         wrong_linked=any(item.lesson for item in wrong))

@@ -293,3 +293,11 @@ def test_attempt_screens_and_result_show_Đúng_first_even_in_an_older_snapshot(
     item = page[page.index("Đưa mật khẩu"):]
     assert item.index("<span>Đúng</span>") < item.index("<span>Sai</span>")
 
+
+
+def test_true_false_is_Đúng_Sai_without_shuffle_too(runner, db, tmp_path):
+    course = _course(runner, db, tmp_path, TRUE_FALSE_QUIZ.replace("shuffle: true",
+                                                                   "shuffle: false"))
+    attempt = services.start_attempt(make_person(), course, utc_now())
+    assert [_texts(q) for q in attempt.questions] == [
+        ["Đúng", "Sai"], ["ĐÚNG.", "sai"], ["Một", "Hai", "Ba", "Bốn"]]
