@@ -47,7 +47,7 @@ def field_name(question: AttemptQuestion) -> str:
 
 
 def _field(question: AttemptQuestion) -> Field:
-    choices = options((str(o.id), Markup(o.text_html)) for o in question.options)
+    choices = options((str(o.id), Markup(o.text_html)) for o in question.shown_options)
     if question.kind == "single":
         return SingleChoiceField(choices=choices, validators=[Optional()])
     if question.kind == "multiple":

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from lms.courses.models import Course, Enrolment
 from lms.extensions import db
+from lms.quizzes.true_false import true_false_first
 
 Timestamp = DateTime(timezone=True)
 
@@ -92,6 +93,12 @@ class AttemptQuestion(db.Model):
     options: Mapped[list[AttemptOption]] = relationship(
         back_populates="question", order_by="AttemptOption.position",
         cascade="all, delete-orphan")
+
+    @property
+    def shown_options(self) -> list[AttemptOption]:
+        """The options in the order shown: Đúng before Sai even in attempts snapshot before
+        that rule, the others as drawn."""
+        return true_false_first(self.options, lambda option: option.text_md)
 
     @property
     def expects_number(self) -> bool:

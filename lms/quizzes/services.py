@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.people.models import Person
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+from lms.quizzes.true_false import true_false_first
 
 # Slow links: a submission sent just before the deadline may arrive a little after it.
 DEADLINE_GRACE = timedelta(seconds=30)
@@ -85,6 +86,8 @@ def _snapshot(position: int, question: Question, shuffle: bool,
     options = list(question.options)
     if shuffle and question.kind != "short":
         rng.shuffle(options)
+    # Always, shuffled or as written: true/false reads Đúng, then Sai.
+    options = true_false_first(options, lambda option: option.text_md)
     return AttemptQuestion(
         position=position, question_key=question_key(question), kind=question.kind,
         text_html=question.text_html, explanation_html=question.explanation_html,

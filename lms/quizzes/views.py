@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -23,6 +25,7 @@ from lms.quizzes import services
 from lms.quizzes.analysis import question_analysis
 from lms.quizzes.forms import TAMPERED, attempt_form, field_name
 from lms.quizzes.models import Attempt
+from lms.quizzes.result import result_items
 from lms.security import SAVE_PER_PERSON, SUBMIT_PER_PERSON, person_key
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -221,14 +224,26 @@ def analysis(slug: str) -> str:
                            stats=stats)
 
 
+def _lesson_url(slug: str) -> Callable[[str, str], str]:
+    def url(lesson_slug: str, anchor: str) -> str:
+        return url_for("courses.lesson_page", slug=slug, lesson_slug=lesson_slug,
+                       _anchor=anchor or None)
+    return url
+
+
 def _result(attempt: Attempt, course: Course) -> str:
     completion = db.session.scalar(db.select(Completion).where(
         Completion.attempt_id == attempt.id))
     certificate = db.session.scalar(db.select(Certificate).where(
         Certificate.completion_id == completion.id)) if completion else None
+    items = result_items(attempt, course.slug, _lesson_url(course.slug))
+    wrong = [item for item in items if not item.question.correct]
     return render_template(
         "quizzes/result.html", attempt=attempt, course=course, completion=completion,
         completion_url=url_for("certification.certificate_page", certificate_id=certificate.id)
         if certificate else None,
         lessons_done=all_lessons_done(current_user, course, attempt),
-        attempts_left=services.attempts_left(current_user, course))
+        attempts_left=services.attempts_left(current_user, course),
+        wrong=wrong, right=items[len(wrong):],
+        wrong_explained=any(item.explained for item in wrong),
+        wrong_linked=any(item.lesson for item in wrong))
