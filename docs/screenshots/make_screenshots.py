@@ -72,9 +72,14 @@ def member_screens(browser: Browser, server: Server, person_id: int, phone: str)
     page.goto(server.url(f"/courses/{untaken}/quiz"))
     page.locator("main .main-action button.button-primary").click()
     page.wait_for_url("**/attempts/*")
-    shot(page, server, page.url.removeprefix(server.base_url), "quiz-attempt")
-    shot(page, server, f"/attempts/{passed[0]}", "quiz-result")
-    shot(page, server, f"/certificates/{certificate}", "certificate")
+    attempt = page.url.removeprefix(server.base_url)
+    shot(page, server, attempt, "quiz-attempt")
+    shot(page, server, f"{attempt}?review=1", "quiz-review")
+    # A result that teaches: the answers not yet right first, with the way back to the lesson.
+    failed = query(server.database, "SELECT id FROM attempts WHERE person_id = ? AND "
+                   "submitted_at IS NOT NULL AND NOT passed ORDER BY id DESC", person_id)
+    shot(page, server, f"/attempts/{(failed[0] if failed else passed)[0]}", "quiz-result")
+    shot(page, server, f"/certificates/{certificate}?new=1", "certificate")
 
 
 def staff_screens(browser: Browser, server: Server) -> None:
