@@ -300,7 +300,7 @@ def call_list() -> Response:
 SCORECARD_COLUMNS = (("score", _l("Score")), ("name", _l("Team")), ("members", _l("Members")),
                      ("certified", _l("Certified")), ("older", _l("60+ certified")),
                      ("quiz", _l("Average quiz score")), ("activity", _l("Last activity")),
-                     ("in_person", _l("In-person classes held")))
+                     ("in_person", _l("In-person classes")))
 
 
 def _scorecard_order() -> tuple[str, str]:
@@ -355,6 +355,8 @@ def scorecard() -> str:
     keep = {**unit, "sort": sort, "dir": direction}  # known values only
     return render_template("dashboards/scorecard.html", root=root, page=page, rows=rows,
                            columns=_sort_links(unit, sort, direction), keep=keep,
+                           sort_label=_("weakest first") if (sort, direction) == ("score", "asc")
+                           else "",
                            exports={fmt: url_for("dashboards.scorecard_export", fmt=fmt, **keep)
                                     for fmt in ("csv", "xlsx")})
 
