@@ -110,6 +110,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards.call_list", "GET"): OFFICERS,
     ("dashboards.assign", "POST"): OFFICERS,
     ("dashboards.scorecard", "GET"): OFFICERS,
+    ("dashboards.scorecard_export", "GET"): OFFICERS,
     ("dashboards.team_page", "GET"): IN_SCOPE,
     ("dashboards.my_team", "GET"): only("leader"),
     ("classes.class_list", "GET"): only("trainer", "officer_in", "officer_out", "admin"),

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
@@ -18,7 +19,15 @@ from lms.dashboards import queries
 from lms.dashboards.charts import ChartRow, stacked_bar_chart
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
 from lms.dashboards.forms import STATUS_LABELS, BulkAssignForm, OverviewForm, TargetForm
-from lms.dashboards.scorecard import SORT_KEYS, team_scores
+from lms.dashboards.scorecard import (
+    DEFAULT_DIRECTION,
+    DIRECTIONS,
+    SORT_KEYS,
+    TeamScore,
+    reasons,
+    team_count,
+    team_scores,
+)
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_person_ids, target_query
 from lms.errors import LmsError
 from lms.extensions import db
@@ -288,19 +297,94 @@ def call_list() -> Response:
 
 # --- scorecard --------------------------------------------------------------------------------
 
+SCORECARD_COLUMNS = (("score", _l("Score")), ("name", _l("Team")), ("members", _l("Members")),
+                     ("certified", _l("Certified")), ("older", _l("60+ certified")),
+                     ("quiz", _l("Average quiz score")), ("activity", _l("Last activity")),
+                     ("in_person", _l("In-person classes")))
+
+
+def _scorecard_order() -> tuple[str, str]:
+    """The column and direction asked for, when known; weakest first otherwise."""
+    sort = request.args.get("sort", "score")
+    direction = request.args.get("dir", DEFAULT_DIRECTION)
+    return (sort if sort in SORT_KEYS else "score",
+            direction if direction in DIRECTIONS else DEFAULT_DIRECTION)
+
+
+def _reason_line(team: TeamScore) -> str:
+    """What lowers the team's score, in one line ("0 of 6 certified; no quiz attempts")."""
+    words = {
+        "no_members": lambda r: _("no members"),
+        "certified": lambda r: _("%(part)d of %(whole)d certified", part=r.part, whole=r.whole),
+        "older": lambda r: _("%(part)d of %(whole)d aged 60+ certified",
+                             part=r.part, whole=r.whole),
+        "no_quiz": lambda r: _("no quiz attempts"),
+        "quiz": lambda r: _("average quiz score %(score)d", score=r.part),
+    }
+    return "; ".join(words[reason.kind](reason) for reason in reasons(team))
+
+
+def _sort_links(unit: dict, sort: str, direction: str) -> list[dict]:
+    """Each column's heading link: the column shown is turned around, another starts weakest
+    first; `aria` is the column's aria-sort."""
+    columns = []
+    for key, label in SCORECARD_COLUMNS:
+        current = key == sort
+        turned = "desc" if direction == "asc" else "asc"
+        columns.append({"key": key, "label": label,
+                        "aria": ("ascending" if direction == "asc" else "descending")
+                        if current else "",
+                        "url": url_for("dashboards.scorecard", **unit, sort=key,
+                                       dir=turned if current else DEFAULT_DIRECTION)})
+    return columns
+
+
 @bp.get("/dashboard/teams")
 @roles_required(*OFFICERS)
 def scorecard() -> str:
-    """Each team's effectiveness: certification, older members, quiz scores, activity."""
+    """Each team's effectiveness, weakest first: certification, older members, quiz scores,
+    activity, and what lowers each score."""
     root = _root(request.args.get("unit"))
-    sort = request.args.get("sort", "score")
-    sort = sort if sort in SORT_KEYS else "score"
-    courses, _course = _courses(None)
-    scores = team_scores(root, courses, local_today(), sort)
-    page = Page(request.args.get("page", 1, type=int), TEAMS_PER_PAGE, len(scores))
-    return render_template("dashboards/scorecard.html", sort=sort, root=root, page=page,
-                           scores=scores[page.offset:page.offset + TEAMS_PER_PAGE],
-                           keep=kept_filters(request.args, ("unit", "sort")))
+    sort, direction = _scorecard_order()
+    page = Page(request.args.get("page", 1, type=int), TEAMS_PER_PAGE, team_count(root))
+    scores = team_scores(root, _courses(None)[0], local_today(), sort, direction,
+                         limit=TEAMS_PER_PAGE, offset=page.offset)
+    rows = [(team, _reason_line(team), url_for("dashboards.team_page", team_id=team.team_id))
+            for team in scores]
+    unit = {"unit": root.id} if root is not None else {}
+    keep = {**unit, "sort": sort, "dir": direction}  # known values only
+    return render_template("dashboards/scorecard.html", root=root, page=page, rows=rows,
+                           columns=_sort_links(unit, sort, direction), keep=keep,
+                           sort_label=_("weakest first") if (sort, direction) == ("score", "asc")
+                           else "",
+                           exports={fmt: url_for("dashboards.scorecard_export", fmt=fmt, **keep)
+                                    for fmt in ("csv", "xlsx")})
+
+
+@bp.get("/dashboard/teams.<any(csv, xlsx):fmt>")
+@roles_required(*OFFICERS)
+@personal_data  # no personal data, but staff figures on named teams: no copy kept either
+def scorecard_export(fmt: str) -> Response:
+    """Every team of the area, in the page's order, with the parts of its score."""
+    root = _root(request.args.get("unit"))
+    sort, direction = _scorecard_order()
+    today = local_today()
+    scores = team_scores(root, _courses(None)[0], today, sort, direction)
+    header = [_("Team"), _("Area"), _("Score"), _("Members"), _("Certified"),
+              _("Certified (%)"), _("Members aged 60 and over"), _("60+ certified"),
+              _("60+ certified (%)"), _("Average quiz score"), _("Last activity"),
+              _("In-person classes held"), _("What lowers the score")]
+    rows = [[team.name, team.unit_name, team.score, team.members, team.certified,
+             team.certified_share, team.older, team.older_certified, team.older_share,
+             round(team.average_quiz, 1) if team.average_quiz is not None else None,
+             team.last_activity.date() if team.last_activity else None, team.in_person,
+             _reason_line(team)] for team in scores]
+    name = f"scorecard-{today.isoformat()}"
+    if fmt == "csv":
+        return _download(csv_bytes(header, rows), "text/csv", f"{name}.csv")
+    return _download(xlsx_bytes([(_("Team scorecard"), header, rows)]),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"{name}.xlsx")
 
 
 # --- team page --------------------------------------------------------------------------------

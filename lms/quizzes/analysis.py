@@ -1,5 +1,5 @@
-"""Question analysis for trainers: how often each question is answered right, the favourite
-wrong answer, and how well the question separates strong attempts from weak ones."""
+"""Question analysis for trainers: how often each question is answered right, how often each
+option is chosen, and how well the question separates strong attempts from weak ones."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
-from lms.courses.models import Course
+from lms.courses.models import Course, Question
 from lms.extensions import db
 from lms.quizzes.grading import normalise_answer
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
@@ -18,6 +19,22 @@ from lms.quizzes.services import question_key
 GROUP_PERCENT = 27
 MISSED_BY_MOST = 0.5  # flag questions that fewer than half of the attempts get right
 MIN_ANSWERS_TO_FLAG = 5
+
+
+@dataclass(frozen=True)
+class OptionShare:
+    """One option of a choice question and how many answers chose it."""
+
+    text_html: str
+    correct: bool
+    chosen: int
+    answered: int  # answers to the question: the share's denominator
+
+    @property
+    def percent(self) -> int:
+        """Whole percentage of the answers that chose this option (halves up); on a
+        multiple-choice question the shares add up to more than 100."""
+        return (200 * self.chosen + self.answered) // (2 * self.answered) if self.answered else 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,11 @@ class QuestionStats:
     in_current_quiz: bool
     # Typed answers marked wrong, most common first: a trainer may accept a variant.
     wrong_typed_answers: tuple[tuple[str, int], ...] = ()
+    # Every option of a choice question, in the current quiz's order, with its share.
+    options: tuple[OptionShare, ...] = ()
+    # Answers from the top and bottom groups of attempts (the same size, 27 % rounded up).
+    upper_answered: int = 0
+    lower_answered: int = 0
 
     @property
     def correct_share(self) -> float:
@@ -56,10 +78,17 @@ def _ranked_attempts(course: Course):  # noqa: ANN202
         .subquery())
 
 
+def group_size(total: ColumnElement) -> ColumnElement:
+    """SQL: 27 % of `total` attempts rounded up, as an integer on SQLite and PostgreSQL (`/`
+    would be true division: 2.7 groups make a bottom group of 2 and a top group of 3)."""
+    return (total * GROUP_PERCENT + 99) // 100
+
+
 def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
-    """Number of submitted attempts, and statistics per question (current quiz order first)."""
+    """Number of submitted attempts, and statistics per question: the current quiz's questions
+    in its order (those no attempt has answered yet too), then questions no longer in it."""
     ranked = _ranked_attempts(course)
-    group = (ranked.c.total * GROUP_PERCENT + 99) / 100  # integer ceiling on both databases
+    group = group_size(ranked.c.total)
     lower = ranked.c.rank <= group
     upper = ranked.c.rank > ranked.c.total - group
     right = AttemptQuestion.correct.is_(True)
@@ -79,7 +108,8 @@ def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
         select(AttemptQuestion.id, AttemptQuestion.text_html)
         .where(AttemptQuestion.id.in_([row[1] for row in rows]))).all())
     wrong, typed = _common_wrong_answers(course)
-    current = [question_key(q) for q in course.quiz.questions] if course.quiz else []
+    questions = {question_key(q): q for q in course.quiz.questions} if course.quiz else {}
+    chosen = _chosen_options(course)
     stats = []
     for key, latest_id, answered, correct, up_n, up_right, low_n, low_right in rows:
         discrimination = None
@@ -90,10 +120,55 @@ def question_analysis(course: Course) -> tuple[int, list[QuestionStats]]:
             question_key=key, text_html=texts.get(latest_id, ""), answered=answered,
             correct=correct or 0, common_wrong_answer=common[0] if common else None,
             common_wrong_count=common[1] if common else 0, discrimination=discrimination,
-            in_current_quiz=key in current, wrong_typed_answers=typed.get(key, ())))
-    order = {key: index for index, key in enumerate(current)}
+            in_current_quiz=key in questions, wrong_typed_answers=typed.get(key, ()),
+            options=_option_shares(questions.get(key), chosen.get(key, []), answered),
+            upper_answered=up_n or 0, lower_answered=low_n or 0))
+    answered_keys = {s.question_key for s in stats}
+    stats += [QuestionStats(question_key=key, text_html=question.text_html, answered=0,
+                            correct=0, common_wrong_answer=None, common_wrong_count=0,
+                            discrimination=None, in_current_quiz=True,
+                            options=_option_shares(question, [], 0))
+              for key, question in questions.items() if key not in answered_keys]
+    order = {key: index for index, key in enumerate(questions)}
     stats.sort(key=lambda s: (order.get(s.question_key, len(order)), s.question_key))
     return attempts, stats
+
+
+def _chosen_options(course: Course) -> dict[str, list[tuple[str, str, bool, int]]]:
+    """Per question key: each option's Markdown, HTML, whether it is right, and how many
+    submitted answers chose it (options no answer chose included), counted in the database."""
+    submitted = (select(Attempt.id).where(Attempt.course_id == course.id,
+                                          Attempt.submitted_at.is_not(None)))
+    right = case((AttemptOption.correct.is_(True), 1), else_=0)
+    picked = case((AttemptOption.selected.is_(True), 1), else_=0)
+    rows = db.session.execute(
+        select(AttemptQuestion.question_key, AttemptOption.text_md,
+               func.max(AttemptOption.text_html), func.max(right), func.sum(picked))
+        .join(AttemptOption, AttemptOption.question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind != "short")
+        .group_by(AttemptQuestion.question_key, AttemptOption.text_md)
+        .order_by(AttemptQuestion.question_key, func.min(AttemptOption.position))).all()
+    chosen: dict[str, list[tuple[str, str, bool, int]]] = defaultdict(list)
+    for key, text_md, text_html, correct, count in rows:
+        chosen[key].append((text_md, text_html, bool(correct), count or 0))
+    return chosen
+
+
+def _option_shares(question: Question | None, counted: list[tuple[str, str, bool, int]],
+                   answered: int) -> tuple[OptionShare, ...]:
+    """Each option with its share: the current question's options in its order (those nobody
+    chose at 0 %), then any option attempts were given that the question no longer has."""
+    if question is not None and question.kind == "short":
+        return ()
+    counts = {text_md: (text_html, correct, n) for text_md, text_html, correct, n in counted}
+    shares = []
+    if question is not None:
+        for option in question.options:
+            _html, _correct, n = counts.pop(option.text_md, ("", False, 0))
+            shares.append(OptionShare(option.text_html, option.correct, n, answered))
+    shares += [OptionShare(text_html, correct, n, answered)
+               for text_html, correct, n in counts.values()]
+    return tuple(shares)
 
 
 TYPED_ANSWERS_SHOWN = 5

@@ -140,7 +140,7 @@ def test_scorecard(area):
     team_a = scores[area["a1"].team.name]
     assert (team_a.members, team_a.certified, team_a.older, team_a.older_certified) == (3, 2, 1, 1)
     assert team_a.certified_share == 67 and team_a.older_share == 100
-    assert team_a.score == round((50 * 67 + 30 * 100) / 100)
+    assert team_a.score == 63  # (50 × 2/3 + 30 × 1) rounded once, at the end
     team_b = scores[area["b1"].team.name]
     assert (team_b.members, team_b.certified, team_b.older_share) == (2, 0, 0)
 

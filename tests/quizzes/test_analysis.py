@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from lms.courses.models import Course
+from lms.extensions import db as _db
 from lms.people.models import Role
 from lms.quizzes import services
-from lms.quizzes.analysis import question_analysis
+from lms.quizzes.analysis import group_size, question_analysis
 from lms.quizzes.services import Responses
 from tests.conftest import login
 from tests.courses.test_content import course_files, write_course
 from tests.factories import PASSWORD, make_person
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
+# An option and its share as the analysis page shows them.
+SHARE = (r'{text}(?:</p>)?(?: <strong[^<]*</strong>)?</span>\s*'
+         r'<span class="option-share">[^<]*<progress[^>]*></progress> {share}')
+
 QUIZ = """\
 ---
 shuffle: false
@@ -70,7 +77,7 @@ def test_analysis_numbers_on_a_known_data_set(runner, db, tmp_path, client):
     db.session.commit()
     login(client, trainer.phone, PASSWORD)
     page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
-    assert "Đáp án B (4)" in page and "40%" in page
+    assert re.search(SHARE.format(text="Đáp án B", share=r"40% \(4\)"), page)  # every option
     other = client.application.test_client()
     login(other, member.phone, PASSWORD)
     assert other.get(f"/courses/{course.slug}/quiz/analysis").status_code == 403
@@ -96,3 +103,95 @@ def test_wrong_typed_answers_are_counted_as_marking_compares_them(runner, db, tm
     login(client, trainer.phone, PASSWORD)
     page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
     assert "“114” (3)" in page and "“Một một bốn” (2)" in page
+
+
+def test_group_size_is_27_percent_rounded_up_as_an_integer_on_either_database(db):
+    """Issue 17: `(total*27+99)/100` was true division, so 10 attempts made groups of 2.7."""
+    for total in (1, 3, 4, 10, 11, 100, 101, 1000):
+        size = db.session.scalar(select(group_size(literal(total))))
+        assert size == math.ceil(total * 27 / 100) and isinstance(size, int), total
+
+
+def _import(runner, tmp_path, quiz: str) -> Course:  # noqa: ANN001
+    write_course(tmp_path, course_files({"quiz.md": quiz}))
+    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    return _db.session.scalar(select(Course))
+
+
+def test_top_and_bottom_groups_are_the_same_size(runner, db, tmp_path):
+    course = _import(runner, tmp_path, QUIZ)
+    # Ten attempts ranked by score (ties by id, so rank = number + 1). Q1 is right for the
+    # third weakest and the three strongest: the bottom three get 1 of 3, the top three 3 of 3.
+    for number in range(10):
+        attempt = services.start_attempt(make_person(), course, NOW)
+        easy, hard, short = attempt.questions
+        services.submit_attempt(attempt, Responses(
+            selected={easy.id: {easy.options[0 if number in (2, 7, 8, 9) else 1].id},
+                      hard.id: {hard.options[0 if number >= 3 else 1].id}},
+            typed={short.id: "113" if number >= 3 else "115"}), NOW)
+    attempts, (easy, hard, short) = question_analysis(course)
+    assert attempts == 10
+    assert (easy.upper_answered, easy.lower_answered) == (3, 3)
+    assert easy.discrimination == round(1 - 1 / 3, 2)  # not 1.0, as with groups of 2 and 3
+    assert [(o.text_html, o.correct, o.chosen, o.percent) for o in easy.options] == [
+        ("Đúng", True, 4, 40), ("Sai", False, 6, 60)]
+    assert [(o.text_html, o.chosen, o.percent) for o in hard.options] == [
+        ("Đáp án A", 7, 70), ("Đáp án B", 3, 30), ("Đáp án C", 0, 0)]  # nobody chose C
+    assert short.options == () and short.wrong_typed_answers == (("115", 3),)
+
+
+def test_every_option_share_on_the_page(runner, db, tmp_path, client):
+    course = _import(runner, tmp_path, QUIZ)
+    for choice in (0, 1, 1, 2):
+        attempt = services.start_attempt(make_person(), course, NOW)
+        easy, hard, short = attempt.questions
+        services.submit_attempt(attempt, Responses(
+            selected={easy.id: {easy.options[0].id}, hard.id: {hard.options[choice].id}},
+            typed={short.id: "113"}), NOW)
+    trainer = make_person(Role.TRAINER)
+    db.session.commit()
+    login(client, trainer.phone, PASSWORD)
+    page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
+    for text, share in (("Đáp án A", "25% (1)"), ("Đáp án B", "50% (2)"),
+                        ("Đáp án C", "25% (1)"), ("Sai", "0% (0)")):
+        assert re.search(SHARE.format(text=text, share=re.escape(share)), page), text
+    assert 'value="50"' in page  # the bar of Đáp án B
+
+
+NEW_QUESTION = """
+## Mới thêm?
+
+- [x] Có
+- [ ] Không
+"""
+
+
+def test_questions_without_attempts_are_listed_as_such(runner, db, tmp_path, client):
+    course = _import(runner, tmp_path, QUIZ)
+    trainer = make_person(Role.TRAINER)
+    db.session.commit()
+    login(client, trainer.phone, PASSWORD)
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    attempts, stats = question_analysis(course)
+    assert attempts == 0 and [s.answered for s in stats] == [0, 0, 0]
+    page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
+    assert page.count("No attempts yet") == 3 and "No attempt has been submitted yet." in page
+
+    attempt = services.start_attempt(make_person(), course, NOW)
+    easy, hard, short = attempt.questions
+    services.submit_attempt(attempt, Responses(
+        selected={easy.id: {easy.options[0].id}, hard.id: {hard.options[0].id}},
+        typed={short.id: "113"}), NOW)
+    db.session.commit()
+    course = _import(runner, tmp_path, QUIZ + NEW_QUESTION)  # a question added afterwards
+    attempts, stats = question_analysis(course)
+    assert attempts == 1 and [s.answered for s in stats] == [1, 1, 1, 0]
+    added = stats[3]
+    assert added.in_current_quiz and added.discrimination is None and added.correct_percent == 0
+    assert [(o.text_html, o.correct, o.chosen) for o in added.options] == [
+        ("Có", True, 0), ("Không", False, 0)]
+    page = client.get(f"/courses/{course.slug}/quiz/analysis").get_data(as_text=True)
+    assert page.count("No attempts yet") == 1 and "Mới thêm?" in page
+    assert "No attempt has been submitted yet." not in page
