@@ -173,7 +173,7 @@ class Generator:
         pid = self.next_id("people")
         gender = "female" if self.rng.random() < 0.5 else "male"
         self.sink.add("people", (pid, name, phone, None, year, gender, None, role, unit_id,
-                                 team_id, True, self.hash, False, 1, self.start))
+                                 team_id, True, self.hash, False, self.start))
         return pid
 
     def _member(self, unit_id: int, team_id: int, commune: int, strength: float,

@@ -104,6 +104,16 @@ def today_is(request: pytest.FixtureRequest) -> Iterator[Callable[[date], None]]
 
 
 @pytest.fixture()
+def limits(app: Flask) -> Iterator[None]:
+    """Rate limits switched on (the suite runs without them) with empty counters."""
+    limiter.enabled = True
+    limiter.reset()
+    yield
+    limiter.reset()
+    limiter.enabled = False
+
+
+@pytest.fixture()
 def client(app: Flask, db: type[_db]) -> FlaskClient:
     return app.test_client()
 

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from lms.extensions import limiter
 from tests.conftest import csrf_token, login, post_form
 from tests.factories import PASSWORD, make_person
-
-
-@pytest.fixture()
-def limits(app):
-    """Rate limits switched on (the suite runs without them) with empty counters."""
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
 
 
 def test_every_page_has_the_security_headers(client, db):

@@ -11,22 +11,11 @@ from lms.certification.models import Certificate
 from lms.certification.services import revoke_certificate
 from lms.clock import utc_now
 from lms.courses.models import Course
-from lms.extensions import limiter
 from lms.people.models import Role
 from tests.courses.test_content import COURSE_CONTENT
 from tests.factories import complete_course, make_person, make_unit
 
 UNKNOWN = "AAAA-BBBB-CCCC"
-
-
-@pytest.fixture()
-def limits(app):
-    """Rate limits switched on (the suite runs without them) with empty counters."""
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
 
 
 @pytest.fixture()

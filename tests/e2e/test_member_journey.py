@@ -65,6 +65,17 @@ def _attempt_id(page: Page) -> int:
     return int(re.search(r"/attempts/(\d+)", page.url).group(1))
 
 
+def _start_a_quiz(page: Page, server: Server, member: tuple[int, str]) -> tuple[int, dict]:
+    """Log the member in and start the final quiz of a course she has not taken."""
+    person_id, phone = member
+    log_in(page, server.base_url, phone, MEMBER_PASSWORD)
+    page.goto(server.url(f"/courses/{untaken_course(server.database, person_id)}/quiz"))
+    page.locator("main .main-action button.button-primary").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+$"))
+    attempt_id = _attempt_id(page)
+    return attempt_id, right_answers(server.database, attempt_id)
+
+
 def test_from_login_to_certificate_the_next_step_is_always_on_the_first_screen(
         server: Server, members: dict[str, tuple[int, str]],
         open_context: Callable[..., BrowserContext]) -> None:
@@ -111,16 +122,9 @@ def test_from_login_to_certificate_the_next_step_is_always_on_the_first_screen(
 def test_reload_back_resume_and_a_lost_connection_lose_no_answer(
         server: Server, members: dict[str, tuple[int, str]],
         open_context: Callable[..., BrowserContext]) -> None:
-    person_id, phone = members["mid-quiz"]
-    slug = untaken_course(server.database, person_id)
     context = open_context("phone")
     page = context.new_page()
-    log_in(page, server.base_url, phone, MEMBER_PASSWORD)
-    page.goto(server.url(f"/courses/{slug}/quiz"))
-    page.locator("main .main-action button.button-primary").click()
-    page.wait_for_url(re.compile(r"/attempts/\d+$"))
-    attempt_id = _attempt_id(page)
-    answers = right_answers(server.database, attempt_id)
+    attempt_id, answers = _start_a_quiz(page, server, members["mid-quiz"])
     first = _shown_question(page)
     _answer(page, answers, first)
     page.locator("button[value=next]").click()
@@ -162,14 +166,8 @@ def test_a_login_that_ended_mid_quiz_brings_her_back_with_her_answer(
         server: Server, members: dict[str, tuple[int, str]],
         open_context: Callable[..., BrowserContext]) -> None:
     person_id, phone = members["logged-out"]
-    slug = untaken_course(server.database, person_id)
     page = open_context("phone").new_page()
-    log_in(page, server.base_url, phone, MEMBER_PASSWORD)
-    page.goto(server.url(f"/courses/{slug}/quiz"))
-    page.locator("main .main-action button.button-primary").click()
-    page.wait_for_url(re.compile(r"/attempts/\d+$"))
-    attempt_id = _attempt_id(page)
-    answers = right_answers(server.database, attempt_id)
+    _, answers = _start_a_quiz(page, server, members["logged-out"])
     question = _shown_question(page)
     page.evaluate("() => { window.fetch = undefined; }")  # no autosave: the button must do it
     _answer(page, answers, question)

@@ -24,16 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
-def limits(app):
-    """Rate limits switched on (the suite runs without them) with empty counters."""
-    limiter.enabled = True
-    limiter.reset()
-    yield
-    limiter.reset()
-    limiter.enabled = False
-
-
-@pytest.fixture()
 def member(db) -> Person:
     person = make_person()
     db.session.commit()
