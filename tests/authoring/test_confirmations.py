@@ -73,8 +73,8 @@ def test_publishing_with_recertification_states_how_many_become_outdated(
     assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == versions + 1
 
 
-def test_publishing_without_recertification_needs_no_confirmation(author, runner, tmp_path,
-                                                                  db):  # noqa: F811
+def test_publishing_without_recertification_needs_no_confirmation(
+        author, runner, tmp_path, db):  # noqa: F811
     write_course(tmp_path, course_files())
     runner.invoke(args=["lms", "import-content", str(tmp_path)])
     post_form(author, "/author/courses/vneid-co-ban/edit", {})
