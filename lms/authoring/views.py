@@ -130,13 +130,18 @@ def draft(slug: str) -> str:
     return _draft_page(_draft(slug))
 
 
-def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
-                gift_report: GiftReport | None = None) -> str:
-    problems = []
+def _problems(current: CourseDraft) -> list:
+    """What stops the draft from being published (empty when nothing does)."""
     try:
         drafts.check(current)
     except ContentValidationError as error:
-        problems = error.errors
+        return error.errors
+    return []
+
+
+def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
+                gift_report: GiftReport | None = None) -> str:
+    problems = _problems(current)
     course = _published(current.slug)
     return render_template(
         "authoring/draft.html", draft=current, course=course, lessons=drafts.lessons(current),
@@ -403,7 +408,7 @@ def publish(slug: str) -> str | Response:
     if form.validate_on_submit():
         course = _published(slug)
         if (form.requires_recertification.data and course is not None
-                and request.form.get("confirm") != "1"):
+                and request.form.get("confirm") != "1" and not _problems(current)):
             # Certificates go out of date: say how many before doing it.
             return render_template("authoring/confirm_publish.html", draft=current,
                                    course=course, form=form,
