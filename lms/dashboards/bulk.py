@@ -58,11 +58,13 @@ class BulkActionForm(FlaskForm):
 
 @dataclass(frozen=True)
 class Plan:
-    """What a bulk action would do: to whom (ids), how many of them it would skip."""
+    """What a bulk action would do: whom it applies to, whom it would change, how many of the
+    selected it leaves as they are, and the signature of that list."""
 
     action: str
     selection: str
     person_ids: tuple[int, ...]
+    changing: tuple[int, ...]
     skipped: int
     digest: str
 
@@ -84,13 +86,13 @@ def _plan(form: BulkActionForm, filters: TargetFilter) -> Plan:
     if selection != "all":
         ticked = {n for v in request.form.getlist("person_ids") if (n := whole_number(v))}
         selected &= ticked  # never anyone outside the officer's filtered scope
-    if action == "assign":
-        chosen = selected
-    else:  # only those with an open assignment to change
-        chosen = set(refreshers.open_assignments_by_person(selected, filters.course))
-    ids = tuple(sorted(chosen))
-    return Plan(action, selection, ids, len(selected) - len(chosen),
-                digest(action, filters.course.id, ids))
+    open_ones = set(refreshers.open_assignments_by_person(selected, filters.course))
+    # Assigning skips those with an open assignment; the others change only those with one.
+    chosen = selected if action == "assign" else open_ones
+    changing = selected - open_ones if action == "assign" else open_ones
+    ids, changed = tuple(sorted(chosen)), tuple(sorted(changing))
+    return Plan(action, selection, ids, changed, len(selected) - len(changing),
+                digest(action, filters.course.id, [*ids, 0, *changed]))
 
 
 def scope_lines(filters: TargetFilter) -> list[tuple[str, str]]:
@@ -124,7 +126,7 @@ def _confirmation(form: BulkActionForm, filters: TargetFilter, plan: Plan,
                   keep: dict[str, list[str]], changed: bool) -> tuple[str, int]:
     return render_template(
         "dashboards/confirm_bulk.html", form=form, filters=filters, plan=plan,
-        scope=scope_lines(filters), names=_names(plan.person_ids), changed=changed,
+        scope=scope_lines(filters), names=_names(plan.changing), changed=changed,
         ticked=request.form.getlist("person_ids") if plan.selection == "ticked" else [],
         back=url_for("dashboards.targets", **keep), keep=keep), 409 if changed else 200
 
@@ -143,6 +145,8 @@ def _errors(form: BulkActionForm, plan: Plan) -> list[str]:
     if not plan.person_ids:
         return [_("Nobody was selected.") if plan.action == "assign"
                 else _("None of the selected members has an open assignment for this course.")]
+    if not plan.changing:
+        return [_("Everyone selected already has an open assignment for this course.")]
     return []
 
 

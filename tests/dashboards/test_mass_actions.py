@@ -156,3 +156,17 @@ def test_another_officers_bulk_action_is_not_highlighted(client, area, db):  # n
     other = client.application.test_client()
     login(other, area["officer_a"].phone, PASSWORD)
     assert 'class="changed"' not in other.get(location).get_data(as_text=True)
+
+
+def test_the_confirmation_counts_only_those_who_get_a_new_assignment(client, area, db):  # noqa: F811
+    assign_refresher(person=area["a2"], course=area["r1"], due_on=TODAY, reason="",
+                     actor=area["district_officer"], now=NOW, today=TODAY)
+    db.session.commit()
+    url = _officer(client, area)
+    page = post_form(client, url, {"due_on": DUE, "do": "assign:all"}).get_data(as_text=True)
+    assert "sẽ được giao cho 2 người" in page
+    assert "1 người được chọn đã có yêu cầu học khóa này" in page
+    listed = page.split('class="names"')[1].split("</ul>")[0]
+    assert "Bình Hết Hạn" not in listed and "Dũng Cũ" in listed
+    done = client.get(confirm(client, url, page).headers["Location"]).get_data(as_text=True)
+    assert "2 người đã được giao; 1 người đã có yêu cầu" in done
