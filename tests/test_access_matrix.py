@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
+from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
@@ -103,6 +104,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.certificate_image_download", "GET"): own("admin"),
     ("certification.revoke", "POST"): only("admin"),
     ("certification.assign", "POST"): IN_SCOPE,
+    ("certification.assignment_page", "GET"): IN_SCOPE,
+    ("certification.assignment_due", "POST"): IN_SCOPE,
+    ("certification.assignment_cancel", "POST"): IN_SCOPE,
     ("dashboards.overview", "GET"): OFFICERS,
     ("dashboards.overview_export", "GET"): OFFICERS,
     ("dashboards.targets", "GET"): OFFICERS,
@@ -155,6 +159,9 @@ def world(app, db, runner):
     klass = schedule_class(course=course, unit=village, held_on=local_today(), place="Nhà văn hóa",
                            notes="", actor=people["trainer"], now=now, today=local_today())
     edit_course(course, people["trainer"], now)
+    assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
+                                  reason="", actor=people["officer_in"], now=now,
+                                  today=local_today())
     db.session.commit()
     lesson = course.lessons[0]
     values = {
@@ -163,7 +170,7 @@ def world(app, db, runner):
         "team_id": village.team.id, "attempt_id": open_attempt.id,
         "certificate_id": certificate.id, "code": certificate.display_code,
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
-        "kind": "csv", "filename": "css/app.css",
+        "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
     return people, values, asset
@@ -206,7 +213,8 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
     token = csrf_token(client)
     wrong = []
     # Routes that end the session or delete the draft go last, so the others see the world intact.
-    last = ("authoring.discard", "people.logout_everywhere", "people.logout")
+    last = ("certification.assignment_cancel", "authoring.discard", "people.logout_everywhere",
+            "people.logout")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (
         last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint, r.rule))
     for rule in rules:

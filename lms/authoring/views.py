@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -27,7 +28,8 @@ from lms.authoring.forms import (
 )
 from lms.authoring.models import CourseDraft
 from lms.authoring.zipfiles import course_zip, read_course_zip
-from lms.clock import utc_now
+from lms.certification import standings
+from lms.clock import local_today, utc_now
 from lms.courses.content import LESSON_FILE, ContentValidationError, parse_course_files
 from lms.courses.library import check_application_rules, course_files, import_course
 from lms.courses.models import Course
@@ -128,13 +130,18 @@ def draft(slug: str) -> str:
     return _draft_page(_draft(slug))
 
 
-def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
-                gift_report: GiftReport | None = None) -> str:
-    problems = []
+def _problems(current: CourseDraft) -> list:
+    """What stops the draft from being published (empty when nothing does)."""
     try:
         drafts.check(current)
     except ContentValidationError as error:
-        problems = error.errors
+        return error.errors
+    return []
+
+
+def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
+                gift_report: GiftReport | None = None) -> str:
+    problems = _problems(current)
     course = _published(current.slug)
     return render_template(
         "authoring/draft.html", draft=current, course=course, lessons=drafts.lessons(current),
@@ -416,6 +423,13 @@ def publish(slug: str) -> str | Response:
     current = _draft(slug)
     form = PublishForm()
     if form.validate_on_submit():
+        course = _published(slug)
+        if (form.requires_recertification.data and course is not None
+                and request.form.get("confirm") != "1" and not _problems(current)):
+            # Certificates go out of date: say how many before doing it.
+            return render_template("authoring/confirm_publish.html", draft=current,
+                                   course=course, form=form,
+                                   holders=standings.current_holders(course.id, local_today()))
         try:
             drafts.publish(current, version=form.version.data, note=form.note.data,
                            requires_recertification=form.requires_recertification.data,
@@ -439,13 +453,26 @@ def publish(slug: str) -> str | Response:
     return redirect(url_for("authoring.draft", slug=slug) + "#publish")
 
 
+def _fingerprint(draft: CourseDraft) -> str:
+    """Changes whenever a file of the draft is saved, added or deleted."""
+    state = "|".join(f"{f.path}:{f.revision}" for f in sorted(draft.files, key=lambda f: f.path))
+    return hashlib.sha256(state.encode()).hexdigest()[:32]
+
+
 @bp.post("/<slug>/discard")
 @roles_required(*AUTHORS)
-def discard(slug: str) -> Response:
-    """Throw the draft away; the published course is unchanged."""
+def discard(slug: str) -> str | Response | tuple[str, int]:
+    """Throw the draft away, after a confirmation page; the published course is unchanged."""
     current = _draft(slug)
-    if not FileActionForm().validate_on_submit():
+    form = FileActionForm()
+    if not form.validate_on_submit():
         abort(400)
+    fingerprint = _fingerprint(current)
+    if request.form.get("confirm") != "1" or form.revision.data != fingerprint:
+        changed = request.form.get("confirm") == "1"  # someone saved the draft meanwhile
+        return render_template("authoring/confirm_discard.html", draft=current,
+                               course=_published(slug), lessons=drafts.lessons(current),
+                               fingerprint=fingerprint, changed=changed), 409 if changed else 200
     db.session.delete(current)
     db.session.commit()
     flash(_("The draft has been discarded."), "success")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -26,3 +26,13 @@ class AssignmentForm(FlaskForm):
     due_on = DateField(_l("Due date"), validators=[
         DataRequired(_l("Enter a due date, for example 31/12/2026."))])
     reason = StringField(_l("Reason (optional)"), validators=[Length(max=300)])
+
+
+class DueDateForm(FlaskForm):
+    due_on = DateField(_l("New due date"), validators=[
+        DataRequired(_l("Enter a due date, for example 31/12/2026."))])
+    next = HiddenField()
+
+
+class CancelAssignmentForm(FlaskForm):
+    next = HiddenField()

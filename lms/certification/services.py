@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -163,9 +164,19 @@ def certificates_of(person: Person) -> list[Certificate]:
                                    .order_by(Certificate.issued_at.desc())))
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk action did: how many changed, how many were left as they were, and the
+    audit entry that lists who changed (None when nobody did)."""
+
+    changed: int
+    skipped: int
+    entry_id: int | None = None
+
+
 def bulk_assign(*, person_ids: list[int], course: Course, due_on: date, reason: str,
-                actor: Person, now: datetime, today: date) -> tuple[int, int]:
-    """Assign `course` to many members; returns (assigned, already had an open assignment)."""
+                actor: Person, now: datetime, today: date) -> BulkResult:
+    """Assign `course` to many members; `skipped` counts those with an open assignment."""
     if due_on < today:
         raise LmsError(_l("The due date cannot be in the past."), field="due_on")
     wanted = set(person_ids)
@@ -190,13 +201,14 @@ def bulk_assign(*, person_ids: list[int], course: Course, due_on: date, reason: 
             except IntegrityError:
                 pass
         rows = inserted
+    entry = None
     if rows:
-        audit.record(actor=actor, action="assignment.bulk_created", object_type="course",
-                     object_id=course.id, summary=f"{course.title}: {len(rows)}",
-                     after={"people": sorted(row["person_id"] for row in rows),
-                            "due_on": due_on.isoformat(), "reason": reason.strip()}, now=now)
-    return len(rows), len(wanted) - len(rows)
-
+        entry = audit.record(actor=actor, action="assignment.bulk_created", object_type="course",
+                             object_id=course.id, summary=f"{course.title}: {len(rows)}",
+                             after={"people": sorted(row["person_id"] for row in rows),
+                                    "due_on": due_on.isoformat(), "reason": reason.strip()},
+                             now=now)
+    return BulkResult(len(rows), len(wanted) - len(rows), entry.id if entry else None)
 
 
 def certificate_id_of(completion: Completion) -> int | None:

@@ -14,11 +14,13 @@ the date or on course settings: reports compare expiry dates and versions when t
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.certification.models import Certificate, CourseStanding
+from lms.courses.models import CourseVersion
 from lms.extensions import db
 
 _STANDING_COLUMNS = ("person_id", "course_id", "certificate_id", "valid_until", "version_seq")
@@ -68,3 +70,14 @@ def record_certificate(certificate: Certificate) -> None:
     db.session.execute(dialect.insert(CourseStanding).values(values).on_conflict_do_update(
         index_elements=["person_id", "course_id"],
         set_={name: values[name] for name in _STANDING_COLUMNS[2:]}))
+
+
+def current_holders(course_id: int, today: date) -> int:
+    """How many members hold a valid, not outdated certificate of the course: those whom a
+    version requiring recertification would make outdated."""
+    outdated = exists().where(CourseVersion.course_id == course_id,
+                              CourseVersion.requires_recertification.is_(True),
+                              CourseVersion.id > CourseStanding.version_seq)
+    return db.session.scalar(select(func.count()).select_from(CourseStanding).where(
+        CourseStanding.course_id == course_id, ~outdated,
+        or_(CourseStanding.valid_until.is_(None), CourseStanding.valid_until >= today))) or 0

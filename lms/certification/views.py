@@ -9,11 +9,17 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from lms.auth import roles_required
-from lms.certification import services
-from lms.certification.forms import AssignmentForm, RevokeForm, VerifyForm
+from lms.auth import roles_required, safe_next
+from lms.certification import refreshers, services
+from lms.certification.forms import (
+    AssignmentForm,
+    CancelAssignmentForm,
+    DueDateForm,
+    RevokeForm,
+    VerifyForm,
+)
 from lms.certification.image import StateOnDay, certificate_image
-from lms.certification.models import Certificate
+from lms.certification.models import Assignment, Certificate
 from lms.certification.pdf import CertificateSheet, certificate_pdf, qr_svg
 from lms.certification.status import certificate_state_case, expiring_window
 from lms.clock import local_today, utc_now
@@ -26,7 +32,7 @@ from lms.people import services as people_services
 from lms.people.models import Role
 from lms.public_url import public_url
 from lms.security import VERIFY_PER_ADDRESS, personal_data
-from lms.template_helpers import current_language
+from lms.template_helpers import current_language, short_date
 
 bp = Blueprint("certification", __name__, template_folder="templates")
 # Every way to look a code up counts against one limit per address, so that codes cannot be
@@ -209,3 +215,69 @@ def course_choices() -> list[SelectChoice]:
     courses = db.session.scalars(db.select(Course).order_by(Course.required.desc(),
                                                             Course.title))
     return options((str(c.id), c.title) for c in courses)
+
+
+def _assignment_in_scope(assignment_id: int) -> Assignment:
+    """An open assignment of a person in the officer's scope (404 otherwise)."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.closed_at is not None:
+        abort(404)
+    try:
+        people_services.get_person_in_scope(current_user, assignment.person_id)
+    except NotFound:
+        abort(404)
+    return assignment
+
+
+def _back(form: DueDateForm | CancelAssignmentForm, assignment: Assignment) -> str:
+    return safe_next(form.next.data, url_for("people.person_edit",
+                                             person_id=assignment.person_id) + "#assign")
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def assignment_page(assignment_id: int) -> str:
+    """One open assignment: move its due date or cancel it."""
+    assignment = _assignment_in_scope(assignment_id)
+    due_form = DueDateForm(due_on=assignment.due_on, next=request.args.get("next", ""))
+    return render_template("certification/assignment.html", assignment=assignment,
+                           due_form=due_form,
+                           cancel_form=CancelAssignmentForm(next=due_form.next.data))
+
+
+@bp.post("/assignments/<int:assignment_id>/due")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def assignment_due(assignment_id: int) -> str | Response:
+    """Give one assignment a new due date."""
+    assignment = _assignment_in_scope(assignment_id)
+    form = DueDateForm()
+    if form.validate_on_submit():
+        try:
+            refreshers.change_due_date(assignment, due_on=form.due_on.data, actor=current_user,
+                                       now=utc_now(), today=local_today())
+        except LmsError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The due date is now %(date)s.", date=short_date(form.due_on.data)),
+                  "success")
+            return redirect(_back(form, assignment))
+    return render_template("certification/assignment.html", assignment=assignment,
+                           due_form=form,
+                           cancel_form=CancelAssignmentForm(next=form.next.data)), 400
+
+
+@bp.post("/assignments/<int:assignment_id>/cancel")
+@roles_required(Role.OFFICER, Role.ADMIN)
+def assignment_cancel(assignment_id: int) -> Response:
+    """Cancel one assignment: it leaves the member's to-do list at once."""
+    assignment = _assignment_in_scope(assignment_id)
+    form = CancelAssignmentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    refreshers.cancel_assignment(assignment, actor=current_user, now=utc_now())
+    db.session.commit()
+    flash(_("The assignment of “%(course)s” to %(name)s has been cancelled.",
+            course=assignment.course.title, name=assignment.person.full_name), "success")
+    return redirect(_back(form, assignment))

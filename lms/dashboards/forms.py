@@ -25,6 +25,13 @@ STATUS_LABELS = {
     "never": _l("Never completed"),
 }
 
+ASSIGNMENT_LABELS = {
+    "": _l("Assigned or not"),
+    "none": _l("Not yet assigned"),
+    "assigned": _l("Assigned"),
+    "overdue": _l("Assigned and overdue"),
+}
+
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -53,6 +60,8 @@ class TargetForm(FlaskForm):
     age_band = SelectField(_l("Age band"), choices=[], validate_choice=False)
     inactive_days = IntegerField(_l("No activity for at least (days)"),
                                  validators=[Optional(), NumberRange(1, 3650)])
+    assignment = SelectField(_l("Refresher assignment"), validate_choice=False,
+                             choices=options(ASSIGNMENT_LABELS.items()))
 
 
 class BulkAssignForm(FlaskForm):

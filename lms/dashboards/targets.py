@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, select
 from sqlalchemy.orm import aliased
 
-from lms.certification.models import CourseStanding
+from lms.certification.models import Assignment, CourseStanding
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import (
     ACTIVE_LEARNER,
@@ -23,6 +23,8 @@ from lms.people.units import in_subtree
 # Expired and never completed first: they have no valid certificate at all.
 PRIORITY = {"expired": 0, "never": 1, "outdated": 2, "expiring": 3, "certified": 4}
 DEFAULT_STATUSES = ("expired", "never", "outdated", "expiring")
+# The assignment filter: no open assignment for the course, an open one, an open one past due.
+ASSIGNMENT_STATES = ("none", "assigned", "overdue")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class TargetFilter:
     min_age: int | None = None
     age_band: str | None = None
     inactive_days: int | None = None
+    assignment: str | None = None
 
 
 def target_query(filters: TargetFilter, today: date) -> Select:
@@ -64,10 +67,23 @@ def target_query(filters: TargetFilter, today: date) -> Select:
         cutoff = inactive_since(filters.inactive_days, today)
         query = query.where(~exists().where(Enrolment.person_id == Person.id,
                                             Enrolment.last_activity_at >= cutoff))
+    if filters.assignment in ASSIGNMENT_STATES:
+        query = query.where(_assignment_state(filters, today))
     priority = case(*((status == name, value) for name, value in PRIORITY.items()),
                     else_=literal(9))
     return query.order_by(priority, Person.birth_year.is_(None), Person.birth_year,
                           Person.full_name, Person.id)
+
+
+def _assignment_state(filters: TargetFilter, today: date) -> ColumnElement[bool]:
+    """SQL: the member's open assignment for the course is as the filter asks."""
+    open_one = [Assignment.person_id == Person.id, Assignment.course_id == filters.course.id,
+                Assignment.closed_at.is_(None)]
+    if filters.assignment == "none":
+        return ~exists().where(*open_one)
+    if filters.assignment == "overdue":
+        return exists().where(*open_one, Assignment.due_on < today)
+    return exists().where(*open_one)
 
 
 def _born_in_band(key: str, today: date) -> ColumnElement[bool]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,13 +12,12 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
-from lms.certification.services import bulk_assign
-from lms.clock import local_today, utc_now
+from lms.clock import local_today
 from lms.courses.models import Course
-from lms.dashboards import queries
+from lms.dashboards import bulk, queries
 from lms.dashboards.charts import ChartRow, stacked_bar_chart
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
-from lms.dashboards.forms import STATUS_LABELS, BulkAssignForm, OverviewForm, TargetForm
+from lms.dashboards.forms import STATUS_LABELS, OverviewForm, TargetForm
 from lms.dashboards.scorecard import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
@@ -28,8 +27,7 @@ from lms.dashboards.scorecard import (
     team_count,
     team_scores,
 )
-from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_person_ids, target_query
-from lms.errors import LmsError
+from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
 from lms.extensions import db
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
@@ -188,7 +186,8 @@ def _target_filter(form: TargetForm) -> TargetFilter:
     return TargetFilter(unit=root, course=course or courses[0], statuses=statuses,
                         team_id=team_id, min_age=form.min_age.data,
                         age_band=form.age_band.data or None,
-                        inactive_days=form.inactive_days.data)
+                        inactive_days=form.inactive_days.data,
+                        assignment=form.assignment.data or None)
 
 
 def _kept_targets(form: TargetForm) -> dict[str, list[str]]:
@@ -221,42 +220,19 @@ def targets() -> str:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = Page(request.args.get("page", 1, type=int), PER_PAGE, total)
     rows = db.session.execute(query.limit(PER_PAGE).offset(page.offset)).all()
+    state = bulk.page_state([row[0].id for row in rows], filters, request.args.get("done"))
     return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
-                           page=page, today=today, assign_form=BulkAssignForm(),
-                           statuses=STATUS_LABELS, keep=_kept_targets(form))
+                           page=page, today=today, assign_form=bulk.BulkActionForm(),
+                           state=state, statuses=STATUS_LABELS, keep=_kept_targets(form))
 
 
 @bp.post("/dashboard/targets/assign")
 @roles_required(*OFFICERS)
-def assign() -> Response:
-    """Assign the filtered course to everyone the filter selects, or to the ticked members."""
+def assign() -> str | Response | tuple[str, int]:
+    """Assign, re-date or cancel refreshers of everyone the filter selects or of the ticked
+    members: a confirmation page first (lms.dashboards.bulk)."""
     target_form, filters = _target_form()
-    form = BulkAssignForm()
-    back = url_for("dashboards.targets", **_kept_targets(target_form))
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(back)
-    today = local_today()
-    selected = set(db.session.scalars(target_person_ids(filters, today)))
-    if form.selection.data != "all":
-        ticked = {n for v in request.form.getlist("person_ids") if (n := whole_number(v))}
-        selected &= ticked  # never anyone outside the officer's filtered scope
-    if not selected:
-        flash(_("Nobody was selected."), "error")
-        return redirect(back)
-    try:
-        assigned, already = bulk_assign(person_ids=sorted(selected), course=filters.course,
-                                        due_on=form.due_on.data, reason=form.reason.data or "",
-                                        actor=current_user, now=utc_now(), today=today)
-    except LmsError as error:
-        flash(str(error.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("%(assigned)d assigned; %(already)d already had an open assignment.",
-            assigned=assigned, already=already), "success")
-    return redirect(back)
+    return bulk.handle(filters, _kept_targets(target_form))
 
 
 def _target_rows(filters: TargetFilter, today: date) -> list:

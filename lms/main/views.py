@@ -8,6 +8,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
+from lms.authoring.forms import FileActionForm
 from lms.certification.services import open_assignments
 from lms.certification.status import Status, certificates_with_state, course_statuses
 from lms.clock import local_today
@@ -15,6 +16,7 @@ from lms.courses.progress import courses_in_progress
 from lms.extensions import db
 from lms.main.forms import LanguageForm
 from lms.main.next_step import next_step
+from lms.main.staff import staff_work
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -25,6 +27,11 @@ def home() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     today = local_today()
+    staff = staff_work(current_user, today)
+    if staff is not None and current_user.team_id is None:
+        # Staff who are not members of a team have no to-do list: show what they manage.
+        return render_template("main/staff_home.html", today=today, staff=staff,
+                               action_form=FileActionForm())
     assignments = open_assignments(current_user)
     assigned = {a.course_id for a in assignments}
     statuses = course_statuses(current_user, today)
@@ -39,7 +46,8 @@ def home() -> str:
     step = next_step(current_user, assignments, [course for course, _ in in_progress], statuses,
                      valid_until)
     return render_template("main/home.html", today=today, assignments=assignments, due=due,
-                           in_progress=in_progress, certificates=certificates, step=step)
+                           in_progress=in_progress, certificates=certificates, step=step,
+                           staff=staff, action_form=FileActionForm())
 
 
 @bp.post("/language")

@@ -9,7 +9,7 @@ import zlib
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.authoring.images import strip_metadata
 from lms.authoring.models import CourseDraft
@@ -211,6 +211,7 @@ def test_publishing_needs_a_new_version_and_a_note_and_can_outdate(author, runne
         return page.split('<article class="content">')[1].split("</article>")[0]
 
     before = article()
+    versions_before = db.session.scalars(select(CourseVersion)).all()
     lesson = open_lesson(author, "vneid-co-ban", "02-cai-dat.md")
     post_form(author, "/author/vneid-co-ban/lessons/02-cai-dat.md",
               {"title": "Cài đặt (mới)", "body": "Cách mới.", "action": "save", **lesson})
@@ -221,9 +222,13 @@ def test_publishing_needs_a_new_version_and_a_note_and_can_outdate(author, runne
     same = post_form(author, "/author/vneid-co-ban/publish",
                      {"version": "2026.10", "note": "x"}, follow_redirects=True)
     assert "đã được xuất bản" in same.get_data(as_text=True)
-    done = post_form(author, "/author/vneid-co-ban/publish",
-                     {"version": "2027.1", "note": "Ứng dụng đổi giao diện",
-                      "requires_recertification": "y"})
+    fields = {"version": "2027.1", "note": "Ứng dụng đổi giao diện",
+              "requires_recertification": "y"}
+    asked = post_form(author, "/author/vneid-co-ban/publish", fields)
+    assert asked.status_code == 200 and "lỗi thời" in asked.get_data(as_text=True)
+    versions_now = db.session.scalar(select(func.count()).select_from(CourseVersion))
+    assert versions_now == len(versions_before)
+    done = post_form(author, "/author/vneid-co-ban/publish", {**fields, "confirm": "1"})
     assert done.status_code == 302
     db.session.expire_all()
     versions = db.session.scalars(select(CourseVersion).order_by(CourseVersion.id)).all()

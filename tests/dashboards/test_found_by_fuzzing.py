@@ -7,15 +7,16 @@ from sqlalchemy import func, select
 
 from lms.certification.models import Assignment
 from lms.people.models import Role
-from tests.conftest import login, post_form
-from tests.dashboards.test_dashboards import area  # noqa: F401 (the fixture)
+from tests.conftest import login
+from tests.dashboards.test_dashboards import area, assign_confirmed  # noqa: F401 (the fixture)
 from tests.factories import PASSWORD, make_person, make_unit
 
 
 def test_ticks_that_are_not_ascii_numbers_assign_nobody(client, area, db):  # noqa: F811
     """int("²") raised ValueError after "²".isdigit() said yes."""
     login(client, area["district_officer"].phone, PASSWORD)
-    response = post_form(client, f"/dashboard/targets/assign?course={area['r1'].id}", {
+    url = f"/dashboard/targets/assign?course={area['r1'].id}"
+    response = assign_confirmed(client, url, {
         "due_on": "2026-12-28", "selection": "ticked",
         "person_ids": ["²", "9" * 5000, str(area["a2"].id)]})
     assert response.status_code == 302

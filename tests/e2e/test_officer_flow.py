@@ -80,14 +80,20 @@ def test_officer_assigns_refreshers_and_exports(
     summary = page.locator("main p", has_text="Tìm thấy").first.inner_text()
     found = int(re.search(r"\d+", summary)[0])
     assert found > 0
-    names = page.locator(".targets li strong").all_inner_texts()
+    names = page.locator(".targets li label strong").all_inner_texts()
     assert names and any(not name.isascii() for name in names), names  # Vietnamese names
 
     # The demo's own history may already hold refreshers this officer set for that day.
     before = open_assignments(server, course, due)
     page.fill("input[name=due_on]", due.isoformat())
     page.fill("input[name=reason]", "Chứng nhận đã hết hạn")
-    page.locator("button[name=selection][value=all]").click()
+    page.locator("button[name=do][value='assign:all']").click()
+    # A confirmation page states the count and the scope; nothing is assigned before "Yes".
+    expect(page.locator("h1")).to_contain_text("Kiểm tra trước khi xác nhận")
+    # (those who already hold an open refresher are counted apart, not assigned twice)
+    expect(page.locator("main")).to_contain_text(re.compile(r"sẽ được giao cho \d+ người"))
+    assert open_assignments(server, course, due) == before
+    page.get_by_role("button", name=re.compile("Đồng ý, giao cho")).click()
     message = page.locator(".flash-success")
     expect(message).to_contain_text("đã được giao")
     assigned, already = (int(n) for n in re.findall(r"\d+", message.inner_text())[:2])

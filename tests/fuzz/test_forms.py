@@ -47,7 +47,8 @@ ROLES = {
     "roster.upload": "officer", "roster.confirm": "officer", "people.person_new": "admin",
     "people.person_edit": "admin", "people.person_reset_password": "admin",
     "units.unit_new": "admin", "units.unit_edit": "admin", "certification.revoke": "admin",
-    "certification.assign": "admin", "classes.schedule": "trainer",
+    "certification.assign": "admin", "certification.assignment_due": "officer",
+    "certification.assignment_cancel": "officer", "classes.schedule": "trainer",
     "classes.add_person": "trainer", "classes.remove_person": "trainer",
     "classes.attendance": "trainer",
     **{f"authoring.{name}": "trainer" for name in (

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
+from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
@@ -54,6 +55,9 @@ def build_world(runner) -> World:  # noqa: ANN001
     klass = schedule_class(course=course, unit=village, held_on=local_today(), place="Nhà văn hóa",
                            notes="", actor=people["trainer"], now=now, today=local_today())
     draft = edit_course(course, people["trainer"], now)
+    assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
+                                  reason="", actor=people["officer"], now=now,
+                                  today=local_today())
     db.session.commit()
     values = {
         "slug": [course.slug],
@@ -68,6 +72,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "team_id": [str(village.team.id)],
         "code": [certificate.display_code],
         "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
+        "assignment_id": [str(assignment.id)],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 
