@@ -20,7 +20,7 @@ from lms.people.models import Person, Role
 # Endpoints a person with a temporary password may still reach.
 _ALLOWED_DURING_FORCED_CHANGE = {"people.change_password", "people.logout",
                                  "people.logout_everywhere", "static",
-                                 "main.set_language", "main.healthz"}
+                                 "main.set_language", "main.set_text_size", "main.healthz"}
 
 
 def init_auth(app: Flask) -> None:

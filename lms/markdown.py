@@ -130,6 +130,31 @@ class _RewriteUrls(Treeprocessor):
             element.set(attribute, resolved + target[1])
 
 
+class _LinkImages(Treeprocessor):
+    """Wrap each described image that is not already a link in a link to the image itself, so
+    that a tap opens it full size (text in screenshots is small on a phone). Images without alt
+    text are decoration and stay as they are."""
+
+    def run(self, root: etree.Element) -> None:
+        self._wrap(root, inside_link=False)
+
+    def _wrap(self, parent: etree.Element, inside_link: bool) -> None:
+        for index, child in enumerate(list(parent)):
+            if child.tag == "img" and not inside_link and _openable(child):
+                link = etree.Element("a", {"href": child.get("src", "")})
+                link.tail, child.tail = child.tail, None
+                parent.remove(child)
+                link.append(child)
+                parent.insert(index, link)
+            else:
+                self._wrap(child, inside_link or child.tag == "a")
+
+
+def _openable(image: etree.Element) -> bool:
+    src, alt = image.get("src") or "", (image.get("alt") or "").strip()
+    return bool(src and alt) and urlsplit(src.strip()).scheme.lower() in ("", "http", "https")
+
+
 class _LmsExtension(Extension):
     """Disable raw HTML and register the heading and URL treeprocessors."""
 
@@ -143,6 +168,7 @@ class _LmsExtension(Extension):
         md.treeprocessors.register(_DemoteH1(md), "lms_demote_h1", 30)
         # After "unescape" (0) so that attribute values are final.
         md.treeprocessors.register(_RewriteUrls(md, self.resolve_url), "lms_urls", -10)
+        md.treeprocessors.register(_LinkImages(md), "lms_link_images", -20)
 
 
 def _count_headings(tokens: list[dict[str, Any]]) -> int:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.caching import BoundedCache, Slotted, rendered_once
+from lms.main.text_size import current_text_size, size_buttons
 from lms.people.models import Role
 
 EVERYONE = frozenset(Role) | {None}
@@ -48,6 +49,7 @@ SITE_LINKS = {
     "change_password": ("people.change_password", {}),
     "logout": ("people.logout", {}),
     "language": ("main.set_language", {}),
+    "text_size": ("main.set_text_size", {}),
 }
 
 
@@ -104,9 +106,25 @@ def site_footer(name: str | None, csrf: str, here: str) -> Markup:
     return rendered_once(_cache(), key, render).fill(name=name or "", csrf=csrf, here=here)
 
 
+def text_size_control(csrf: str, here: str) -> Markup:
+    """The A−, A and A+ buttons of the page frame: rendered once for each language and size,
+    then filled with the CSRF token and current path."""
+    size = current_text_size()
+    key = ("text-size", size, str(get_locale()), request.script_root)
+
+    def render() -> Slotted:
+        macro = get_template_attribute("macros/frame.html", "text_size")
+        return Slotted(macro(site_links(), size_buttons(size), Slotted.marker("csrf"),
+                             Slotted.marker("here")))
+
+    return rendered_once(_cache(), key, render).fill(csrf=csrf, here=here)
+
+
 def init_app(app: Flask) -> None:
     """Make the navigation and the page frame available to every template."""
     # Keyed by role, language, script root and (for the header) the current page.
     app.extensions["lms_navigation"] = BoundedCache(512)
     app.context_processor(lambda: {"nav_items": nav_items, "site_links": site_links,
-                                   "site_header": site_header, "site_footer": site_footer})
+                                   "site_header": site_header, "site_footer": site_footer,
+                                   "text_size": current_text_size,
+                                   "text_size_control": text_size_control})

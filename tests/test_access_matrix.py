@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("main.home", "GET"): everyone(),
     ("main.healthz", "GET"): everyone(),
     ("main.set_language", "POST"): everyone(),
+    ("main.set_text_size", "POST"): everyone(),
     ("static", "GET"): everyone(),
     ("people.login", "GET"): {**dict.fromkeys(ROLES, OK)},
     ("people.login", "POST"): everyone(),

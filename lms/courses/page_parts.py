@@ -26,6 +26,7 @@ from markupsafe import Markup
 
 from lms.caching import BoundedCache, Slotted, rendered_once
 from lms.courses.outline import CourseOutline, LessonOutline
+from lms.main.text_size import current_text_size
 
 # Every lesson of the library in both languages, as parts and as visitors' pages, with room
 # for a few versions.
@@ -97,11 +98,12 @@ def render_for_visitors(key: tuple[Hashable, ...], template: str, **context: obj
     """`render_template(template, **context)`, kept for visitors who are not logged in.
 
     Their pages differ from one visitor to the next only by the CSRF token of their session (in
-    the language forms), which is filled in; `key` names everything else the page shows.
+    the language and text size forms), which is filled in, and by their text size, kept apart;
+    `key` names everything else the page shows.
     """
     if current_user.is_authenticated or request.query_string or "_flashes" in session:
         return render_template(template, **context)  # the page shows something of this request
-    page = _cached(("visitor", *key), lambda: Slotted(render_template(
+    page = _cached(("visitor", current_text_size(), *key), lambda: Slotted(render_template(
         template, **context, csrf_token=lambda: Slotted.marker("csrf"))))
     # No form, no token: a visitor's session starts only where a page needs one.
     return page.fill(csrf=generate_csrf()) if "csrf" in page.names else page.fill()

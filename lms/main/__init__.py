@@ -1,1 +1,1 @@
-"""Home page, language switch and health check."""
+"""Home page, language switch, text size and health check."""

@@ -1,4 +1,4 @@
-"""The language switch form in the page footer."""
+"""The language switch and text size forms of the page frame."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -6,4 +6,9 @@ from wtforms import HiddenField
 
 class LanguageForm(FlaskForm):
     lang = HiddenField()
+    next = HiddenField()
+
+
+class TextSizeForm(FlaskForm):
+    size = HiddenField()
     next = HiddenField()

@@ -1,8 +1,8 @@
-"""Home page, language switch and health check."""
+"""Home page, language switch, text size and health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -14,9 +14,10 @@ from lms.certification.status import Status, certificates_with_state, course_sta
 from lms.clock import local_today
 from lms.courses.progress import courses_in_progress
 from lms.extensions import db
-from lms.main.forms import LanguageForm
+from lms.main.forms import LanguageForm, TextSizeForm
 from lms.main.next_step import next_step
 from lms.main.staff import staff_work
+from lms.main.text_size import choose_text_size, parse_size, remember_text_size
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -57,6 +58,20 @@ def set_language() -> Response:
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
     return redirect(safe_next(form.next.data, url_for("main.home")))
+
+
+@bp.post("/text-size")
+def set_text_size() -> Response:
+    """Keep the chosen text size (for the person, and in a cookie) and go back to the page."""
+    form = TextSizeForm()
+    size = parse_size(form.size.data)
+    if not form.validate_on_submit() or size is None:
+        abort(400)
+    if current_user.is_authenticated:
+        choose_text_size(current_user, size)
+        db.session.commit()
+    response = redirect(safe_next(form.next.data, url_for("main.home")))
+    return remember_text_size(response, size, secure=current_app.config["SESSION_COOKIE_SECURE"])
 
 
 @bp.get("/healthz")

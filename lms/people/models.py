@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     func,
 )
@@ -102,6 +103,8 @@ class Person(UserMixin, db.Model):
         CheckConstraint("birth_year IS NULL OR (birth_year BETWEEN 1900 AND 2100)",
                         name="birth_year_range"),
         CheckConstraint("role <> 'officer' OR unit_id IS NOT NULL", name="officer_has_scope"),
+        CheckConstraint("text_size IS NULL OR text_size IN (100, 125, 150, 175, 200)",
+                        name="text_size_step"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,6 +121,8 @@ class Person(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Percent of the normal text size the person chose (lms/main/text_size.py); None: not chosen.
+    text_size: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
                                                  server_default=func.now())
 

@@ -19,7 +19,8 @@ from lms.clock import utc_now
 from lms.people.models import Person
 
 # POSTs that need no login; every other POST does.
-OPEN_POST_ENDPOINTS = frozenset({"people.login", "people.logout", "main.set_language"})
+OPEN_POST_ENDPOINTS = frozenset({"people.login", "people.logout", "main.set_language",
+                                 "main.set_text_size"})
 # The session is a cookie (4 KB in all): a larger form is not kept. A quiz page of ten
 # answers takes about 200.
 MAX_KEPT_BYTES = 1500

@@ -204,3 +204,23 @@ def test_allowed_schemes_survive() -> None:
     out = render_markdown("[a](https://dichvucong.gov.vn) [b](mailto:a@b.vn) [c](tel:113)").html
     hrefs = [attrs["href"] for tag, attrs in elements(out) if tag == "a"]
     assert hrefs == ["https://dichvucong.gov.vn", "mailto:a@b.vn", "tel:113"]
+
+
+def test_described_images_open_full_size_on_a_tap() -> None:
+    text = ("Bấm ![Nút cài đặt](images/cai-dat.png) rồi chờ.\n\n"
+            "[![Biểu trưng](images/logo.png)](https://dichvucong.gov.vn)\n\n"
+            "![](images/trang-tri.png)\n")
+    html = render_markdown(text, resolver).html
+    assert ('<a href="/courses/c/assets/images/cai-dat.png" rel="noopener noreferrer">'
+            '<img alt="Nút cài đặt"') in html
+    assert "</a> rồi chờ." in html  # the text after the image stays after it
+    # An image that is already a link keeps its link; a decorative image gets none.
+    links = [attrs["href"] for tag, attrs in elements(html) if tag == "a"]
+    assert links == ["/courses/c/assets/images/cai-dat.png", "https://dichvucong.gov.vn"]
+    assert '<p><img alt="" loading="lazy" src="/courses/c/assets/images/trang-tri.png"></p>' in html
+
+
+def test_images_with_unsafe_sources_are_not_linked() -> None:
+    html = render_markdown("![Ảnh](javascript:alert(1))\n\n![Ảnh](data:image/png;base64,AA)\n").html
+    assert_inert(html)
+    assert not [tag for tag, _ in elements(html) if tag == "a"]

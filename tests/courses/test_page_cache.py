@@ -161,7 +161,8 @@ def test_a_visitors_kept_page_is_the_page_they_would_get(app, client, publish,  
 def test_each_visitor_gets_a_token_of_their_own_session(app, publish):  # noqa: ANN001
     first, second = app.test_client(), app.test_client()
     tokens = [TOKEN.findall(_text(visitor.get(LESSON))) for visitor in (first, second)]
-    assert all(len(set(found)) == 1 and len(found) == 2 for found in tokens)
+    # The two language forms and the three text size forms.
+    assert all(len(set(found)) == 1 and len(found) == 5 for found in tokens)
     assert tokens[0][0] != tokens[1][0]
     # The token on the kept page is valid for that visitor's own session only.
     switched = first.post("/language", data={"csrf_token": tokens[0][0], "lang": "en",

@@ -147,3 +147,19 @@ def test_shipped_lesson_pages_stay_small(client, runner, db):
             heaviest = max(heaviest, len(client.get(lesson).get_data()))
     assert heaviest > 0
     assert heaviest + len(css) < 50 * 1024
+
+
+def test_lesson_illustrations_link_to_the_image_file(client, library):
+    page = client.get("/courses/vneid-co-ban/cai-dat").get_data(as_text=True)
+    match = re.search(r'<a href="([^"]+)"[^>]*><img alt="Bước 1"[^>]*src="([^"]+)"', page)
+    assert match and match.group(1) == match.group(2)
+    image = client.get(match.group(1))
+    assert image.status_code == 200 and image.mimetype == "image/png"
+
+
+def test_lesson_pages_kept_for_visitors_follow_each_visitor_s_text_size(app, client, library):
+    path = "/courses/vneid-co-ban/cai-dat"
+    assert 'class="text-100"' in client.get(path).get_data(as_text=True)
+    post_form(client, "/text-size", {"size": "175", "next": path})
+    assert 'class="text-175 text-large"' in client.get(path).get_data(as_text=True)
+    assert 'class="text-100"' in app.test_client().get(path).get_data(as_text=True)

@@ -40,6 +40,7 @@ from tests.fuzz.world import World, build_world, confirm_payloads, form_for, row
 # below until it is added here.
 ROLES = {
     "people.login": "anonymous", "people.logout": "member", "main.set_language": "member",
+    "main.set_text_size": "member",
     "people.logout_everywhere": "member",
     "people.change_password": "member", "courses.start": "member",
     "courses.lesson_done": "member", "quizzes.start": "member",

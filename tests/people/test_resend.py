@@ -61,7 +61,8 @@ def end_logins(person: Person, db) -> None:  # noqa: ANN001
 
 def resend_form(page: str) -> tuple[str, dict[str, list[str]]]:
     """The action and fields of the "Send again" form."""
-    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', page, re.S)
+    main = page[page.index("<main"):]  # not the forms of the page frame (text size)
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', main, re.S)
     assert form, page
     fields: dict[str, list[str]] = {}
     for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)):
