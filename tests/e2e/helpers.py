@@ -129,7 +129,8 @@ def untaken_course(database: Path, person_id: int) -> str | None:
 
 
 # Members who have not taken a course yet, one per test that changes a member's state.
-FRESH_ROLES = ("fresh-phone", "fresh-desktop", "no-js", "journey", "mid-quiz", "logged-out")
+FRESH_ROLES = ("fresh-phone", "fresh-desktop", "no-js", "journey", "mid-quiz", "logged-out",
+               "failed")
 
 
 def choose_members(database: Path) -> dict[str, tuple[int, str]]:

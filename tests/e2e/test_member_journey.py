@@ -183,3 +183,29 @@ def test_a_login_that_ended_mid_quiz_brings_her_back_with_her_answer(
     page.locator("main form button[type=submit]").first.click()  # "Gửi lại"
     page.wait_for_load_state()
     assert _saved(server, question), "the answer sent while logged out was lost"
+
+
+def test_a_failed_result_teaches_wrong_answers_first_and_retakes_from_the_top(
+        server: Server, members: dict[str, tuple[int, str]],
+        open_context: Callable[..., BrowserContext]) -> None:
+    page = open_context("phone").new_page()
+    attempt_id, answers = _start_a_quiz(page, server, members["failed"])
+    for number, _ in enumerate(answers):
+        question_id = _shown_question(page)
+        if number % 2 == 0:  # every other answer right, the rest left without an answer
+            _answer(page, answers, question_id)
+        page.locator("button[value=next]").click()
+        page.wait_for_load_state()
+    page.get_by_role("button", name="Vẫn nộp bài").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt_id}$"))
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings[0].startswith("Câu trả lời chưa đúng"), headings
+    first_item = page.locator("main ul.review li").first
+    expect(first_item).to_contain_text("Bạn trả lời chưa đúng")
+    # "Try again" is on the first screen, and again at the bottom; it starts the next attempt.
+    retakes = page.get_by_role("button", name="Làm lại")
+    assert retakes.count() == 2
+    assert _on_first_screen(page, retakes.first)
+    retakes.last.click()
+    page.wait_for_url(re.compile(r"/attempts/\d+$"))
+    assert _attempt_id(page) != attempt_id
