@@ -339,6 +339,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
     """Build the data set; returns row counts per table."""
     from lms.certification import standings
     from lms.extensions import db
+    from lms.people import memberships
 
     app = prepare(database_url)
     today = date.today()
@@ -357,6 +358,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
         began = time.perf_counter()
         standings.refresh()  # certificates were streamed in without the issuing service
+        memberships.backfill()  # members since they were created, two years ago
         db.session.commit()
         print(f"standings rebuilt in {time.perf_counter() - began:.1f} s")
         with engine.connect() as connection:
