@@ -50,7 +50,8 @@ def test_segments_show_shares_and_the_bar_its_total() -> None:
     assert "4" in shown
     assert "Xã Như Xuân" in shown
     # The legend names every status it is given a word for, in order.
-    assert [t for t in shown if t in LABELS.values()] == [LABELS[s] for s in STATUS_ORDER if s in LABELS]
+    expected = [LABELS[s] for s in STATUS_ORDER if s in LABELS]
+    assert [t for t in shown if t in LABELS.values()] == expected
 
 
 def test_fonts_are_large_enough() -> None:
