@@ -222,7 +222,8 @@ def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> Rep
     labels = course_labels()
     chosen = [(_("Status"), ", ".join(labels.get(s, s) for s in filters.statuses))]
     if filters.team_id is not None:
-        chosen.append((_("Team"), dict(form.team.choices).get(str(filters.team_id), "")))
+        team = db.session.get(Team, filters.team_id)  # in scope: _target_filter checked it
+        chosen.append((_("Team"), team.name if team is not None else ""))
     if filters.min_age is not None:
         chosen.append((_("Minimum age"), str(filters.min_age)))
     if filters.age_band:
