@@ -84,6 +84,14 @@ def load_courses(today: date) -> list[CourseInfo]:
     from lms.extensions import db
 
     import_courses(read_course_folders(ROOT / "course_content"), now=datetime.now(UTC))
+    # Published when the history begins (a version requiring recertification 200 days ago, as
+    # the certificates below assume), so that reports on past dates see the courses.
+    from lms.courses.models import CourseVersion
+
+    for version in db.session.scalars(select(CourseVersion)):
+        days = 200 if version.requires_recertification else HISTORY_DAYS + 1
+        version.created_at = datetime.combine(today - timedelta(days=days), datetime.min.time(),
+                                              tzinfo=UTC)
     db.session.commit()
     infos = []
     for course in db.session.scalars(select(Course).order_by(Course.id)):
@@ -173,7 +181,7 @@ class Generator:
         pid = self.next_id("people")
         gender = "female" if self.rng.random() < 0.5 else "male"
         self.sink.add("people", (pid, name, phone, None, year, gender, None, role, unit_id,
-                                 team_id, True, self.hash, False, 1, self.start))
+                                 team_id, True, self.hash, False, self.start))
         return pid
 
     def _member(self, unit_id: int, team_id: int, commune: int, strength: float,

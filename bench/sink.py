@@ -13,7 +13,7 @@ COLUMNS = {
     "teams": ("id", "unit_id", "name"),
     "people": ("id", "full_name", "phone", "email", "birth_year", "gender", "position", "role",
                "unit_id", "team_id", "active", "password_hash", "must_change_password",
-               "auth_version", "created_at"),
+               "created_at"),
     "lesson_completions": ("id", "person_id", "lesson_id", "completed_at"),
     "attempts": ("id", "person_id", "course_id", "number", "course_version", "pass_mark",
                  "started_at", "deadline_at", "submitted_at", "timed_out", "correct_count",
