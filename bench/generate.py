@@ -84,6 +84,14 @@ def load_courses(today: date) -> list[CourseInfo]:
     from lms.extensions import db
 
     import_courses(read_course_folders(ROOT / "course_content"), now=datetime.now(UTC))
+    # Published when the history begins (a version requiring recertification 200 days ago, as
+    # the certificates below assume), so that reports on past dates see the courses.
+    from lms.courses.models import CourseVersion
+
+    for version in db.session.scalars(select(CourseVersion)):
+        days = 200 if version.requires_recertification else HISTORY_DAYS + 1
+        version.created_at = datetime.combine(today - timedelta(days=days), datetime.min.time(),
+                                              tzinfo=UTC)
     db.session.commit()
     infos = []
     for course in db.session.scalars(select(Course).order_by(Course.id)):
@@ -339,6 +347,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
     """Build the data set; returns row counts per table."""
     from lms.certification import standings
     from lms.extensions import db
+    from lms.people import memberships
 
     app = prepare(database_url)
     today = date.today()
@@ -357,6 +366,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
         began = time.perf_counter()
         standings.refresh()  # certificates were streamed in without the issuing service
+        memberships.backfill()  # members since they were created, two years ago
         db.session.commit()
         print(f"standings rebuilt in {time.perf_counter() - began:.1f} s")
         with engine.connect() as connection:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from flask.cli import AppGroup
@@ -12,8 +12,9 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from lms.clock import local_today
-from lms.demo_history import HistorySummary, load_history
+from lms.demo_history import HISTORY_DAYS, HistorySummary, load_history
 from lms.extensions import db
+from lms.people import memberships
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.unit_import import import_administrative_units
 from lms.people.units import create_unit, ensure_team, get_unit_by_code, move_unit
@@ -121,6 +122,8 @@ def load_demo(today: date | None = None) -> DemoSummary:
                                   position=position, password_hash=member_hash))
             summary.people_created += 1
     db.session.flush()
+    # Members since the history begins, so that reports on past dates count them.
+    memberships.backfill(joined_on=today - timedelta(days=HISTORY_DAYS), left_on=today)
     summary.history = load_history(today, random.Random(2024))
     return summary
 

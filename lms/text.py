@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -20,3 +21,14 @@ def nfc(text: str) -> str:
 def has_control_character(text: str) -> bool:
     """True when `text` holds NUL or another control character (tab and newlines aside)."""
     return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in text)
+
+
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key for names with numbers: "Thôn 2" before "Thôn 10", diacritics and case aside
+    (then as written, so that the order is total)."""
+    parts = _NUMBERS.split(fold(text))
+    # Text and numbers alternate from a text part, so like is always compared with like.
+    return (tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), text)

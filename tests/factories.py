@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 import itertools
+from datetime import date
 
 from werkzeug.security import generate_password_hash
 
 from lms.extensions import db
+from lms.people import memberships
 from lms.people.models import Person, Role, Unit
 from lms.people.units import create_unit, ensure_team
 
 PASSWORD = "correct horse"
 _serial = itertools.count(1)
+JOINED_LONG_AGO = date(2000, 1, 1)
 
 
 @functools.cache
@@ -34,8 +37,10 @@ def make_unit(name: str | None = None, parent: Unit | None = None, kind: str = "
 
 def make_person(role: Role = Role.MEMBER, unit: Unit | None = None, *, name: str | None = None,
                 phone: str | None = None, birth_year: int | None = 1970,
-                active: bool = True, must_change_password: bool = False) -> Person:
-    """A person who can log in with PASSWORD."""
+                active: bool = True, must_change_password: bool = False,
+                joined_on: date = JOINED_LONG_AGO) -> Person:
+    """A person who can log in with PASSWORD; a member since `joined_on` (reports on past
+    dates count members by their membership periods)."""
     number = next(_serial)
     person = Person(full_name=name or f"Person {number}", phone=phone or f"09{number:08d}",
                     role=role, unit=unit, team=unit.team if unit is not None else None,
@@ -43,6 +48,7 @@ def make_person(role: Role = Role.MEMBER, unit: Unit | None = None, *, name: str
                     must_change_password=must_change_password)
     db.session.add(person)
     db.session.flush()
+    memberships.sync(person, joined_on)
     return person
 
 

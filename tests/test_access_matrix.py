@@ -110,6 +110,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.assignment_cancel", "POST"): IN_SCOPE,
     ("dashboards.overview", "GET"): OFFICERS,
     ("dashboards.overview_export", "GET"): OFFICERS,
+    ("dashboards.trend", "GET"): OFFICERS,
     ("dashboards.targets", "GET"): OFFICERS,
     ("dashboards.targets_export", "GET"): OFFICERS,
     ("dashboards.call_list", "GET"): OFFICERS,

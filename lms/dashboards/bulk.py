@@ -26,8 +26,9 @@ from lms.audit.models import AuditEntry
 from lms.certification import refreshers
 from lms.certification.models import Assignment
 from lms.certification.services import BulkResult, bulk_assign
+from lms.certification.vocabulary import course_labels
 from lms.clock import local_today, utc_now
-from lms.dashboards.forms import ASSIGNMENT_LABELS, STATUS_LABELS
+from lms.dashboards.forms import ASSIGNMENT_LABELS
 from lms.dashboards.targets import TargetFilter, target_person_ids
 from lms.errors import LmsError
 from lms.extensions import db
@@ -102,8 +103,9 @@ def scope_lines(filters: TargetFilter) -> list[tuple[str, str]]:
     if filters.team_id is not None:
         team = db.session.get(Team, filters.team_id)
         lines.append((_("Team"), team.name if team else ""))
-    lines.append((_("Status"), ", ".join(str(STATUS_LABELS[s]) for s in filters.statuses
-                                         if s in STATUS_LABELS) or _("Any")))
+    labels = course_labels()
+    lines.append((_("Status"), ", ".join(str(labels[s]) for s in filters.statuses
+                                         if s in labels) or _("Any")))
     if filters.age_band:
         lines.append((_("Age band"), str(AGE_BAND_LABELS.get(filters.age_band,
                                                              _("Birth year not known")))))

@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-STATUS_ORDER = ("certified", "expiring", "expired", "outdated", "never")
+from lms.certification.vocabulary import OVERALL_KEYS
+from lms.dashboards.numbers import percentages, share_text
+
+# Every status a chart may show, best first; the legend names those the caller labels.
+STATUS_ORDER = OVERALL_KEYS
 
 # White text on each colour is at least 5:1. "expiring" is #a35f00 rather than #b26a00,
 # which gives white text only 4.2:1, below AA for normal-size text.
@@ -20,6 +24,7 @@ COLOURS = {
     "expiring": "#a35f00",
     "expired": "#b00020",
     "outdated": "#6a3d9a",
+    "some": "#34577a",
     "never": "#5f6b76",
 }
 # The colours are all dark (for white text), so greyscale print tells them apart by texture.
@@ -28,6 +33,7 @@ _MARKS = {
     "expiring": '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6"/>',
     "expired": '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6M-2 6L2 10M0 0L8 8M6-2L10 2"/>',
     "outdated": '<circle cx="4" cy="4" r="1.7" stroke="none" fill="#000" fill-opacity=".45"/>',
+    "some": '<path d="M4 0V8"/>',
     "never": '<path d="M0 4H8"/>',
 }
 INK = "#1f2328"
@@ -54,7 +60,9 @@ def stacked_bar_chart(
     uid = "sc-" + hashlib.blake2s(repr((title, rows)).encode(), digest_size=4).hexdigest()
     counts = [_counts(row) for row in rows]
     labels = {s: _clean(status_labels.get(s, s)) for s in STATUS_ORDER}
-    legend, legend_bottom = _legend(uid, labels, width)
+    shown = [s for s in STATUS_ORDER
+             if s in status_labels or any(c[STATUS_ORDER.index(s)] for c in counts)]
+    legend, legend_bottom = _legend(uid, labels, width, shown)
     y = legend_bottom + 16 + LABEL_SIZE
     total_width = max((_text_width(str(sum(c)), LABEL_SIZE, bold=True) for c in counts), default=0)
     total_width += 14
@@ -87,25 +95,9 @@ def _counts(row: ChartRow) -> list[int]:
     return counts
 
 
-def percentages(counts: Sequence[int]) -> list[int]:
-    """Whole percentages that add up to 100 (largest remainder), or all 0 for no members."""
-    total = sum(counts)
-    if not total:
-        return [0] * len(counts)
-    shares = [count * 100 // total for count in counts]
-    by_remainder = sorted(range(len(counts)), key=lambda i: -(counts[i] * 100 % total))
-    for i in by_remainder[: 100 - sum(shares)]:
-        shares[i] += 1
-    return shares
-
-
-def _share_text(count: int, share: int) -> str:
-    return "<1%" if count and not share else f"{share}%"
-
-
 def _summary(label: str, counts: list[int], labels: Mapping[str, str]) -> str:
     parts = [
-        f"{labels[status]} {count} ({_share_text(count, share)})"
+        f"{labels[status]} {count} ({share_text(count, share)})"
         for status, count, share in zip(STATUS_ORDER, counts, percentages(counts), strict=True)
         if count
     ]
@@ -134,7 +126,7 @@ def _row(uid: str, label: str, counts: list[int], labels: Mapping[str, str], y: 
         x0 = PAD + bar_width * done / total
         done += count
         x1 = PAD + bar_width * done / total
-        text = _share_text(count, share)
+        text = share_text(count, share)
         out.append(
             f'<rect x="{x0:.1f}" y="{bar_y}" width="{x1 - x0:.1f}" height="{BAR_HEIGHT}" '
             f'fill="url(#{uid}-{status})" stroke="#fff" stroke-width="1.5">'
@@ -155,10 +147,11 @@ def _row(uid: str, label: str, counts: list[int], labels: Mapping[str, str], y: 
     return "".join(out)
 
 
-def _legend(uid: str, labels: Mapping[str, str], width: int) -> tuple[str, int]:
-    """The legend, wrapped to the width, and its bottom y."""
+def _legend(uid: str, labels: Mapping[str, str], width: int,
+            shown: Sequence[str]) -> tuple[str, int]:
+    """The legend of the `shown` statuses, wrapped to the width, and its bottom y."""
     x, y, out = PAD, PAD, []
-    for status in STATUS_ORDER:
+    for status in shown:
         text = _truncate(labels[status], width - 2 * PAD - SWATCH - 8, LEGEND_SIZE)
         item_width = SWATCH + 8 + _text_width(text, LEGEND_SIZE)
         if x > PAD and x + item_width > width - PAD:
@@ -194,3 +187,47 @@ def _text_width(text: str, size: int, *, bold: bool = False) -> float:
 def _truncate(text: str, room: float, size: int) -> str:
     fits = max(int(room / (size * 0.56)), 1)
     return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
+
+
+MONTH_BAR_AREA = 300  # the height of 100 %
+
+
+def monthly_share_chart(points: Sequence[tuple[str, int, int, int]], *, title: str,
+                        describe: str, width: int = 720) -> Markup:
+    """Vertical bars of a share by month, as accessible inline SVG: each point is (month
+    label, share in whole percent, count, members); `describe` formats one point for the
+    description and tooltips, with {month} {share} {count} {members}."""
+    uid = "mc-" + hashlib.blake2s(repr((title, points)).encode(), digest_size=4).hexdigest()
+    left, top, bottom = 64, VALUE_SIZE + 12, LABEL_SIZE + 16
+    slot = (width - left - PAD) / max(len(points), 1)
+    height = top + MONTH_BAR_AREA + bottom
+    out = []
+    for percent in (0, 50, 100):
+        y = top + MONTH_BAR_AREA * (1 - percent / 100)
+        out.append(f'<line x1="{left}" x2="{width - PAD}" y1="{y:.1f}" y2="{y:.1f}" '
+                   f'stroke="{EMPTY_EDGE}" stroke-width="1"/>'
+                   f'<text x="{left - 8}" y="{y + LABEL_SIZE * 0.35:.1f}" '
+                   f'font-size="{LABEL_SIZE}" text-anchor="end" fill="{INK}">{percent}%</text>')
+    summary = []
+    for index, (month, share, count, members) in enumerate(points):
+        text = _clean(describe.format(month=month, share=share_text(count, share),
+                                      count=count, members=members))
+        summary.append(text)
+        bar = MONTH_BAR_AREA * share / 100
+        x = left + index * slot + slot * 0.15
+        out.append(f'<rect x="{x:.1f}" y="{top + MONTH_BAR_AREA - bar:.1f}" '
+                   f'width="{slot * 0.7:.1f}" height="{max(bar, 1):.1f}" '
+                   f'fill="{COLOURS["certified"]}"><title>{escape(text)}</title></rect>')
+        if index % 3 == (len(points) - 1) % 3:  # every third month, the latest included
+            middle = x + slot * 0.35
+            out.append(f'<text x="{middle:.1f}" y="{height - 8}" font-size="{LABEL_SIZE}" '
+                       f'text-anchor="middle" fill="{INK}">{escape(_clean(month))}</text>'
+                       f'<text x="{middle:.1f}" y="{top + MONTH_BAR_AREA - bar - 6:.1f}" '
+                       f'font-size="{VALUE_SIZE}" font-weight="700" text-anchor="middle" '
+                       f'fill="{INK}">{escape(share_text(count, share))}</text>')
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="status-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-labelledby="{uid}-t {uid}-d" font-family="{FONTS}">'
+        f'<title id="{uid}-t">{escape(_clean(title))}</title>'
+        f'<desc id="{uid}-d">{escape(" ".join(summary))}</desc>{"".join(out)}</svg>')

@@ -54,20 +54,28 @@ def _csv_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]]) -> bytes:
-    """An Excel workbook, one sheet per (title, header, rows), header bold and frozen."""
+def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]],
+               context: Sequence[Sequence[object]] = ()) -> bytes:
+    """An Excel workbook, one sheet per (title, header, rows), header bold and frozen; each
+    sheet starts with the `context` block (label, value rows: area, filters, date, who), then
+    a blank row."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for number, (title, header, rows) in enumerate(sheets, start=1):
         sheet = workbook.create_sheet(_sheet_title(title, number, workbook.sheetnames))
         widths: dict[int, int] = {}
+        for row_number, (label, *values) in enumerate(context, start=1):
+            _write(sheet, row_number, 1, label, widths).font = Font(bold=True)
+            for column, value in enumerate(values, start=2):
+                _write(sheet, row_number, column, value, widths)
+        first = len(context) + 2 if context else 1
         for column, value in enumerate(header, start=1):
-            cell = _write(sheet, 1, column, value, widths)
+            cell = _write(sheet, first, column, value, widths)
             cell.font = Font(bold=True)
-        for row_number, row in enumerate(rows, start=2):
+        for row_number, row in enumerate(rows, start=first + 1):
             for column, value in enumerate(row, start=1):
                 _write(sheet, row_number, column, value, widths)
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{first + 1}"
         for column, width in widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
     buffer = io.BytesIO()

@@ -15,15 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.certification.vocabulary import course_labels
 from lms.forms import options
-
-STATUS_LABELS = {
-    "certified": _l("Certified"),
-    "expiring": _l("Expiring soon"),
-    "expired": _l("Expired"),
-    "outdated": _l("Outdated"),
-    "never": _l("Never completed"),
-}
 
 ASSIGNMENT_LABELS = {
     "": _l("Assigned or not"),
@@ -54,14 +47,17 @@ class TargetForm(FlaskForm):
     unit = SelectField(_l("Area"), choices=[], validate_choice=False)
     team = SelectField(_l("Team"), choices=[], validate_choice=False)
     course = SelectField(_l("Course"), choices=[], validate_choice=False)
-    status = CheckboxesField(_l("Status"), validate_choice=False,
-                             choices=options(STATUS_LABELS.items()))
+    status = CheckboxesField(_l("Status"), validate_choice=False, choices=[])
     min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(0, 120)])
     age_band = SelectField(_l("Age band"), choices=[], validate_choice=False)
     inactive_days = IntegerField(_l("No activity for at least (days)"),
                                  validators=[Optional(), NumberRange(1, 3650)])
     assignment = SelectField(_l("Refresher assignment"), validate_choice=False,
                              choices=options(ASSIGNMENT_LABELS.items()))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.status.choices = options(course_labels().items())  # the shared vocabulary
 
 
 class BulkAssignForm(FlaskForm):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,12 +13,14 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
-from lms.clock import local_today
+from lms.certification.vocabulary import course_labels, definitions_for, labels_for
+from lms.clock import VIETNAM, local_today, utc_now
 from lms.courses.models import Course
 from lms.dashboards import bulk, queries
-from lms.dashboards.charts import ChartRow, stacked_bar_chart
+from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
+from lms.dashboards.context import ReportContext, file_name
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
-from lms.dashboards.forms import STATUS_LABELS, OverviewForm, TargetForm
+from lms.dashboards.forms import OverviewForm, TargetForm
 from lms.dashboards.scorecard import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
@@ -35,8 +38,10 @@ from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team, Unit
-from lms.people.units import in_subtree
+from lms.people.units import in_subtree, tree_order
 from lms.security import personal_data
+from lms.template_helpers import short_date
+from lms.text import natural_key
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
 OFFICERS = (Role.OFFICER, Role.ADMIN)
@@ -67,7 +72,7 @@ def _unit_choices(scope: Unit | None, root: Unit | None) -> list:
     query = select(Unit).where(or_(Unit.id.in_(on_the_way), below)).order_by(Unit.path)
     if scope is not None:
         query = query.where(in_subtree(Unit.path, scope.path))
-    units = db.session.scalars(query).all()
+    units = tree_order(db.session.scalars(query).all())
     first = [] if scope is not None else [("", _("All areas"))]
     return options(first + [(str(u.id), f"{'· ' * u.depth}{u.name}") for u in units])
 
@@ -81,6 +86,7 @@ def _team_choices(root: Unit | None, chosen: int | None) -> list:
     teams = db.session.execute(query.limit(TEAM_CHOICES + 1)).all()
     if len(teams) > TEAM_CHOICES:
         teams = db.session.execute(query.where(Team.id == chosen)).all() if chosen else []
+    teams = sorted(teams, key=lambda team: natural_key(team.name))
     return options([("", _("All teams"))] + [(str(i), n) for i, n in teams])
 
 
@@ -100,9 +106,9 @@ def _course_choices(include_all: bool) -> list:
     return options(first + [(str(c.id), c.title) for c in courses])
 
 
-def _chart(rows: list[queries.Breakdown], title: str) -> object:
+def _chart(rows: list[queries.Breakdown], title: str, labels: dict[str, str]) -> object:
     return stacked_bar_chart([ChartRow(row.label, row.counts) for row in rows], title=title,
-                             status_labels={k: str(v) for k, v in STATUS_LABELS.items()})
+                             status_labels=labels)
 
 
 def _age_label(key: str) -> str:
@@ -111,17 +117,57 @@ def _age_label(key: str) -> str:
 
 # --- overview ---------------------------------------------------------------------------------
 
+def _reporting_date(on: date | None) -> tuple[date, bool]:
+    """The date asked for (today when none) and whether it is past: a past date is counted
+    from the certificates and memberships of that day, today from the standings."""
+    today = local_today()  # a date near date.max would overflow the expiry window: ignore it
+    day = on if on and date(1900, 1, 1) <= on <= date(2999, 12, 31) else today
+    return day, day < today
+
+
 def _overview_data(form: OverviewForm) -> dict:
     root = _root(form.unit.data)
     courses, course = _courses(form.course.data)
-    on = form.on.data  # a date near date.max would overflow the expiry window: ignore it
-    today = on if on and date(1900, 1, 1) <= on <= date(2999, 12, 31) else local_today()
-    counts = queries.overview_counts(root, courses, today)
+    today, past = _reporting_date(form.on.data)
+    if past and course is None:  # the required courses published by then
+        courses = queries.published_by(courses, today)
+    counts = queries.overview_counts(root, courses, today, past)
     ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
-    per_course = queries.by_course(root, courses, today, counts.total.total)
-    return {"root": root, "course": course, "courses": courses, "today": today,
+    per_course = queries.by_course(root, courses, today, counts.total.total, past)
+    return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
-            "per_course": per_course}
+            "per_course": per_course, "statuses": labels_for(len(courses)),
+            "course_statuses": course_labels(),
+            "meanings": definitions_for(len(courses))}
+
+
+def _context(root: Unit | None, course: Course | None, on: date,
+             filters: tuple[tuple[str, str], ...] = ()) -> ReportContext:
+    """What an export covers, for its header block."""
+    return ReportContext(area=root.name if root else _("All areas"),
+                         course=course.title if course else _("All required courses"),
+                         on=on, exported_by=f"{current_user.full_name} ({current_user.phone})",
+                         exported_at=utc_now().astimezone(VIETNAM).replace(tzinfo=None),
+                         filters=filters)
+
+
+def _header_block(context: ReportContext) -> list[list[object]]:
+    return context.header_rows({"area": _("Area"), "course": _("Course"),
+                                "on": _("Reporting date"), "by": _("Exported by"),
+                                "at": _("Exported at")})
+
+
+def _printable(rows: list[list[object]]) -> list[tuple[str, str]]:
+    """The header block as text for a printed page."""
+    def text(value: object) -> str:
+        if isinstance(value, datetime):
+            return value.strftime("%H:%M ") + short_date(value.date())
+        return short_date(value) if isinstance(value, date) else str(value)
+    return [(str(label), " ".join(text(v) for v in values)) for label, *values in rows]
+
+
+def _name_parts(root: Unit | None, course: Course | None) -> list[str]:
+    return [root.name if root else _("all areas"), course.slug if course else _("required")]
 
 
 @bp.get("/dashboard")
@@ -134,11 +180,10 @@ def overview() -> str:
     form.course.choices = _course_choices(include_all=True)
     if data["root"] is not None:
         form.unit.data = str(data["root"].id)
-    charts = {"units": _chart(data["units"], _("By area")),
-              "ages": _chart(data["ages"], _("By age")),
-              "per_course": _chart(data["per_course"], _("By course"))}
+    charts = {"units": _chart(data["units"], _("By area"), data["statuses"]),
+              "ages": _chart(data["ages"], _("By age"), data["statuses"]),
+              "per_course": _chart(data["per_course"], _("By course"), data["course_statuses"])}
     return render_template("dashboards/overview.html", form=form, charts=charts,
-                           statuses=STATUS_LABELS,
                            keep=kept_filters(request.args, field_names(form)), **data)
 
 
@@ -148,26 +193,71 @@ def overview() -> str:
 def overview_export(fmt: str) -> Response:
     """The breakdowns as a spreadsheet (CSV: the one asked for; XLSX: one sheet each)."""
     data = _overview_data(OverviewForm(request.args))
-    header = [_("Name"), _("Members")] + [str(label) for label in STATUS_LABELS.values()]
-    sheets = [(_("By area"), data["units"]), (_("By age"), data["ages"]),
-              (_("By course"), data["per_course"])]
+    sheets = [(_("By area"), data["units"], data["statuses"]),
+              (_("By age"), data["ages"], data["statuses"]),
+              (_("By course"), data["per_course"], data["course_statuses"])]
 
-    def rows(breakdown: list[queries.Breakdown]) -> list[list[object]]:
-        return [[row.label, row.total, *(row.counts.get(s, 0) for s in STATUS_LABELS)]
+    def header(labels: dict[str, str]) -> list[str]:
+        return [_("Name"), _("Members")] + list(labels.values())
+
+    def rows(breakdown: list[queries.Breakdown], labels: dict[str, str]) -> list[list[object]]:
+        return [[row.label, row.total, *(row.counts.get(s, 0) for s in labels)]
                 for row in breakdown]
 
+    name = partial(file_name, _("report"), _name_parts(data["root"], data["course"]),
+                   data["today"])
     if fmt == "csv":
         wanted = {"units": 0, "ages": 1, "courses": 2}.get(request.args.get("breakdown", ""), 0)
-        return _download(csv_bytes(header, rows(sheets[wanted][1])), "text/csv", "report.csv")
-    book = xlsx_bytes([(title, header, rows(b)) for title, b in sheets])
+        _title, breakdown, labels = sheets[wanted]
+        return _download(csv_bytes(header(labels), rows(breakdown, labels)), "text/csv",
+                         name("csv"))
+    context = _header_block(_context(data["root"], data["course"], data["today"]))
+    book = xlsx_bytes([(title, header(labels), rows(b, labels)) for title, b, labels in sheets],
+                      context)
     return _download(book, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "report.xlsx")
+                     name("xlsx"))
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> ReportContext:
+    """The target list's filters in words, for the header block of its exports and printout."""
+    labels = course_labels()
+    chosen = [(_("Status"), ", ".join(labels.get(s, s) for s in filters.statuses))]
+    if filters.team_id is not None:
+        team = db.session.get(Team, filters.team_id)  # in scope: _target_filter checked it
+        chosen.append((_("Team"), team.name if team is not None else ""))
+    if filters.min_age is not None:
+        chosen.append((_("Minimum age"), str(filters.min_age)))
+    if filters.age_band:
+        chosen.append((_("Age band"), _age_label(filters.age_band)))
+    if filters.inactive_days is not None:
+        chosen.append((_("No activity for at least (days)"), str(filters.inactive_days)))
+    return _context(filters.unit, filters.course, today, tuple(chosen))
+
+
+@bp.get("/dashboard/trend")
+@roles_required(*OFFICERS)
+def trend() -> str:
+    """The certified share in the area at the end of each of the last 24 months."""
+    root = _root(request.args.get("unit"))
+    courses, course = _courses(request.args.get("course"))
+    today = local_today()
+    shares = queries.certified_share_by_month(root, courses, today)
+    points = [(f"{s.day.month:02d}/{s.day.year % 100:02d}", s.share, s.certified, s.members)
+              for s in shares]
+    chart = monthly_share_chart(
+        points, title=_("Certified share by month"),
+        describe=_("{month}: {share} ({count} of {members} members)"))
+    labels = labels_for(len(courses))
+    return render_template("dashboards/trend.html", root=root, course=course, shares=shares,
+                           chart=chart, today=today, certified_words=labels["certified"],
+                           expiring_words=labels["expiring"],
+                           keep=kept_filters(request.args, ("unit", "course")))
 
 
 # --- target list ------------------------------------------------------------------------------
@@ -223,7 +313,8 @@ def targets() -> str:
     state = bulk.page_state([row[0].id for row in rows], filters, request.args.get("done"))
     return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
                            page=page, today=today, assign_form=bulk.BulkActionForm(),
-                           state=state, statuses=STATUS_LABELS, keep=_kept_targets(form))
+                           state=state, statuses=course_labels(), meanings=definitions_for(1),
+                           keep=_kept_targets(form))
 
 
 @bp.post("/dashboard/targets/assign")
@@ -244,19 +335,22 @@ def _target_rows(filters: TargetFilter, today: date) -> list:
 @personal_data
 def targets_export(fmt: str) -> Response:
     """The whole target list as CSV or XLSX."""
-    _form, filters = _target_form()
+    form, filters = _target_form()
     today = local_today()
+    labels = course_labels()
     header = [_("Name"), _("Age"), _("Phone number"), _("Team"), _("Area"), _("Status"),
               _("Last activity")]
     rows = [[person.full_name, today.year - person.birth_year if person.birth_year else None,
-             person.phone, team or "", unit, str(STATUS_LABELS.get(status, status)),
+             person.phone, team or "", unit, labels.get(status, status),
              activity.date() if activity else None]
             for person, status, activity, team, unit in _target_rows(filters, today)]
+    name = partial(file_name, _("targets"), _name_parts(filters.unit, filters.course), today)
     if fmt == "csv":
-        return _download(csv_bytes(header, rows), "text/csv", "targets.csv")
-    return _download(xlsx_bytes([(filters.course.title, header, rows)]),
+        return _download(csv_bytes(header, rows), "text/csv", name("csv"))
+    context = _header_block(_target_context(form, filters, today))
+    return _download(xlsx_bytes([(filters.course.title, header, rows)], context),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "targets.xlsx")
+                     name("xlsx"))
 
 
 @bp.get("/dashboard/targets/call-list")
@@ -266,9 +360,16 @@ def call_list() -> Response:
     """A printable list grouped by team, for leaders who go door to door."""
     form, filters = _target_form()
     today = local_today()
-    rows = sorted(_target_rows(filters, today), key=lambda row: (row[3] or "", row[4]))
-    return render_template("dashboards/call_list.html", rows=rows, filters=filters,
-                           today=today, statuses=STATUS_LABELS, keep=_kept_targets(form))
+    rows = _target_rows(filters, today)
+    teams: dict[str, list] = {}
+    for row in rows:
+        teams.setdefault(row[3] or "", []).append(row)
+    groups = sorted(teams.items(), key=lambda item: (not item[0], natural_key(item[0])))
+    return render_template("dashboards/call_list.html", groups=groups, filters=filters,
+                           today=today, statuses=course_labels(),
+                           context=_printable(_header_block(_target_context(form, filters,
+                                                                            today))),
+                           keep=_kept_targets(form))
 
 
 # --- scorecard --------------------------------------------------------------------------------
@@ -390,4 +491,5 @@ def _team_page(team: Team) -> str:
     return render_template("dashboards/team.html", team=team, courses=courses, today=today,
                            matrix=queries.team_matrix(team, courses, today),
                            total=queries.overview_counts(team.unit, courses, today).total,
-                           statuses=STATUS_LABELS)
+                           statuses=labels_for(len(courses)), course_statuses=course_labels(),
+                           meanings=definitions_for(len(courses)))

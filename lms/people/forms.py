@@ -27,7 +27,7 @@ from lms.forms import options
 from lms.people.ages import AGE_BANDS
 from lms.people.models import Gender, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, normalise_phone
-from lms.people.units import UNIT_KINDS
+from lms.people.units import UNIT_KINDS, tree_order
 
 ROLE_LABELS = {
     Role.MEMBER: _l("Member"),
@@ -79,8 +79,10 @@ class BirthYearRange(NumberRange):
 
 
 def unit_choices(units: list[Unit], blank: str) -> list[tuple[str, str]]:
-    """Select options for units, indented by depth so the tree shows."""
-    return options([("", blank)] + [(str(u.id), f"{'· ' * u.depth}{u.name}") for u in units])
+    """Select options for units, indented by depth so the tree shows, siblings in natural
+    order of their names."""
+    return options([("", blank)] + [(str(u.id), f"{'· ' * u.depth}{u.name}")
+                                    for u in tree_order(units)])
 
 
 class LoginForm(FlaskForm):

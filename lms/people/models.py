@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     func,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -196,3 +198,26 @@ class LoginSession(db.Model):
 
     # The token itself, known only while the request that made or presented it runs.
     token = None
+
+
+class Membership(db.Model):
+    """A period in which a person was counted as a member (or leader) of a unit and its team:
+    reports on a past date count the members of that date. Kept by lms.people.memberships."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joining"),
+        Index("ix_memberships_unit_dates", "unit_id", "joined_on", "left_on"),
+        # One open period per person.
+        Index("ix_memberships_one_open", "person_id", unique=True,
+              sqlite_where=text("left_on IS NULL"), postgresql_where=text("left_on IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
+                                           index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # Member from joined_on (included) until left_on (excluded); open while left_on is NULL.
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)

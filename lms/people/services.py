@@ -12,9 +12,10 @@ from sqlalchemy import Select, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.audit import services as audit
+from lms.clock import local_today
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
-from lms.people import logins
+from lms.people import logins, memberships
 from lms.people.ages import AGE_BANDS_BY_KEY
 from lms.people.models import Gender, Person, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, format_phone, normalise_phone
@@ -196,8 +197,8 @@ def _apply(person: Person, data: PersonData, phone: str) -> None:
     person.position = nfc(" ".join((data.position or "").split())) or None
 
 
-def create_person(data: PersonData, *, password: str | None,
-                  actor: Person | None) -> tuple[Person, str | None]:
+def create_person(data: PersonData, *, password: str | None, actor: Person | None,
+                  today: date | None = None) -> tuple[Person, str | None]:
     """Add a person; without a password they get a temporary one (returned) to change."""
     phone = _check_phone(data.phone, actor, None)
     _check_role_and_unit(data, actor)
@@ -212,13 +213,15 @@ def create_person(data: PersonData, *, password: str | None,
         person.set_password(password)
     db.session.add(person)
     db.session.flush()
+    memberships.sync(person, today or local_today())
     audit.record(actor=actor, action="person.created", object_type="person",
                  object_id=person.id, summary=person.full_name,
                  after=audit.snapshot(person, audit.PERSON_FIELDS))
     return person, temporary
 
 
-def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
+def update_person(person: Person, data: PersonData, *, actor: Person,
+                  today: date | None = None) -> Person:
     """Edit a person's details, role and unit within `actor`'s scope."""
     phone = _check_phone(data.phone, actor, person)
     _check_role_and_unit(data, actor)
@@ -232,6 +235,7 @@ def update_person(person: Person, data: PersonData, *, actor: Person) -> Person:
         logins.end_all_logins(person)
     person.active = data.active
     db.session.flush()
+    memberships.sync(person, today or local_today())
     audit.record(actor=actor, action="person.updated", object_type="person", object_id=person.id,
                  summary=person.full_name, before=before,
                  after=audit.snapshot(person, audit.PERSON_FIELDS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -13,7 +14,7 @@ from lms.audit import services as audit
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.people.models import Person, Team, Unit
-from lms.text import has_control_character, nfc
+from lms.text import has_control_character, natural_key, nfc
 
 UNIT_KINDS = ("province", "district", "commune", "ward", "special-zone", "town", "village",
               "hamlet", "neighbourhood")
@@ -149,3 +150,15 @@ def ensure_team(unit: Unit, name: str | None = None) -> Team:
     db.session.add(team)
     db.session.flush()
     return team
+
+
+def tree_order(units: Sequence[Unit]) -> list[Unit]:
+    """The units as a tree (each after its parent), siblings in natural order of their names
+    ("Thôn 2" before "Thôn 10"); ancestors missing from the list keep their place by id."""
+    names = {unit.id: unit.name for unit in units}
+
+    def key(unit: Unit) -> tuple:
+        ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+        return tuple((natural_key(names[i]) if i in names else ((), ""), i) for i in ids)
+
+    return sorted(units, key=key)
