@@ -68,7 +68,7 @@ def test_officer_assigns_refreshers_and_exports(
     page.get_by_role("link", name="Tổng quan", exact=True).first.click()
     page.get_by_role("link", name="Ai cần học lại").click()
     page.select_option("select[name=course]", label=course)
-    page.locator("details summary").click()
+    page.locator("details summary", has_text="Thêm điều kiện lọc").click()  # not the notes' details
     for status in page.locator("input[name=status]").all():
         status.uncheck()
     page.get_by_label("Đã hết hạn").check()
