@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from lms.text import fold, nfc
+from lms.text import ascii_slug, nfc
 
 # Characters no phone or computer accepts in a file name, and the quotes that end a header value.
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -18,7 +18,7 @@ MAX_STEM = 120
 
 def ascii_filename(stem: str, extension: str) -> str:
     """"Chứng nhận VNeID Nguyễn Thị Hằng", "png" -> "chung-nhan-vneid-nguyen-thi-hang.png"."""
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(stem)).strip("-")[:MAX_STEM].strip("-")
+    slug = ascii_slug(stem)[:MAX_STEM].strip("-")
     return f"{slug or 'download'}.{extension}"
 
 

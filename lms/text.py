@@ -13,6 +13,11 @@ def fold(text: str) -> str:
     return " ".join(stripped.lower().split())
 
 
+def ascii_slug(text: str) -> str:
+    """ASCII, lowercase, words joined by '-': "Xã Như Xuân" -> "xa-nhu-xuan" (for file names)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
 def nfc(text: str) -> str:
     """The composed (NFC) form: "Hường" typed with combining marks equals the precomposed one."""
     return unicodedata.normalize("NFC", text)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from lms.text import fold
+from lms.text import ascii_slug
 
 MAX_NAME_PART = 40
 
@@ -35,8 +34,7 @@ class ReportContext:
 
 def slug(text: str) -> str:
     """ASCII, lowercase, words joined by '-': "Xã Như Xuân" -> "xa-nhu-xuan"."""
-    words = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return words[:MAX_NAME_PART].rstrip("-")
+    return ascii_slug(text)[:MAX_NAME_PART].rstrip("-")
 
 
 def file_name(kind: str, parts: Sequence[str], on: date, extension: str) -> str:
