@@ -15,7 +15,8 @@ from tests.e2e.test_accessibility import PAGES, places, sessions  # noqa: F401 (
 
 pytestmark = pytest.mark.browser
 
-LARGE_PAGES = [(role, name, path) for role, name, path in PAGES if role in ("member", "visitor")]
+LARGE_PAGES = [(role, name, path) for role, name, path in PAGES
+               if role in ("member", "visitor", "officer")]
 
 # Heights of what must be tapped: back links, the size buttons, illustrations' links.
 TARGETS_SCRIPT = """
