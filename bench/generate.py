@@ -92,6 +92,7 @@ def load_courses(today: date) -> list[CourseInfo]:
         days = 200 if version.requires_recertification else HISTORY_DAYS + 1
         version.created_at = datetime.combine(today - timedelta(days=days), datetime.min.time(),
                                               tzinfo=UTC)
+        version.outdates_on = today - timedelta(days=days)
     db.session.commit()
     infos = []
     for course in db.session.scalars(select(Course).order_by(Course.id)):

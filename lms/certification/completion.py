@@ -84,5 +84,6 @@ def record_completion_if_earned(person: Person, course: Course, now: datetime,
         return None  # the same attempt completed the course in a concurrent request
     issue_certificate(completion, person, now, local_today(now),
                       version_seq=submitted.course_version_seq if submitted else None,
-                      refresher_open=submitted.refresher_open if submitted else None)
+                      refresher_open=submitted.refresher_open if submitted else None,
+                      holds_certificate=submitted.holds_certificate if submitted else None)
     return completion

@@ -79,6 +79,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # The member's next certificate of the course: this one stays in the history, replaced.
+    replaced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship(foreign_keys=[person_id])

@@ -57,13 +57,22 @@ def open_refresher(person_id: int | ColumnElement[int],
                           Assignment.closed_at.is_(None))
 
 
-def issue_certificate(completion: Completion, person: Person, now: datetime, today: date, *,
-                      version_seq: int | None = None,
-                      refresher_open: bool | None = None) -> Certificate:
-    """Issue the certificate of a completion and close the member's open refresher.
+def unreplaced_certificate(person_id: int | ColumnElement[int],
+                           course_id: int | ColumnElement[int]) -> Exists:
+    """Whether the member holds a certificate of the course that no newer one replaced."""
+    return exists().where(Certificate.person_id == person_id, Certificate.course_id == course_id,
+                          Certificate.replaced_by_id.is_(None))
 
-    A caller that has read them already (current_version_seq, open_refresher) passes the
-    course's version_seq and whether a refresher is open: each spares a statement.
+
+def issue_certificate(completion: Completion, person: Person, now: datetime, today: date, *,
+                      version_seq: int | None = None, refresher_open: bool | None = None,
+                      holds_certificate: bool | None = None) -> Certificate:
+    """Issue the certificate of a completion, mark the member's earlier one replaced by it and
+    close their open refresher.
+
+    A caller that has read them already (current_version_seq, open_refresher,
+    unreplaced_certificate) passes the course's version_seq, whether a refresher is open and
+    whether an earlier certificate is held: each spares a statement.
     """
     course = completion.course
     if version_seq is None:
@@ -86,6 +95,14 @@ def issue_certificate(completion: Completion, person: Person, now: datetime, tod
                 raise
             certificate.code = generate_code()
     standings.record_certificate(certificate)
+    if holds_certificate is not False:
+        # The member's earlier certificates stay in the history, as replaced by this one.
+        db.session.execute(
+            update(Certificate).where(Certificate.person_id == person.id,
+                                      Certificate.course_id == course.id,
+                                      Certificate.id != certificate.id,
+                                      Certificate.replaced_by_id.is_(None))
+            .values(replaced_by_id=certificate.id).execution_options(synchronize_session=False))
     if refresher_open is not False:
         db.session.execute(
             update(Assignment).where(Assignment.person_id == person.id,
@@ -113,6 +130,9 @@ def revoke_certificate(certificate: Certificate, *, actor: Person, reason: str,
         raise LmsError(_l("This certificate is already revoked."))
     certificate.revoked_at, certificate.revoked_by_id = now, actor.id
     certificate.revoked_reason = reason.strip()
+    # What it replaced is the member's current certificate again.
+    db.session.execute(update(Certificate).where(Certificate.replaced_by_id == certificate.id)
+                       .values(replaced_by_id=None).execution_options(synchronize_session=False))
     db.session.flush()
     standings.refresh([certificate.person_id], certificate.course_id)
     audit.record(actor=actor, action="certificate.revoked", object_type="certificate",

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import Select, delete, exists, func, insert, or_, select
+from sqlalchemy import Select, delete, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.certification.models import Certificate, CourseStanding
-from lms.courses.models import CourseVersion
+from lms.certification.status import outdated_on
 from lms.extensions import db
 
 _STANDING_COLUMNS = ("person_id", "course_id", "certificate_id", "valid_until", "version_seq")
@@ -75,9 +75,7 @@ def record_certificate(certificate: Certificate) -> None:
 def current_holders(course_id: int, today: date) -> int:
     """How many members hold a valid, not outdated certificate of the course: those whom a
     version requiring recertification would make outdated."""
-    outdated = exists().where(CourseVersion.course_id == course_id,
-                              CourseVersion.requires_recertification.is_(True),
-                              CourseVersion.id > CourseStanding.version_seq)
+    outdated = outdated_on(course_id, CourseStanding.version_seq, today)
     return db.session.scalar(select(func.count()).select_from(CourseStanding).where(
         CourseStanding.course_id == course_id, ~outdated,
         or_(CourseStanding.valid_until.is_(None), CourseStanding.valid_until >= today))) or 0

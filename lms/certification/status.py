@@ -44,6 +44,7 @@ class CertificateState(enum.StrEnum):
     EXPIRED = "expired"
     OUTDATED = "outdated"
     REVOKED = "revoked"
+    REPLACED = "replaced"  # the member holds a newer certificate of the course
 
 
 def expiring_window() -> timedelta:
@@ -51,10 +52,13 @@ def expiring_window() -> timedelta:
     return timedelta(days=current_app.config["EXPIRING_DAYS"])
 
 
-def _outdated(course_id: ColumnElement[int], version_seq: ColumnElement[int]) -> ColumnElement:
+def outdated_on(course_id: ColumnElement[int], version_seq: ColumnElement[int],
+                today: date) -> ColumnElement:
+    """SQL: a later version requiring recertification has outdated the certificate by `today`
+    (its grace period, if any, is over)."""
     return exists().where(CourseVersion.course_id == course_id,
                           CourseVersion.requires_recertification.is_(True),
-                          CourseVersion.id > version_seq)
+                          CourseVersion.id > version_seq, CourseVersion.outdates_on <= today)
 
 
 def _validity(valid_until: ColumnElement, today: date, window: timedelta,
@@ -67,7 +71,8 @@ def certificate_state_case(today: date, window: timedelta) -> ColumnElement[str]
     """SQL for the state of a Certificate row (for the verification page and lists)."""
     return case(
         (Certificate.revoked_at.is_not(None), CertificateState.REVOKED.value),
-        (_outdated(Certificate.course_id, Certificate.version_seq),
+        (Certificate.replaced_by_id.is_not(None), CertificateState.REPLACED.value),
+        (outdated_on(Certificate.course_id, Certificate.version_seq, today),
          CertificateState.OUTDATED.value),
         *_validity(Certificate.valid_until, today, window, CertificateState.EXPIRED.value,
                    CertificateState.EXPIRING.value),
@@ -87,7 +92,8 @@ def status_case(certificate: Subquery, started: ColumnElement[bool], today: date
     return case(
         (certificate.c.id.is_(None),
          case((started, Status.IN_PROGRESS.value), else_=Status.NOT_STARTED.value)),
-        (_outdated(certificate.c.course_id, certificate.c.version_seq), Status.OUTDATED.value),
+        (outdated_on(certificate.c.course_id, certificate.c.version_seq, today),
+         Status.OUTDATED.value),
         *_validity(certificate.c.valid_until, today, window, Status.EXPIRED.value,
                    Status.EXPIRING.value),
         else_=Status.CERTIFIED.value)

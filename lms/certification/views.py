@@ -137,7 +137,8 @@ def certificate_image_download(certificate_id: int) -> Response:
 
 # The words of certification/_state.html's badge, for the picture.
 STATE_LABELS = {"valid": _l("Valid"), "expiring": _l("Expiring soon"), "expired": _l("Expired"),
-                "outdated": _l("Outdated: the course has changed"), "revoked": _l("Revoked")}
+                "outdated": _l("Outdated: the course has changed"), "revoked": _l("Revoked"),
+                "replaced": _l("Replaced by a newer certificate")}
 
 
 def _sheet(certificate: Certificate) -> CertificateSheet:

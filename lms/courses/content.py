@@ -49,9 +49,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 COURSE_KEYS = (
     "title", "summary", "tags", "level", "minutes", "pass_mark", "certificate_valid_months",
-    "version", "requires_recertification", "visibility", "required", "reviewed", "sources",
-    "changes",
+    "version", "requires_recertification", "recertification_grace_days", "visibility", "required",
+    "reviewed", "sources", "changes",
 )  # fmt: skip
+# The longest grace period a version requiring recertification may give (a year).
+MAX_GRACE_DAYS = 365
 # Read as written: "2026.10" is not the number 2026.1, and "2026-12-01" is not a date.
 RAW_KEYS = frozenset({"version", "reviewed"})
 LESSON_KEYS = ("title", "minutes", "reviewed", "audio")
@@ -92,6 +94,9 @@ class ParsedCourse:
     reviewed: str = ""  # "YYYY-MM": the month the course's facts were last checked
     sources: tuple[str, ...] = ()  # what the facts were checked against (for trainers)
     changes: str = ""  # the change note of this version
+    # Days after publication before earlier certificates become outdated (with
+    # requires_recertification); meanwhile their holders are asked to update them.
+    recertification_grace_days: int = 0
 
 
 def _decode(data: bytes, file: str, errors: list[ContentError]) -> str | None:
@@ -254,6 +259,8 @@ def _read_course(
         reviewed=fields.month("reviewed", today),
         sources=fields.texts("sources"),
         changes=fields.text("changes"),
+        recertification_grace_days=fields.integer("recertification_grace_days", 0, 0,
+                                                  MAX_GRACE_DAYS) or 0,
     )
 
 
@@ -344,6 +351,7 @@ def serialise_course(course: ParsedCourse) -> dict[str, bytes]:
         "summary": "", "tags": (), "level": "basic", "minutes": None, "pass_mark": 80,
         "certificate_valid_months": 0, "version": "", "requires_recertification": False,
         "visibility": "public", "required": False, "reviewed": "", "sources": (), "changes": "",
+        "recertification_grace_days": 0,
     }  # fmt: skip
     for key, default in defaults.items():
         if getattr(course, key) != default:

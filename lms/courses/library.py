@@ -6,14 +6,16 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from lms.audit import services as audit
+from lms.clock import local_today
 from lms.courses.audio import audio_seconds
+from lms.courses.changes import Change, compare
 from lms.courses.content import (
     ContentError,
     ContentValidationError,
@@ -33,9 +35,11 @@ from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.models import (
     Asset,
     Course,
+    CourseChange,
     CourseTag,
     CourseVersion,
     Lesson,
+    LessonCompletion,
     Option,
     Question,
     Quiz,
@@ -157,6 +161,8 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
     if course is not None and course.content_digest == digest:
         return ImportResult(parsed.slug, "unchanged", len(parsed.lessons), questions)
     status = "updated" if course is not None else "created"
+    # What this version changes, read before the new content replaces the published one.
+    changes = compare(course, parsed) if course is not None else []
     if course is None:
         course = Course(slug=parsed.slug, created_at=now)
         db.session.add(course)
@@ -166,8 +172,10 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
                    {asset.path: asset.data for asset in parsed.assets})
     _apply_assets(course, parsed.assets)
     _apply_quiz(course, parsed.quiz, resolve)
-    _record_version(course, parsed)
+    version = _record_version(course, parsed, changes, now)
     db.session.flush()
+    if version.requires_recertification:
+        _relearn_changed_lessons(course, changes)
     audit.record(actor=actor, action=f"course.{status}", object_type="course",
                  object_id=course.id, summary=f"{course.slug} {course.version}".strip(),
                  after={"version": course.version,
@@ -270,16 +278,40 @@ def _inline_html(text: str, resolve) -> str:  # noqa: ANN001
     return html
 
 
-def _record_version(course: Course, parsed: ParsedCourse) -> None:
-    """A new version, with `changes:` as its change note (what the editor's publish asks for),
-    or the same version corrected in place."""
+def _record_version(course: Course, parsed: ParsedCourse, changes: list[Change],
+                    now: datetime) -> CourseVersion:
+    """A new version, with `changes:` as its change note (what the editor's publish asks for)
+    and what it changed, or the same version corrected in place (its changes added to)."""
     latest = course.versions[-1] if course.versions else None
-    if latest is not None and latest.version == parsed.version:
-        latest.requires_recertification = parsed.requires_recertification
-        latest.note = parsed.changes
-        return
-    course.versions.append(CourseVersion(version=parsed.version, note=parsed.changes,
-                                         requires_recertification=parsed.requires_recertification))
+    if latest is None or latest.version != parsed.version:
+        latest = CourseVersion(version=parsed.version, created_at=now)
+        course.versions.append(latest)
+    latest.requires_recertification = parsed.requires_recertification
+    latest.note = parsed.changes
+    latest.grace_days = parsed.recertification_grace_days
+    published = latest.created_at  # SQLite gives back UTC without its zone
+    published = published if published.tzinfo else published.replace(tzinfo=UTC)
+    latest.outdates_on = local_today(published) + timedelta(days=latest.grace_days)
+    recorded = {(change.item, change.key) for change in latest.changes}
+    for change in changes:
+        if (change.item, change.key) not in recorded:  # a question written twice: once
+            recorded.add((change.item, change.key))
+            latest.changes.append(CourseChange(item=change.item, change=change.change,
+                                               key=change.key, title=change.title,
+                                               diff=change.diff))
+    return latest
+
+
+def _relearn_changed_lessons(course: Course, changes: list[Change]) -> None:
+    """A version requiring recertification: the lessons it changed are no longer done, for
+    anyone (the unchanged ones stay done)."""
+    changed = {change.key for change in changes
+               if change.item == "lesson" and change.change == "changed"}
+    lesson_ids = [lesson.id for lesson in course.lessons if lesson.slug in changed]
+    if lesson_ids:
+        db.session.execute(delete(LessonCompletion)
+                           .where(LessonCompletion.lesson_id.in_(lesson_ids))
+                           .execution_options(synchronize_session=False))
 
 
 # --- export --------------------------------------------------------------------------------
@@ -309,6 +341,7 @@ def to_parsed(course: Course) -> ParsedCourse:
         assets=tuple(ParsedAsset(path=a.path, data=a.data, media_type=a.media_type)
                      for a in course.assets),
         reviewed=course.reviewed, sources=tuple(course.source_list), changes=course.changes,
+        recertification_grace_days=course.versions[-1].grace_days if course.versions else 0,
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.clock import utc_now
+from lms.clock import local_today, utc_now
 from lms.extensions import db
 
 Timestamp = DateTime(timezone=True)
@@ -96,6 +97,14 @@ class CourseTag(db.Model):
     tag: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
+def _outdating_day(row: dict) -> date:
+    """The day a version outdates earlier certificates, unless given: its publication day (in
+    Vietnam) plus its grace period."""
+    published = row.get("created_at") or utc_now()
+    published = published if published.tzinfo else published.replace(tzinfo=UTC)
+    return local_today(published) + timedelta(days=row.get("grace_days") or 0)
+
+
 class CourseVersion(db.Model):
     """Each version a course has had; certificates of versions before one that requires
     recertification become outdated."""
@@ -110,8 +119,45 @@ class CourseVersion(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utc_now,
                                                  server_default=func.now())
+    # A version requiring recertification outdates earlier certificates from this day on: its
+    # publication day plus the grace period the trainer gave (0 days: at once).
+    grace_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    outdates_on: Mapped[date] = mapped_column(Date, default=lambda context: _outdating_day(
+        context.get_current_parameters()))
 
     course: Mapped[Course] = relationship(back_populates="versions")
+    changes: Mapped[list[CourseChange]] = relationship(
+        back_populates="version", order_by="CourseChange.id", cascade="all, delete-orphan")
+
+    def changed(self, item: str) -> list[CourseChange]:
+        """The lessons or questions this version added, changed or removed."""
+        return [change for change in self.changes if change.item == item]
+
+
+class CourseChange(db.Model):
+    """A lesson or quiz question that a version added, changed or removed, compared by content
+    with the version before it. Members re-learn the added and changed ones when the version
+    requires recertification."""
+
+    __tablename__ = "course_changes"
+    __table_args__ = (
+        UniqueConstraint("version_id", "item", "key"),
+        CheckConstraint("item IN ('lesson', 'question')", name="item_known"),
+        CheckConstraint("change IN ('added', 'changed', 'removed')", name="change_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("course_versions.id", ondelete="CASCADE"), index=True)
+    item: Mapped[str] = mapped_column(String(20))
+    change: Mapped[str] = mapped_column(String(20))
+    # A lesson's slug, or a question's key (lms.courses.changes.question_key).
+    key: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    # A changed lesson's Markdown, line by line: " " kept, "-" removed, "+" added.
+    diff: Mapped[str] = mapped_column(Text, default="")
+
+    version: Mapped[CourseVersion] = relationship(back_populates="changes")
 
 
 class Lesson(db.Model):

@@ -52,7 +52,8 @@ class CourseParts:
     """A course page but for what depends on the reader."""
 
     opening: Markup  # the way back to the catalogue, title, level, length and version
-    lesson_rows: tuple[tuple[int, Markup, Markup], ...]  # (lesson id, unfinished, finished)
+    # (lesson id, unfinished, finished, updated: to learn again after a change)
+    lesson_rows: tuple[tuple[int, Markup, Markup, Markup], ...]
     lesson_urls: Mapping[int, str]
     start_url: str
     quiz_url: str
@@ -68,7 +69,8 @@ def _course_parts(course: CourseOutline, level_labels: Mapping[str, object]) -> 
     row = _macro("courses/_course_parts.html", "lesson_row")
     return CourseParts(
         opening=_macro("courses/_course_parts.html", "opening")(course, level_labels),
-        lesson_rows=tuple((lesson.id, row(course, lesson, False), row(course, lesson, True))
+        lesson_rows=tuple((lesson.id, row(course, lesson, False), row(course, lesson, True),
+                           row(course, lesson, False, True))
                           for lesson in course.lessons),
         lesson_urls={lesson.id: url_for("courses.lesson_page", slug=course.slug,
                                         lesson_slug=lesson.slug) for lesson in course.lessons},

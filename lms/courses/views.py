@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from lms.certification.completion import record_completion_if_earned
 from lms.certification.models import Certificate
+from lms.certification.recertification import recertification_for
 from lms.certification.services import certificate_id_of
 from lms.certification.status import certificates_with_state, course_statuses
 from lms.clock import local_today, utc_now
@@ -78,17 +79,21 @@ def catalogue() -> str:
 def course_page(slug: str) -> str:
     """The course introduction, its lessons with done marks, and where to continue."""
     course = _readable_outline(slug)
-    standing = certificate = None
+    standing = certificate = update = None
     if current_user.is_authenticated:
         rows = course_statuses(current_user, local_today(), course)
         if rows:
             standing = rows[0].status
             certificate = rows[0].certificate_id and db.session.get(Certificate,
                                                                     rows[0].certificate_id)
+        if certificate:
+            update = recertification_for(current_user.id, course.id)
+    relearn = frozenset(lesson.id for lesson in course.lessons
+                        if update and lesson.slug in update.lesson_slugs)
     return render_template("courses/course.html", course=course,
                            progress=course_progress(current_user, course),
                            parts=course_parts(course, LEVEL_LABELS), standing=standing,
-                           certificate=certificate)
+                           certificate=certificate, update=update, relearn=relearn)
 
 
 @bp.post("/courses/<slug>/start")

@@ -119,13 +119,16 @@ def published_by(courses: list[Course], day: date) -> list[Course]:
     return [course for course in courses if course.id in published]
 
 
-def _outdated(standing: object, courses: list[Course], past: date | None = None) -> object:
+def _outdated(standing: object, courses: list[Course], today: date,
+              past: date | None = None) -> object:
     """SQL: the standing's certificate predates a version of its course that requires
-    recertification (published by the end of `past`, when given). Plain column comparisons
+    recertification and whose grace period was over by `today` (and which was published by the
+    end of `past`, when given). Plain column comparisons
     (no correlated subquery), because the databases inline this expression wherever the status
     is used: each course's newest recertifying version is looked up beforehand."""
     query = (select(CourseVersion.course_id, func.max(CourseVersion.id))
              .where(CourseVersion.requires_recertification.is_(True),
+                    CourseVersion.outdates_on <= today,
                     CourseVersion.course_id.in_([c.id for c in courses]))
              .group_by(CourseVersion.course_id))
     if past is not None:
@@ -139,7 +142,7 @@ def pair_status(standing: object, courses: list[Course], today: date,
                 past: bool = False) -> object:
     """lms.certification.status.status_case with not_started and in_progress as "never"
     (`past`: versions published after `today` do not count)."""
-    outdated = _outdated(standing, courses, today if past else None)
+    outdated = _outdated(standing, courses, today, today if past else None)
     # An outdated certificate is outdated, whatever its date says (as on the member's page).
     expiry = case((outdated, null()), else_=standing.valid_until)
     return _worst_first(standing.person_id.is_(None), false(), outdated, expiry, today)
@@ -183,7 +186,7 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date,
     """
     members = members_in(root, past=today if past else None).subquery("members")
     # Nationally, grouping every standing is cheaper than joining everyone first.
-    held = _held(courses, members if root is not None or past else None,
+    held = _held(courses, members if root is not None or past else None, today,
                  today if past else None)
     count = func.coalesce(held.c.held, 0)
     status = _worst_first(count == 0, count < len(courses), held.c.outdated > 0,
@@ -193,7 +196,8 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date,
             .subquery("member_status"))
 
 
-def _held(courses: list[Course], members: Subquery | None, past: date | None) -> Subquery:
+def _held(courses: list[Course], members: Subquery | None, today: date,
+          past: date | None) -> Subquery:
     """Per member (of `members` only, when given): how many of `courses` they hold a
     certificate of, how many of those a later version outdated, and the soonest expiry among
     the others (on the `past` day, when given)."""
@@ -203,7 +207,7 @@ def _held(courses: list[Course], members: Subquery | None, past: date | None) ->
     else:
         source = CourseStanding.__table__
         standing = CourseStanding
-    outdated = _outdated(standing, courses, past)
+    outdated = _outdated(standing, courses, today, past)
     query = (select(standing.person_id, func.count().label("held"),
                     func.sum(case((outdated, 1), else_=0)).label("outdated"),
                     func.min(case((outdated, null()), else_=standing.valid_until))

@@ -2,7 +2,8 @@
 
 An older member should never have to work out what to do next: the home page names one action,
 with its due date. The order is: what an officer assigned (soonest due first), then courses she has
-started, then courses every member must hold and she does not, then a certificate about to expire.
+started, then courses every member must hold and she does not, then a certificate that a changed
+course asks her to update, then one about to expire.
 For the chosen course the action is the quiz she left open, else the final quiz once every lesson
 is done, else the next lesson.
 """
@@ -36,6 +37,7 @@ class Why(enum.StrEnum):
     REQUIRED = "required"
     EXPIRED = "expired"
     OUTDATED = "outdated"
+    UPDATE = "update"  # the course changed: update a valid certificate by a date
     EXPIRING = "expiring"
 
 
@@ -53,6 +55,7 @@ class NextStep:
 def _candidates(
     assignments: Iterable[Assignment], started: Iterable[Course],
     statuses: Iterable[CourseStatus], valid_until: Mapping[int, date],
+    updates: Mapping[int, date],
 ) -> Iterable[tuple[Course, Why, date | None]]:
     statuses = list(statuses)
     done = {row.course.id for row in statuses if row.status.holds_valid_certificate}
@@ -69,17 +72,24 @@ def _candidates(
         elif row.course.required and row.status in (Status.NOT_STARTED, Status.IN_PROGRESS):
             yield row.course, Why.REQUIRED, None
     for row in statuses:
-        if row.status == Status.EXPIRING:
+        if row.status.holds_valid_certificate and row.course.id in updates:
+            yield row.course, Why.UPDATE, updates[row.course.id]
+    for row in statuses:
+        if row.status == Status.EXPIRING and row.course.id not in updates:
             yield row.course, Why.EXPIRING, valid_until.get(row.course.id)
 
 
 def next_step(person: Person, assignments: Iterable[Assignment], started: Iterable[Course],
-              statuses: Iterable[CourseStatus], valid_until: Mapping[int, date]) -> NextStep | None:
+              statuses: Iterable[CourseStatus], valid_until: Mapping[int, date],
+              updates: Mapping[int, date] | None = None) -> NextStep | None:
     """The member's next step, or None when nothing is due or started.
 
-    `valid_until` maps a course to the end of the member's certificate (for "renew before").
+    `valid_until` maps a course to the end of the member's certificate (for "renew before");
+    `updates` maps a course whose certificate a later version requires to renew to the day it
+    becomes outdated (lms.certification.recertification.updates_due).
     """
-    for course, why, due_on in _candidates(assignments, started, statuses, valid_until):
+    for course, why, due_on in _candidates(assignments, started, statuses, valid_until,
+                                           updates or {}):
         progress = course_progress(person, course)
         attempt = open_attempt(person, course) if course.quiz is not None else None
         if attempt is not None:

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
 from lms.authoring.forms import FileActionForm
+from lms.certification.recertification import updates_due
 from lms.certification.services import open_assignments
 from lms.certification.status import Status, certificates_with_state, course_statuses
 from lms.clock import local_today
@@ -44,9 +45,14 @@ def home() -> str:
     in_progress = courses_in_progress(current_user)
     certificates = certificates_with_state(current_user, today)
     valid_until = {c.course_id: c.valid_until for c, _ in reversed(certificates) if c.valid_until}
+    updates = updates_due(current_user.id)
+    to_update = [(row.course, updates[row.course.id]) for row in statuses
+                 if row.status.holds_valid_certificate and row.course.id in updates
+                 and row.course.id not in assigned]
     step = next_step(current_user, assignments, [course for course, _ in in_progress], statuses,
-                     valid_until)
+                     valid_until, updates)
     return render_template("main/home.html", today=today, assignments=assignments, due=due,
+                           to_update=to_update,
                            in_progress=in_progress, certificates=certificates, step=step,
                            staff=staff, action_form=FileActionForm())
 

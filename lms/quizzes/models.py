@@ -64,10 +64,12 @@ class Attempt(db.Model):
                     "Attempt.course_id == foreign(Enrolment.course_id))", viewonly=True)
     # What completing the course with this attempt reads, loaded with it for its submission
     # (lms.quizzes.services.get_own_attempt), None otherwise: the lessons the member has not
-    # finished, the course's current version_seq and whether a refresher is open.
+    # finished, the course's current version_seq, whether a refresher is open and whether the
+    # member holds an earlier certificate (which a new one replaces).
     lessons_left: Mapped[int | None] = query_expression()
     course_version_seq: Mapped[int | None] = query_expression()
     refresher_open: Mapped[bool | None] = query_expression()
+    holds_certificate: Mapped[bool | None] = query_expression()  # one not yet replaced
 
     @property
     def submitted(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 import secrets
 from dataclasses import dataclass
@@ -14,7 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.certification.services import current_version_seq, open_refresher
+from lms.certification.recertification import recertification_for
+from lms.certification.services import (
+    current_version_seq,
+    open_refresher,
+    unreplaced_certificate,
+)
+from lms.courses.changes import question_key as text_key
 from lms.courses.models import Course, Question, Quiz
 from lms.courses.progress import lessons_left, touch_activity
 from lms.errors import LmsError, NotFound
@@ -69,13 +74,21 @@ def attempts_left(person: Person, course: Course) -> int | None:
 
 def question_key(question: Question) -> str:
     """The identity of a question across re-imports: a digest of its Markdown."""
-    return hashlib.sha256(question.text_md.encode("utf-8")).hexdigest()
+    return text_key(question.text_md)
 
 
-def _draw(quiz: Quiz, rng: random.Random) -> list[Question]:
+def _draw(quiz: Quiz, rng: random.Random, required: frozenset[str] = frozenset()
+          ) -> list[Question]:
+    """The quiz's draw from its pool, always holding the `required` questions (by key): a
+    certificate holder re-taking it after a version requiring recertification gets every
+    question that version added or changed, however small the draw."""
     pool = list(quiz.questions)
-    count = min(quiz.draw or len(pool), len(pool))
-    chosen = rng.sample(pool, count)
+    must = [question for question in pool if question_key(question) in required]
+    rest = [question for question in pool if question_key(question) not in required]
+    count = min(max(quiz.draw or len(pool), len(must)), len(pool))
+    chosen = must + rng.sample(rest, count - len(must))
+    if must and quiz.shuffle:
+        rng.shuffle(chosen)  # else a sample's order is random already
     if not quiz.shuffle:
         chosen.sort(key=lambda q: q.position)
     return chosen
@@ -111,7 +124,8 @@ def start_attempt(person: Person, course: Course, now: datetime,
     if left is not None and left <= 0:
         raise LmsError(_l("You have used all %(n)d attempts at this quiz.", n=quiz.max_attempts))
     rng = rng or random.Random(secrets.randbits(64))
-    drawn = _draw(quiz, rng)
+    update = recertification_for(person.id, course.id)
+    drawn = _draw(quiz, rng, update.question_keys if update else frozenset())
     attempt = Attempt(
         person_id=person.id, course_id=course.id, number=attempts_used(person, course) + 1,
         course_version=course.version, pass_mark=pass_mark_of(course), started_at=now,
@@ -149,7 +163,9 @@ _OWN_ATTEMPT = (
              with_expression(Attempt.course_version_seq,
                              current_version_seq(Attempt.course_id).scalar_subquery()),
              with_expression(Attempt.refresher_open,
-                             open_refresher(Attempt.person_id, Attempt.course_id))))
+                             open_refresher(Attempt.person_id, Attempt.course_id)),
+             with_expression(Attempt.holds_certificate,
+                             unreplaced_certificate(Attempt.person_id, Attempt.course_id))))
 
 
 def get_own_attempt(person: Person, attempt_id: int) -> Attempt:
