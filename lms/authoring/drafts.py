@@ -16,11 +16,13 @@ from sqlalchemy import select
 from lms.authoring.images import strip_metadata
 from lms.authoring.models import CourseDraft, DraftFile
 from lms.courses.assets import MAX_AUDIO_BYTES, audio_media_type, read_asset
+from lms.courses.changes import Change, compare
 from lms.courses.content import (
     LESSON_FILE,
     SLUG,
     ContentError,
     ContentValidationError,
+    ParsedCourse,
     parse_course_files,
     parse_quiz,
 )
@@ -319,7 +321,8 @@ def save_settings(draft: CourseDraft, settings: dict[str, Any], intro: str, *, r
     if values.get("pass_mark") == 80:
         values["pass_mark"] = None  # the default need not be written
     ordered = {key: values.get(key) for key in ("title", *SETTINGS[1:], "version",
-                                                 "requires_recertification", "reviewed",
+                                                 "requires_recertification",
+                                                 "recertification_grace_days", "reviewed",
                                                  "sources", "changes")}
     return save_file(draft, "course.md", document(ordered, intro), revision=revision,
                      actor=actor, now=now)
@@ -351,16 +354,29 @@ def add_asset(draft: CourseDraft, filename: str, data: bytes, actor: Person,
                      revision=existing.revision if existing else None, actor=actor, now=now)
 
 
-def check(draft: CourseDraft) -> None:
-    """Raise ContentValidationError with every problem that would stop publishing."""
+def check(draft: CourseDraft) -> ParsedCourse:
+    """The draft as it would be published; ContentValidationError with every problem that
+    would stop publishing."""
     parsed = parse_course_files(draft.slug, {f.path: f.data for f in draft.files})
     problems = check_application_rules(parsed)
     if problems:
         raise ContentValidationError(problems)
+    return parsed
+
+
+def changes(draft: CourseDraft, published: Course | None) -> list[Change]:
+    """What publishing the draft would change for members (nothing listed for a new course or
+    a draft with problems)."""
+    if published is None:
+        return []
+    try:
+        return compare(published, check(draft))
+    except ContentValidationError:
+        return []
 
 
 def publish(draft: CourseDraft, *, version: str, note: str, requires_recertification: bool,
-            actor: Person, now: datetime) -> ImportResult:
+            actor: Person, now: datetime, grace_days: int = 0) -> ImportResult:
     """Publish the draft as a new version with a change note; the draft is then closed."""
     version, note = version.strip(), note.strip()
     if not version:
@@ -376,6 +392,10 @@ def publish(draft: CourseDraft, *, version: str, note: str, requires_recertifica
     # The note is the version's `changes:`, as when a course folder is imported.
     values.update(version=version, requires_recertification=requires_recertification,
                   changes=note)
+    # Like the other keys, written only when it says something: a folder without it means 0.
+    values.pop("recertification_grace_days", None)
+    if requires_recertification and grace_days:
+        values["recertification_grace_days"] = grace_days
     course_md.data = document(values, body)
     files = {f.path: f.data for f in draft.files}
     parsed = parse_course_files(draft.slug, files)

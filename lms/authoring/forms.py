@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from lms.courses.content import MAX_GRACE_DAYS
 from lms.courses.forms import LEVEL_LABELS
 from lms.forms import options
 
@@ -89,6 +90,10 @@ class PublishForm(FlaskForm):
     requires_recertification = BooleanField(
         _l("These changes are important: members certified on earlier versions must take the "
            "course again"))
+    grace_days = IntegerField(
+        _l("Days members have to update their certificate"), default=0,
+        validators=[Optional(), NumberRange(0, MAX_GRACE_DAYS,
+                                            _l("Enter a number of days from 0 to 365."))])
 
 
 class FileActionForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -28,7 +29,7 @@ from lms.authoring.forms import (
 )
 from lms.authoring.models import CourseDraft
 from lms.authoring.zipfiles import course_zip, read_course_zip
-from lms.certification import standings
+from lms.certification.recertification import holders_by_area
 from lms.clock import local_today, utc_now
 from lms.courses.content import LESSON_FILE, ContentValidationError, parse_course_files
 from lms.courses.library import check_application_rules, course_files, import_course
@@ -145,6 +146,7 @@ def _draft_page(current: CourseDraft, gift_form: GiftForm | None = None,
     course = _published(current.slug)
     return render_template(
         "authoring/draft.html", draft=current, course=course, lessons=drafts.lessons(current),
+        changes=drafts.changes(current, course) if not problems else [],
         assets=[f for f in current.files if not f.path.endswith(".md")],
         quiz=next((f for f in current.files if f.path == "quiz.md"), None), problems=problems,
         new_lesson_form=NewLessonForm(), upload_form=UploadForm(),
@@ -427,12 +429,18 @@ def publish(slug: str) -> str | Response:
         if (form.requires_recertification.data and course is not None
                 and request.form.get("confirm") != "1" and not _problems(current)):
             # Certificates go out of date: say how many before doing it.
+            areas = holders_by_area(course.id, local_today())
             return render_template("authoring/confirm_publish.html", draft=current,
-                                   course=course, form=form,
-                                   holders=standings.current_holders(course.id, local_today()))
+                                   course=course, form=form, areas=areas,
+                                   holders=sum(area.count for area in areas),
+                                   grace_days=form.grace_days.data or 0,
+                                   outdates_on=local_today() + timedelta(
+                                       days=form.grace_days.data or 0),
+                                   changes=drafts.changes(current, course))
         try:
             drafts.publish(current, version=form.version.data, note=form.note.data,
                            requires_recertification=form.requires_recertification.data,
+                           grace_days=form.grace_days.data or 0,
                            actor=current_user, now=utc_now())
         except ContentValidationError as error:
             db.session.rollback()

@@ -17,9 +17,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from lms.certification import standings
 from lms.certification.models import CourseStanding
 from lms.courses.models import CourseVersion
 from lms.extensions import db
+from lms.people.models import Person, Unit
+from lms.text import natural_key
 
 
 @dataclass(frozen=True)
@@ -74,3 +77,29 @@ def updates_due(person_id: int) -> dict[int, date]:
         .where(CourseStanding.person_id == person_id,
                CourseVersion.requires_recertification.is_(True))
         .group_by(CourseVersion.course_id)).all())
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    name: str  # a top-level area (province), or "" for members without one
+    count: int
+
+
+def holders_by_area(course_id: int, today: date) -> list[AreaCount]:
+    """The members whom a version requiring recertification would outdate, by top-level area,
+    most first: the numbers a trainer confirms before publishing one."""
+    holders = standings.current_holders_query(course_id, today).subquery()
+    per_unit = db.session.execute(
+        select(Unit.path, func.count())
+        .select_from(holders).join(Person, Person.id == holders.c.person_id)
+        .outerjoin(Unit, Unit.id == Person.unit_id)
+        .group_by(Unit.path)).all()
+    by_root: dict[int | None, int] = {}
+    for path, count in per_unit:
+        root = int(path.strip("/").split("/")[0]) if path else None
+        by_root[root] = by_root.get(root, 0) + count
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(
+        Unit.id.in_([root for root in by_root if root is not None]))).all())
+    counts = [AreaCount(names.get(root, "") if root is not None else "", count)
+              for root, count in by_root.items()]
+    return sorted(counts, key=lambda area: (-area.count, natural_key(area.name)))

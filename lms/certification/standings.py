@@ -72,10 +72,16 @@ def record_certificate(certificate: Certificate) -> None:
         set_={name: values[name] for name in _STANDING_COLUMNS[2:]}))
 
 
-def current_holders(course_id: int, today: date) -> int:
-    """How many members hold a valid, not outdated certificate of the course: those whom a
-    version requiring recertification would make outdated."""
+def current_holders_query(course_id: int, today: date) -> Select:
+    """The course standings of members holding a valid, not outdated certificate of the course:
+    those whom a version requiring recertification would make outdated."""
     outdated = outdated_on(course_id, CourseStanding.version_seq, today)
-    return db.session.scalar(select(func.count()).select_from(CourseStanding).where(
+    return select(CourseStanding.person_id).where(
         CourseStanding.course_id == course_id, ~outdated,
-        or_(CourseStanding.valid_until.is_(None), CourseStanding.valid_until >= today))) or 0
+        or_(CourseStanding.valid_until.is_(None), CourseStanding.valid_until >= today))
+
+
+def current_holders(course_id: int, today: date) -> int:
+    """How many members current_holders_query finds."""
+    return db.session.scalar(select(func.count()).select_from(
+        current_holders_query(course_id, today).subquery())) or 0

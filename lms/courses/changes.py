@@ -14,8 +14,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
-
 from lms.courses.content import ParsedCourse, ParsedQuestion
 from lms.courses.models import Course, Question
 
@@ -64,22 +62,6 @@ def lesson_diff(old: str, new: str) -> str:
             lines.extend("-" + line for line in old_lines[i1:i2])
             lines.extend("+" + line for line in new_lines[j1:j2])
     return "\n".join(lines)
-
-
-def diff_html(diff: str) -> Markup:
-    """A stored diff as HTML: removed lines struck through, added ones marked."""
-    rows = []
-    for line in diff.split("\n") if diff else []:
-        mark, text = line[:1], escape(line[1:])
-        if mark == "-":
-            rows.append(Markup('<del class="diff-removed">− {}</del>').format(text))
-        elif mark == "+":
-            rows.append(Markup('<ins class="diff-added">+ {}</ins>').format(text))
-        elif mark == "…":
-            rows.append(Markup('<span class="diff-skip">…</span>'))
-        else:
-            rows.append(Markup('<span class="diff-kept">  {}</span>').format(text))
-    return Markup('<pre class="diff">{}</pre>').format(Markup("\n").join(rows))
 
 
 def _question_content(kind: str, explanation: str,

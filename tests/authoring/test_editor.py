@@ -6,7 +6,7 @@ import io
 import re
 import struct
 import zlib
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from lms.authoring.images import strip_metadata
 from lms.authoring.models import CourseDraft
 from lms.certification.status import Status, status_of
+from lms.clock import local_today
 from lms.courses.models import Course, CourseVersion
 from lms.people.models import Role
 from tests.conftest import csrf_token, login, post_form
@@ -235,7 +236,7 @@ def test_publishing_needs_a_new_version_and_a_note_and_can_outdate(author, runne
     assert [(v.version, v.requires_recertification, v.note) for v in versions][-1] == (
         "2027.1", True, "Ứng dụng đổi giao diện")
     assert "Cài đặt (mới)" in author.get("/courses/vneid-co-ban/cai-dat").get_data(as_text=True)
-    assert status_of(member, db.session.scalar(select(Course)), date(2026, 11, 28)) == \
+    assert status_of(member, db.session.scalar(select(Course)), local_today()) == \
         Status.OUTDATED
 
 
