@@ -115,6 +115,8 @@ def scope_lines(filters: TargetFilter) -> list[tuple[str, str]]:
         lines.append((_("No activity for at least (days)"), str(filters.inactive_days)))
     if filters.assignment in ASSIGNMENT_LABELS and filters.assignment:
         lines.append((_("Refresher assignment"), str(ASSIGNMENT_LABELS[filters.assignment])))
+    if filters.version is not None:
+        lines.append((_("Not recertified for"), filters.version.version))
     return lines
 
 

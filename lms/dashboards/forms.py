@@ -54,6 +54,7 @@ class TargetForm(FlaskForm):
                                  validators=[Optional(), NumberRange(1, 3650)])
     assignment = SelectField(_l("Refresher assignment"), validate_choice=False,
                              choices=options(ASSIGNMENT_LABELS.items()))
+    version = SelectField(_l("Not recertified for"), choices=[], validate_choice=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

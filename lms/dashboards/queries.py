@@ -242,14 +242,22 @@ def overview_counts(root: Unit | None, courses: list[Course], today: date,
     """The three breakdowns from one grouped query (child unit × age band × status); with
     `past`, as they stood at the end of `today` (see member_statuses)."""
     members = member_statuses(root, courses, today, past)
+    return grouped_breakdowns(root, members.c.unit_path, members.c.birth_year,
+                              members.c.status, today)
+
+
+def grouped_breakdowns(root: Unit | None, unit_path: object, birth_year: object,
+                       status: object, today: date) -> Overview:
+    """Counts of `status` in all, by unit directly below `root` and by age band, from one
+    grouped query over the rows the columns come from."""
     # The child's path is the member's unit path cut after the next '/' past the root's path.
     start = len(root.path) + 1 if root is not None else 2
     position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
-    rest = func.substr(members.c.unit_path, start)
-    child_path = func.substr(members.c.unit_path, 1, start - 1 + position(rest, "/"))
-    band = age_band_case(members.c.birth_year, today)
-    rows = db.session.execute(select(child_path, band, members.c.status, func.count())
-                              .group_by(child_path, band, members.c.status)).all()
+    rest = func.substr(unit_path, start)
+    child_path = func.substr(unit_path, 1, start - 1 + position(rest, "/"))
+    band = age_band_case(birth_year, today)
+    rows = db.session.execute(select(child_path, band, status, func.count())
+                              .group_by(child_path, band, status)).all()
     below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
     children = sorted(db.session.execute(select(Unit.id, Unit.name, Unit.path).where(below)).all(),
                       key=lambda child: natural_key(child.name))

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, l
 from sqlalchemy.orm import aliased
 
 from lms.certification.models import Assignment, CourseStanding
-from lms.courses.models import Course, Enrolment
+from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.dashboards.queries import (
     ACTIVE_LEARNER,
     DASHBOARD_STATUSES,
@@ -37,6 +37,9 @@ class TargetFilter:
     age_band: str | None = None
     inactive_days: int | None = None
     assignment: str | None = None
+    # Only holders of a certificate older than this version (one requiring recertification):
+    # those who have not recertified for it.
+    version: CourseVersion | None = None
 
 
 def target_query(filters: TargetFilter, today: date) -> Select:
@@ -69,6 +72,8 @@ def target_query(filters: TargetFilter, today: date) -> Select:
                                             Enrolment.last_activity_at >= cutoff))
     if filters.assignment in ASSIGNMENT_STATES:
         query = query.where(_assignment_state(filters, today))
+    if filters.version is not None:
+        query = query.where(standing.version_seq < filters.version.id)
     priority = case(*((status == name, value) for name, value in PRIORITY.items()),
                     else_=literal(9))
     return query.order_by(priority, Person.birth_year.is_(None), Person.birth_year,

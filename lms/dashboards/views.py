@@ -15,8 +15,8 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.certification.vocabulary import course_labels, definitions_for, labels_for
 from lms.clock import VIETNAM, local_today, utc_now
-from lms.courses.models import Course
-from lms.dashboards import bulk, queries
+from lms.courses.models import Course, CourseVersion
+from lms.dashboards import bulk, queries, waves
 from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
 from lms.dashboards.context import ReportContext, file_name
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
@@ -237,6 +237,8 @@ def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> Rep
         chosen.append((_("Age band"), _age_label(filters.age_band)))
     if filters.inactive_days is not None:
         chosen.append((_("No activity for at least (days)"), str(filters.inactive_days)))
+    if filters.version is not None:
+        chosen.append((_("Not recertified for"), filters.version.version))
     return _context(filters.unit, filters.course, today, tuple(chosen))
 
 
@@ -260,6 +262,31 @@ def trend() -> str:
                            keep=kept_filters(request.args, ("unit", "course")))
 
 
+@bp.get("/dashboard/recertification")
+@roles_required(*OFFICERS)
+def recertification() -> str:
+    """Per version that required recertification: recertified, within the grace period and
+    overdue, in the area, by the areas below and by age band."""
+    root = _root(request.args.get("unit"))
+    courses, course = _courses(request.args.get("course"))
+    with_versions = [c for c in courses if waves.recertifying_versions(c)] if course is None \
+        else [course]
+    course = course or (with_versions[0] if with_versions else None)
+    today = local_today()
+    shown = [waves.wave(root, course, version, today)
+             for version in waves.recertifying_versions(course)] if course else []
+    labels = {waves.RECERTIFIED: _("Recertified"), waves.WITHIN_GRACE: _("Within the grace period"),
+              waves.OVERDUE: _("Overdue: certificate outdated")}
+    charts = {item.version.id: _chart(item.counts.units, _("By area"), labels)
+              for item in shown}
+    return render_template("dashboards/recertification.html", root=root, course=course,
+                           waves=shown, charts=charts, labels=labels, today=today,
+                           age_labels={key: _age_label(key) for key in
+                                       [b.key for b in AGE_BANDS] + ["unknown"]},
+                           course_choices=_course_choices(include_all=False),
+                           keep=kept_filters(request.args, ("unit",)))
+
+
 # --- target list ------------------------------------------------------------------------------
 
 def _target_filter(form: TargetForm) -> TargetFilter:
@@ -273,7 +300,12 @@ def _target_filter(form: TargetForm) -> TargetFilter:
         if team is None or not people_services.unit_in_scope(current_user, team.unit):
             abort(404)
     statuses = tuple(form.status.data or ()) if request.args.get("filtered") else DEFAULT_STATUSES
-    return TargetFilter(unit=root, course=course or courses[0], statuses=statuses,
+    course = course or courses[0]
+    version = db.session.get(CourseVersion, whole_number(form.version.data) or 0)
+    if version is not None and (version.course_id != course.id
+                                or not version.requires_recertification):
+        version = None  # a version of another course (the course was changed): no filter
+    return TargetFilter(unit=root, course=course, statuses=statuses, version=version,
                         team_id=team_id, min_age=form.min_age.data,
                         age_band=form.age_band.data or None,
                         inactive_days=form.inactive_days.data,
@@ -297,6 +329,11 @@ def _target_form() -> tuple[TargetForm, TargetFilter]:
     form.team.choices = _team_choices(filters.unit, filters.team_id)
     form.age_band.choices = options([("", _("All ages"))] +
                                     [(b.key, AGE_BAND_LABELS[b.key]) for b in AGE_BANDS])
+    form.version.choices = options(
+        [("", _("Any version"))] +
+        [(str(v.id), _("version %(version)s", version=v.version or "—"))
+         for v in waves.recertifying_versions(filters.course)])
+    form.version.data = str(filters.version.id) if filters.version else ""
     return form, filters
 
 
