@@ -111,6 +111,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards.overview", "GET"): OFFICERS,
     ("dashboards.overview_export", "GET"): OFFICERS,
     ("dashboards.trend", "GET"): OFFICERS,
+    ("dashboards.recertification", "GET"): OFFICERS,
     ("dashboards.targets", "GET"): OFFICERS,
     ("dashboards.targets_export", "GET"): OFFICERS,
     ("dashboards.call_list", "GET"): OFFICERS,
