@@ -1,5 +1,6 @@
 """Recertification waves: after a version that requires recertification, how many of the
-members who then held a certificate have recertified, are still within the grace period, or
+members who then held a current certificate (valid, and not outdated by an earlier version) have
+recertified, are still within the grace period, or
 are overdue, by area and age band."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from sqlalchemy import and_, case, exists, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.certification.models import Certificate, CourseStanding
@@ -52,9 +53,15 @@ def wave(root: Unit | None, course: Course, version: CourseVersion, today: date)
     `version` was published, by what they have done since."""
     members = members_in(root).subquery("members")
     day = published_on(version)
+    # Current on that day: not outdated by an earlier version (those are that version's wave).
+    current_from = db.session.scalar(
+        select(func.coalesce(func.max(CourseVersion.id), 0)).where(
+            CourseVersion.course_id == course.id, CourseVersion.id < version.id,
+            CourseVersion.requires_recertification.is_(True), CourseVersion.outdates_on <= day))
     held_before = exists().where(
         Certificate.person_id == members.c.person_id, Certificate.course_id == course.id,
-        Certificate.version_seq < version.id, Certificate.revoked_at.is_(None),
+        Certificate.version_seq < version.id, Certificate.version_seq >= current_from,
+        Certificate.revoked_at.is_(None),
         or_(Certificate.valid_until.is_(None), Certificate.valid_until >= day))
     standing = aliased(CourseStanding, name="standing")
     waiting = WITHIN_GRACE if today < version.outdates_on else OVERDUE
