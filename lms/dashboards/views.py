@@ -31,6 +31,7 @@ from lms.dashboards.scorecard import (
     team_scores,
 )
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
+from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
@@ -249,7 +250,7 @@ def trend() -> str:
     root = _root(request.args.get("unit"))
     courses, course = _courses(request.args.get("course"))
     today = local_today()
-    shares = queries.certified_share_by_month(root, courses, today)
+    shares = certified_share_by_month(root, courses, today)
     points = [(f"{s.day.month:02d}/{s.day.year % 100:02d}", s.share, s.certified, s.members)
               for s in shares]
     chart = monthly_share_chart(
