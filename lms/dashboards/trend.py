@@ -34,6 +34,7 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 
@@ -100,19 +101,25 @@ def _bit(month: int) -> ColumnElement:
     return literal(1 << month, BigInteger)
 
 
-def _count_le(value: ColumnElement, bounds: Sequence[object], strict: bool = False,
+def _count_le(value: ColumnElement, bounds: Sequence[object],
               null: int | None = None) -> ColumnElement:
-    """SQL: how many of the increasing `bounds` are <= `value` (< with `strict`), by a binary
-    search of CASE expressions (about five comparisons for 23 months). `null`: the count for a
-    NULL value."""
-    def search(low: int, high: int) -> ColumnElement:  # the count lies in [low, high]
-        if low == high:
-            return literal(low, Integer)
-        middle = (low + high) // 2  # is bounds[middle] counted?
-        counted = bounds[middle] < value if strict else bounds[middle] <= value
-        return case((counted, search(middle + 1, high)), else_=search(low, middle))
+    """SQL: how many of the increasing `bounds` are <= `value` (`null`: the count for NULL).
 
-    found = search(0, len(bounds))
+    PostgreSQL's width_bucket does that binary search in one call; elsewhere it is a tree of
+    CASE expressions (about five comparisons for 24 months): per certificate, on 600,000 of
+    them, the difference is most of a second."""
+    if db.engine.dialect.name == "postgresql":
+        found = func.width_bucket(value, postgresql.array([literal(bound, value.type)
+                                                           for bound in bounds]))
+    else:
+        def search(low: int, high: int) -> ColumnElement:  # the count lies in [low, high]
+            if low == high:
+                return literal(low, Integer)
+            middle = (low + high) // 2  # is bounds[middle] counted?
+            return case((bounds[middle] <= value, search(middle + 1, high)),
+                        else_=search(low, middle))
+
+        found = search(0, len(bounds))
     return found if null is None else case((value.is_(None), null), else_=found)
 
 
@@ -166,8 +173,10 @@ def _aware(moment: datetime) -> datetime:
 def _periods(root: Unit | None, days: list[date]) -> Subquery:
     """Membership periods in the area overlapping the months, each with the bits of the month
     ends it covers (a period covers a day from joined_on, included, to left_on, excluded)."""
-    joined = _count_le(Membership.joined_on, days, strict=True)
-    left = _count_le(Membership.left_on, days, strict=True, null=len(days))
+    # A day before joined_on (left_on) is a day after it less than one day later.
+    after = [day + timedelta(days=1) for day in days]
+    joined = _count_le(Membership.joined_on, after)
+    left = _count_le(Membership.left_on, after, null=len(days))
     query = (select(Membership.person_id,
                     _bits_below(left).bitwise_and(_bits_below(joined).bitwise_not())
                     .label("months"))
@@ -268,8 +277,10 @@ def _certified_months(root: Unit | None, courses: list[Course], days: list[date]
             or_(later.revoked_at.is_(None), later.revoked_at >= month.c.month_end))))
     months = usual_months.union_all(month_by_month).subquery("pair_months")
     # The runs of one member's certificates of a course never overlap: their sum is their OR.
-    per_course = [cast(func.sum(case((months.c.course_id == course.id, months.c.months),
-                                     else_=0)), BigInteger)
+    # PostgreSQL says so with bit_or (its sum of bigints would add them as numerics).
+    union = func.bit_or if db.engine.dialect.name == "postgresql" else func.sum
+    per_course = [cast(union(case((months.c.course_id == course.id, months.c.months),
+                                  else_=0)), BigInteger)
                   .bitwise_or(_bits_below(published[course.id]))  # not yet published: no bar
                   for course in courses]
     every = per_course[0]
