@@ -132,9 +132,8 @@ def _overview_data(form: OverviewForm) -> dict:
     today, past = _reporting_date(form.on.data)
     if past and course is None:  # the required courses published by then
         courses = queries.published_by(courses, today)
-    counts = queries.overview_counts(root, courses, today, past)
+    counts, per_course = queries.overview_report(root, courses, today, past)
     ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
-    per_course = queries.by_course(root, courses, today, counts.total.total, past)
     return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
             "per_course": per_course, "statuses": labels_for(len(courses)),
