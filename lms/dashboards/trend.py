@@ -188,23 +188,25 @@ def _periods(root: Unit | None, days: list[date]) -> Subquery:
     return query.subquery("periods")
 
 
-def _outdated_from(courses: list[Course], ends: list) -> ColumnElement:
-    """SQL: for a certificate, the first month by whose end a version of its course requiring
-    recertification, newer than the certificate's, had been published (len(ends): none)."""
+def _outdated_from(courses: list[Course], days: list[date], ends: list) -> ColumnElement:
+    """SQL: for a certificate, the first month at whose end a version of its course requiring
+    recertification, newer than the certificate's, outdated it (len(ends): none did). As on
+    the dashboard (queries._outdated), a version outdates once it has been published by the
+    end of the day and its grace period is over (its outdates_on day has come)."""
     versions = db.session.execute(
-        select(CourseVersion.course_id, CourseVersion.id, CourseVersion.created_at)
+        select(CourseVersion.course_id, CourseVersion.id, CourseVersion.created_at,
+               CourseVersion.outdates_on)
         .where(CourseVersion.requires_recertification.is_(True),
                CourseVersion.course_id.in_([c.id for c in courses]))
         .order_by(CourseVersion.course_id, CourseVersion.id.desc())).all()
-    # A certificate of version seq is outdated from the soonest publication among the
-    # versions with a greater id: walking each course's versions newest first gives that
-    # soonest moment for every threshold.
+    # A certificate of version seq is outdated from the soonest month among the versions with
+    # a greater id: walking each course's versions newest first gives it for every threshold.
     thresholds, soonest = [], {}
-    for course_id, version_id, created_at in versions:
-        moment = _aware(created_at)
-        soonest[course_id] = min(soonest.get(course_id, moment), moment)
-        thresholds.append((version_id, course_id,
-                           sum(1 for end in ends if end <= soonest[course_id])))
+    for course_id, version_id, created_at, outdates_on in versions:
+        month = max(sum(1 for end in ends if end <= _aware(created_at)),
+                    sum(1 for day in days if day < outdates_on))
+        soonest[course_id] = min(soonest.get(course_id, month), month)
+        thresholds.append((version_id, course_id, soonest[course_id]))
     # Tested from the oldest version up, the first match is the smallest greater id.
     conditions = [(and_(Certificate.course_id == course_id, Certificate.version_seq < version_id),
                    month) for version_id, course_id, month in sorted(thresholds)]
@@ -229,7 +231,7 @@ def _certified_months(root: Unit | None, courses: list[Course], days: list[date]
     # certificates of that course are looked at month by month.
     first = _count_le(Certificate.issued_at, ends)
     valid = _count_le(Certificate.valid_until, days, null=count)
-    current = _outdated_from(courses, ends)
+    current = _outdated_from(courses, days, ends)
     pair = tuple_(Certificate.person_id, Certificate.course_id)
     # A few rows, computed once first (otherwise SQLite scans the certificates again for
     # each use, or once per month below).
