@@ -31,7 +31,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     union_all,
 )
 from sqlalchemy.dialects import postgresql
@@ -226,26 +225,24 @@ def _certified_months(root: Unit | None, courses: list[Course], days: list[date]
     # A certificate is a candidate from the first month end after its issue until the last
     # one before its revocation; it counts while no later-issued candidate exists, it has not
     # expired and no newer version outdated it. Without revocations in the months, the later
-    # candidates are those issued after it, from the next one's first month on. With one (a
-    # rare event), a month after it may fall back to an earlier certificate: those members'
-    # certificates of that course are looked at month by month.
+    # candidates are those issued after it, from the next one's first month on. A member with
+    # a certificate revoked within the months (a rare event, found through the partial index
+    # ix_certificates_revoked) may fall back to an earlier one after it: their certificates
+    # are looked at month by month.
     first = _count_le(Certificate.issued_at, ends)
     valid = _count_le(Certificate.valid_until, days, null=count)
     current = _outdated_from(courses, days, ends)
-    pair = tuple_(Certificate.person_id, Certificate.course_id)
-    # A few rows, computed once first (otherwise SQLite scans the certificates again for
-    # each use, or once per month below).
-    revoked_pairs = (select(Certificate.person_id, Certificate.course_id).distinct()
-                     .where(*candidates, Certificate.revoked_at < ends[-1])
-                     .cte("revoked_pairs").prefix_with("MATERIALIZED"))
+    revoked_people = select(Certificate.person_id).where(
+        Certificate.course_id.in_(ids), Certificate.revoked_at >= ends[0],
+        Certificate.revoked_at < ends[-1])
     usual = select(
         Certificate.person_id, Certificate.course_id, first.label("first"),
         valid.label("valid"), current.label("current"),
         func.lead(first, 1, count).over(partition_by=(Certificate.person_id,
                                                       Certificate.course_id),
                                         order_by=(Certificate.issued_at, Certificate.id))
-        .label("next")).where(*candidates, pair.not_in(select(revoked_pairs))).subquery("usual")
-    u = usual.c
+        .label("next")).where(*candidates, Certificate.person_id.not_in(revoked_people))
+    u = usual.subquery("usual").c
     usual_months = select(u.person_id, u.course_id,
                           _bits_below(u.first).bitwise_not().bitwise_and(_bits_below(u.next))
                           .bitwise_and(_bits_below(u.valid)).bitwise_and(_bits_below(u.current))
@@ -255,10 +252,10 @@ def _certified_months(root: Unit | None, courses: list[Course], days: list[date]
                                Certificate.issued_at, first.label("first"),
                                revoked.label("revoked"), valid.label("valid"),
                                current.label("current"))
-                        .join(revoked_pairs,
-                              and_(revoked_pairs.c.person_id == Certificate.person_id,
-                                   revoked_pairs.c.course_id == Certificate.course_id))
-                        .where(*candidates[:3])
+                        # (Not limited to the area: those outside it are not counted.)
+                        .where(*candidates[:3], Certificate.person_id.in_(revoked_people))
+                        # A few rows, found first: otherwise SQLite scans the certificates
+                        # once per month below.
                         .cte("revoked").prefix_with("MATERIALIZED"))
     c = after_revocation.c
     # (A VALUES list cannot name its columns on SQLite.)
