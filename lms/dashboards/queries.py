@@ -277,10 +277,12 @@ def overview_report(root: Unit | None, courses: list[Course], today: date,
     if past:
         found = _standings_on(today, courses, members, "standing")
     else:
+        # "+ 0" keeps SQLite from probing an index once per course and member (93 ms for a
+        # province) instead of reading the table once (41 ms).
         found = (select(CourseStanding.person_id, CourseStanding.course_id,
                         CourseStanding.valid_until, CourseStanding.version_seq)
-                 .where(CourseStanding.course_id.in_(ids),
-                        CourseStanding.person_id.in_(select(members.c.person_id))))
+                 .where((CourseStanding.course_id + 0).in_(ids),
+                        (CourseStanding.person_id + 0).in_(select(members.c.person_id))))
     standings = found.cte("standings").prefix_with("MATERIALIZED")
     held = _held(courses, members, today, today if past else None, source=standings)
     count = func.coalesce(held.c.held, 0)
