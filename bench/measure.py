@@ -94,7 +94,13 @@ class Sessions:
         """(Cookie header, raw CSRF secret) for `person`."""
         from flask_login.utils import _create_identifier
 
+        from lms.extensions import db
+        from lms.people.logins import start_login
+
         raw = hashlib.sha1(os.urandom(32)).hexdigest()
+        # A login row, as the login page opens one (the session names it, lms.people.logins).
+        start_login(person, remember=False, now=datetime.now(UTC))
+        db.session.commit()
         with self.app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             identifier = _create_identifier()
         value = self.serializer.dumps({"_user_id": person.get_id(), "_fresh": True,
