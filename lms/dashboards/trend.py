@@ -1,11 +1,12 @@
-"""The certified share at the end of each month (the trend page), every past month in one pass.
+"""The certified share at the end of each month (the trend page), every month in one pass.
 
 The rule is the dashboard's on a past date (queries.member_statuses with past=True): at the end
 of month m, a member counts when a membership period in the area covers that day, and they are
 certified when, for every course published by then, their newest certificate issued by the end
 of the day and not revoked by then had neither expired on that day nor been outdated by a
-version requiring recertification published by then. This month ends today, counted by the
-same rule (which gives the dashboard's figures of today: tests/dashboards/test_past_dates.py).
+version requiring recertification published by then whose grace period was over. This month
+ends today, counted by the same rule (tests/dashboards/test_trend.py checks every month against
+the dashboard on its last day, today's included).
 
 Asking that once per month ranked the certificates 23 times (about 2.5 s for a province on
 SQLite). Here month m is bit m of an integer. The months in which a certificate is its
@@ -96,10 +97,6 @@ def _bits_below(count: ColumnElement | int) -> ColumnElement:
     return cast(literal(1), BigInteger).bitwise_lshift(count) - 1
 
 
-def _bit(month: int) -> ColumnElement:
-    return literal(1 << month, BigInteger)
-
-
 def _count_le(value: ColumnElement, bounds: Sequence[object],
               null: int | None = None) -> ColumnElement:
     """SQL: how many of the increasing `bounds` are <= `value` (`null`: the count for NULL).
@@ -131,8 +128,9 @@ def _months(root: Unit | None, courses: list[Course], days: list[date]) -> list[
     ends = [day_end(day) for day in days]
     count = len(days)
     published = _published_from(courses, ends)
-    members = [sum(1 for course in courses if published[course.id] <= m) for m in range(count)]
-    if not any(members):  # no course published yet: nobody is counted, as on the overview
+    published_count = [sum(1 for course in courses if published[course.id] <= m)
+                       for m in range(count)]
+    if not any(published_count):  # no course published yet: nobody counted, as on the overview
         return [MonthShare(day, 0, 0) for day in days]
     periods = _periods(root, days)
     person_months = _certified_months(root, courses, days, ends, published, periods)
@@ -149,8 +147,8 @@ def _months(root: Unit | None, courses: list[Course], days: list[date]) -> list[
         for m in range(count):
             counted[m] += number * (member_months >> m & 1)
             certified[m] += number * (held_months >> m & 1)
-    return [MonthShare(day, counted[m], certified[m]) if members[m] else MonthShare(day, 0, 0)
-            for m, day in enumerate(days)]
+    return [MonthShare(day, counted[m], certified[m]) if published_count[m]
+            else MonthShare(day, 0, 0) for m, day in enumerate(days)]
 
 
 def _published_from(courses: list[Course], ends: list) -> dict[int, int]:
@@ -172,7 +170,8 @@ def _aware(moment: datetime) -> datetime:
 def _periods(root: Unit | None, days: list[date]) -> Subquery:
     """Membership periods in the area overlapping the months, each with the bits of the month
     ends it covers (a period covers a day from joined_on, included, to left_on, excluded)."""
-    # A day before joined_on (left_on) is a day after it less than one day later.
+    # The months whose last day d comes before joined_on (d + 1 <= joined_on) precede the
+    # first one; those before left_on end the run.
     after = [day + timedelta(days=1) for day in days]
     joined = _count_le(Membership.joined_on, after)
     left = _count_le(Membership.left_on, after, null=len(days))
