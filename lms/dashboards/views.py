@@ -31,6 +31,7 @@ from lms.dashboards.scorecard import (
     team_scores,
 )
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
+from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
@@ -131,9 +132,8 @@ def _overview_data(form: OverviewForm) -> dict:
     today, past = _reporting_date(form.on.data)
     if past and course is None:  # the required courses published by then
         courses = queries.published_by(courses, today)
-    counts = queries.overview_counts(root, courses, today, past)
+    counts, per_course = queries.overview_report(root, courses, today, past)
     ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
-    per_course = queries.by_course(root, courses, today, counts.total.total, past)
     return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
             "per_course": per_course, "statuses": labels_for(len(courses)),
@@ -249,7 +249,7 @@ def trend() -> str:
     root = _root(request.args.get("unit"))
     courses, course = _courses(request.args.get("course"))
     today = local_today()
-    shares = queries.certified_share_by_month(root, courses, today)
+    shares = certified_share_by_month(root, courses, today)
     points = [(f"{s.day.month:02d}/{s.day.year % 100:02d}", s.share, s.certified, s.members)
               for s in shares]
     chart = monthly_share_chart(
