@@ -1,0 +1,119 @@
+"""Forms of the field log: a visit, a leader's review, the admin's kinds and weights."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.fieldlog.models import MAX_NOTE, Outcome
+from lms.fieldlog.services import VisitData
+from lms.forms import options, whole_number
+from lms.people.ages import AGE_BANDS
+from lms.people.forms import AGE_BAND_LABELS
+
+OUTCOME_LABELS = {
+    Outcome.DONE.value: _l("Done"),
+    Outcome.FOLLOW_UP.value: _l("Needs a follow-up"),
+    Outcome.REFERRED.value: _l("Referred to the commune"),
+}
+
+
+def age_choices() -> list:
+    """The default age bands, for the resident's age."""
+    return options((band.key, AGE_BAND_LABELS[band.key]) for band in AGE_BANDS)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VisitForm(FlaskForm):
+    """One visit; the checks live in the service so the import and bulk typing share them."""
+
+    token = HiddenField()
+    kinds = CheckboxesField(_l("What did you help with?"), choices=[], validate_choice=False)
+    age_band = RadioField(_l("Resident's age"), choices=[], validate_choice=False)
+    people_count = IntegerField(_l("How many people were helped?"), default=1,
+                                validators=[Optional()])
+    outcome = RadioField(_l("How did it end?"), default=Outcome.DONE.value,
+                         choices=options(OUTCOME_LABELS.items()), validate_choice=False)
+    visited_on = DateField(_l("Date"), validators=[Optional()])
+    unit_id = SelectField(_l("Village"), choices=[], validate_choice=False)
+    note = StringField(_l("Short note (optional)"),
+                       validators=[Optional(), Length(max=MAX_NOTE)])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.age_band.choices = age_choices()
+        if not self.token.data:
+            self.token.data = secrets.token_urlsafe(24)
+
+    def visit_data(self) -> VisitData:
+        """The form's values for the service."""
+        return VisitData(visited_on=self.visited_on.data, unit_id=whole_number(self.unit_id.data),
+                         kind_ids=[n for n in map(whole_number, self.kinds.data or [])
+                                   if n is not None],
+                         people_count=self.people_count.data, age_band=self.age_band.data or "",
+                         outcome=self.outcome.data or "", note=self.note.data or "")
+
+
+class ReviewForm(FlaskForm):
+    """A leader's confirm or query of one entry."""
+
+    decision = HiddenField()
+    note = StringField(_l("Question for the member"), validators=[Optional(),
+                                                                  Length(max=MAX_NOTE)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes one thing (delete, close a follow-up, confirm all)."""
+
+    next = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Field log file (Excel .xlsx or CSV)"),
+                     validators=[FileRequired(_l("Choose a file to upload."))],
+                     render_kw={"accept": ".csv,.txt,.xlsx"})
+
+
+class ImportConfirmForm(FlaskForm):
+    payload = HiddenField()
+
+
+class KindForm(FlaskForm):
+    name_vi = StringField(_l("Name in Vietnamese"), validators=[Length(max=120)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=120)])
+    active = BooleanField(_l("Offered to members"), default=True)
+
+
+class BulkTypingForm(FlaskForm):
+    """Rows typed from a paper sheet: the same cells as the import file (lms.fieldlog.sheet)."""
+
+
+class WeightsForm(FlaskForm):
+    """Filled by the view with one weight and one target per criterion."""
+
+
+def weight_field(label: object) -> IntegerField:
+    return IntegerField(label, validators=[NumberRange(0, 100)])
+
+
+def target_field(label: object) -> IntegerField:
+    return IntegerField(label, validators=[NumberRange(1, 100000)])
