@@ -59,6 +59,9 @@ IN_SCOPE = only("officer_in", "admin", outside=MISSING)
 CLASS_VIEWERS = only("trainer", "officer_in", "admin", outside=MISSING)
 RECORDERS = only("member", "leader")
 OWN_VISIT = {**RECORDERS, "leader": MISSING}  # a member's own entry: another recorder gets 404
+TYPISTS = only("leader", "officer_in", "officer_out", "admin")
+# A team's page: the leader's own; an officer names a team of their area (none named here: 404).
+TEAM_LOG = {**only("leader"), "officer_in": MISSING, "officer_out": MISSING, "admin": MISSING}
 
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("main.home", "GET"): everyone(),
@@ -141,6 +144,15 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("fieldlog.delete", "POST"): OWN_VISIT,
     ("fieldlog.close", "POST"): {**only("member", "leader", "officer_in", "admin",
                                         outside=MISSING), "trainer": FORBIDDEN},
+    ("fieldlog.team_week", "GET"): TEAM_LOG,
+    ("fieldlog.confirm_all", "POST"): TEAM_LOG,
+    ("fieldlog.sheet", "GET"): TEAM_LOG,
+    ("fieldlog.review", "POST"): only("leader", "officer_in", "admin", outside=MISSING),
+    ("fieldlog.type_sheet", "GET"): TYPISTS,
+    ("fieldlog.type_sheet", "POST"): TYPISTS,
+    ("fieldlog.upload", "GET"): TYPISTS,
+    ("fieldlog.upload", "POST"): TYPISTS,
+    ("fieldlog.confirm_import", "POST"): TYPISTS,
     **{(f"authoring.{name}", method): AUTHORS for name, method in (
         ("index", "GET"), ("new_course", "GET"), ("new_course", "POST"), ("edit", "POST"),
         ("draft", "GET"), ("settings", "GET"), ("settings", "POST"), ("lesson", "GET"),

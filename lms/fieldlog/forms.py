@@ -10,6 +10,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -30,6 +33,13 @@ OUTCOME_LABELS = {
     Outcome.DONE.value: _l("Done"),
     Outcome.FOLLOW_UP.value: _l("Needs a follow-up"),
     Outcome.REFERRED.value: _l("Referred to the commune"),
+}
+
+# The sheet's and the import file's column headers (lms.fieldlog.sheet reads both languages).
+COLUMN_LABELS = {
+    "name": _l("Full name"), "phone": _l("Phone number"), "date": _l("Date"),
+    "village": _l("Village"), "kinds": _l("Kinds of help"), "people": _l("Number of people"),
+    "age": _l("Age"), "outcome": _l("Outcome"), "note": _l("Note"),
 }
 
 
@@ -103,8 +113,23 @@ class KindForm(FlaskForm):
     active = BooleanField(_l("Offered to members"), default=True)
 
 
-class BulkTypingForm(FlaskForm):
-    """Rows typed from a paper sheet: the same cells as the import file (lms.fieldlog.sheet)."""
+class SheetLineForm(Form):
+    """One line of a paper sheet, as typed: the same cells as the import file."""
+
+    phone = SelectField(_l("Member"), choices=[], validate_choice=False)
+    date = StringField(_l("Date"), validators=[Optional(), Length(max=20)])
+    village = StringField(_l("Village"), validators=[Optional(), Length(max=200)])
+    kinds = StringField(_l("Kinds of help (numbers)"), validators=[Optional(), Length(max=60)])
+    people = StringField(_l("Number of people"), validators=[Optional(), Length(max=5)])
+    age = SelectField(_l("Age"), choices=[], validate_choice=False)
+    outcome = SelectField(_l("Outcome"), choices=[], validate_choice=False)
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_NOTE)])
+
+
+class SheetGridForm(FlaskForm):
+    """Lines typed from a paper sheet."""
+
+    lines = FieldList(FormField(SheetLineForm), min_entries=12, max_entries=60)
 
 
 class WeightsForm(FlaskForm):
