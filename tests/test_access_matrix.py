@@ -153,6 +153,8 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("fieldlog.upload", "GET"): TYPISTS,
     ("fieldlog.upload", "POST"): TYPISTS,
     ("fieldlog.confirm_import", "POST"): TYPISTS,
+    ("fieldlog.report", "GET"): OFFICERS,
+    ("fieldlog.report_export", "GET"): OFFICERS,
     **{(f"authoring.{name}", method): AUTHORS for name, method in (
         ("index", "GET"), ("new_course", "GET"), ("new_course", "POST"), ("edit", "POST"),
         ("draft", "GET"), ("settings", "GET"), ("settings", "POST"), ("lesson", "GET"),

@@ -142,3 +142,11 @@ def weight_field(label: object) -> IntegerField:
 
 def target_field(label: object) -> IntegerField:
     return IntegerField(label, validators=[NumberRange(1, 100000)])
+
+
+class ReportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET report changes nothing
+
+    unit = SelectField(_l("Area"), choices=[], validate_choice=False)
+    on = DateField(_l("Reporting date"), validators=[Optional()])
