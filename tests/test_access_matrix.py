@@ -155,6 +155,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("fieldlog.confirm_import", "POST"): TYPISTS,
     ("fieldlog.report", "GET"): OFFICERS,
     ("fieldlog.report_export", "GET"): OFFICERS,
+    ("fieldlog.effectiveness_page", "GET"): OFFICERS,
+    ("fieldlog.effectiveness_settings", "GET"): only("admin"),
+    ("fieldlog.effectiveness_settings", "POST"): only("admin"),
     **{(f"authoring.{name}", method): AUTHORS for name, method in (
         ("index", "GET"), ("new_course", "GET"), ("new_course", "POST"), ("edit", "POST"),
         ("draft", "GET"), ("settings", "GET"), ("settings", "POST"), ("lesson", "GET"),

@@ -32,6 +32,8 @@ from lms.dashboards.scorecard import (
 )
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
 from lms.extensions import db
+from lms.fieldlog import effectiveness
+from lms.fieldlog import wording as fieldlog_wording
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
@@ -429,9 +431,15 @@ def scorecard() -> str:
     rows = [(team, _reason_line(team), url_for("dashboards.team_page", team_id=team.team_id))
             for team in scores]
     unit = {"unit": root.id} if root is not None else {}
+    # The field log's effectiveness (training and help given) beside each row: lms.fieldlog.
+    effects = {team_id: (effect.score, fieldlog_wording.reason_line(effect))
+               for team_id, effect in effectiveness.for_teams(scores, root,
+                                                              local_today()).items()}
     keep = {**unit, "sort": sort, "dir": direction}  # known values only
     return render_template("dashboards/scorecard.html", root=root, page=page, rows=rows,
                            columns=_sort_links(unit, sort, direction), keep=keep,
+                           effects=effects,
+                           effectiveness_url=url_for("fieldlog.effectiveness_page", **unit),
                            sort_label=_("weakest first") if (sort, direction) == ("score", "asc")
                            else "",
                            exports={fmt: url_for("dashboards.scorecard_export", fmt=fmt, **keep)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,7 +21,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.fieldlog.models import MAX_NOTE, Outcome
@@ -133,15 +134,25 @@ class SheetGridForm(FlaskForm):
 
 
 class WeightsForm(FlaskForm):
-    """Filled by the view with one weight and one target per criterion."""
+    """One weight (0-100) and one target per criterion, made from the list of criteria."""
 
+    @classmethod
+    def build(cls, criteria: Sequence, labels: Mapping, current: Mapping) -> WeightsForm:
+        """A form class with the criteria's fields, instantiated with the current values."""
 
-def weight_field(label: object) -> IntegerField:
-    return IntegerField(label, validators=[NumberRange(0, 100)])
+        class Form(cls):  # type: ignore[valid-type, misc]
+            pass
 
-
-def target_field(label: object) -> IntegerField:
-    return IntegerField(label, validators=[NumberRange(1, 100000)])
+        for criterion in criteria:
+            setattr(Form, f"weight_{criterion.key}", IntegerField(
+                _l("Weight"), default=current[criterion.key].weight,
+                validators=[InputRequired(_l("Enter a whole number from 0 to 100.")),
+                            NumberRange(0, 100, _l("Enter a whole number from 0 to 100."))]))
+            setattr(Form, f"target_{criterion.key}", IntegerField(
+                _l("Target"), default=current[criterion.key].target,
+                validators=[InputRequired(_l("Enter a whole number above 0.")),
+                            NumberRange(1, 100000, _l("Enter a whole number above 0."))]))
+        return Form()
 
 
 class ReportForm(FlaskForm):
