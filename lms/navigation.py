@@ -39,6 +39,7 @@ NAV_ITEMS = (
     NavItem("people.people_list", _l("People"), frozenset({Role.OFFICER, Role.ADMIN})),
     NavItem("units.unit_tree", _l("Areas"), frozenset({Role.ADMIN})),
     NavItem("audit.audit_log", _l("Audit log"), frozenset({Role.ADMIN})),
+    NavItem("fieldlog.kinds", _l("Kinds of help"), frozenset({Role.ADMIN})),
     NavItem("certification.verify_form", _l("Verify a certificate"), frozenset({None})),
 )
 

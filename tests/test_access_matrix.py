@@ -156,6 +156,9 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("fieldlog.report", "GET"): OFFICERS,
     ("fieldlog.report_export", "GET"): OFFICERS,
     ("fieldlog.effectiveness_page", "GET"): OFFICERS,
+    ("fieldlog.kinds", "GET"): only("admin"),
+    ("fieldlog.kinds", "POST"): only("admin"),
+    ("fieldlog.kind_edit", "POST"): only("admin"),
     ("fieldlog.effectiveness_settings", "GET"): only("admin"),
     ("fieldlog.effectiveness_settings", "POST"): only("admin"),
     **{(f"authoring.{name}", method): AUTHORS for name, method in (
@@ -208,7 +211,7 @@ def world(app, db, runner):
         "certificate_id": certificate.id, "code": certificate.display_code,
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
         "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
-        "visit_id": visit.id,
+        "visit_id": visit.id, "kind_id": visit.kinds[0].id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
     return people, values, asset

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import case, distinct, func, select
 
@@ -122,6 +122,8 @@ def refreshers(team_ids: Sequence[int], on: date) -> dict[int, tuple[int, int]]:
     result: dict[int, tuple[int, int]] = {}
     for team_id, due_on, closed_at, completion in rows:
         deadline = datetime.combine(due_on + timedelta(days=1), time(), VIETNAM)
+        if closed_at is not None and closed_at.tzinfo is None:  # SQLite keeps UTC, naive
+            closed_at = closed_at.replace(tzinfo=UTC)
         on_time = completion is not None and closed_at is not None and closed_at < deadline
         due, done = result.get(team_id, (0, 0))
         result[team_id] = (due + 1, done + on_time)

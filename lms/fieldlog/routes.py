@@ -7,7 +7,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Import every view module of the field log, then register the blueprint."""
-    from lms.fieldlog import effectiveness_views, report_views, team_views, views  # noqa: F401
+    from lms.fieldlog import (  # noqa: F401
+        admin_views,
+        effectiveness_views,
+        report_views,
+        team_views,
+        views,
+    )
     from lms.fieldlog.blueprint import bp
 
     app.register_blueprint(bp)

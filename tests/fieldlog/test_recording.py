@@ -143,3 +143,23 @@ def test_someone_elses_entry_cannot_be_edited(client, db, world):  # noqa: ANN00
     db.session.commit()
     login(client, world.member.phone, PASSWORD)
     assert client.get(f"/log/{visit.id}/edit").status_code == 404
+
+
+def test_an_admin_adds_renames_and_retires_kinds(client, db, world):  # noqa: ANN001
+    from lms.fieldlog.kinds import active_kinds
+    from tests.conftest import post_form
+
+    login(client, world.admin.phone, PASSWORD)
+    assert post_form(client, "/log/kinds", {"name_vi": "", "name_en": ""}).status_code == 200
+    post_form(client, "/log/kinds", {"name_vi": "Đăng ký BHYT", "name_en": "Health insurance",
+                                     "active": "y"})
+    kind = active_kinds()[-1]
+    assert (kind.name_vi, kind.name_en) == ("Đăng ký BHYT", "Health insurance")
+    post_form(client, f"/log/kinds/{kind.id}", {f"k{kind.id}-name_vi": "Bảo hiểm y tế",
+                                                 f"k{kind.id}-name_en": "Health insurance"})
+    db.session.expire_all()
+    assert kind.name_vi == "Bảo hiểm y tế" and not kind.active
+    assert kind not in active_kinds()
+    member = client.application.test_client()
+    login(member, world.member.phone, PASSWORD)
+    assert "Bảo hiểm y tế" not in member.get("/log/new").get_data(as_text=True)
