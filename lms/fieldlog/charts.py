@@ -17,7 +17,7 @@ def monthly_count_chart(points: Sequence[tuple[str, int, int]], *, title: str, d
     """Bars of people helped per month; each point is (month label, people, visits) and
     `describe` formats one point ({month} {people} {visits}) for the description."""
     uid = "fl-" + hashlib.blake2s(repr((title, points)).encode(), digest_size=4).hexdigest()
-    left, top, bottom = 64, VALUE_SIZE + 12, LABEL_SIZE + 16
+    left, top, bottom = 96, VALUE_SIZE + 12, LABEL_SIZE + 16
     slot = (width - left - PAD) / max(len(points), 1)
     height = top + BAR_AREA + bottom
     highest = max((people for _m, people, _v in points), default=0) or 1

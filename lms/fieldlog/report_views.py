@@ -65,7 +65,9 @@ def _data() -> dict:
             "total": reports.totals(root, period), "areas": reports.by_area(root, period),
             "kinds": reports.by_kind(root, period, language()),
             "months": reports.by_month(root, period), "age_counts": reports.by_age(root, period),
-            "follow_ups": reports.open_follow_ups(root, on), "quiet": reports.quiet_teams(root, on),
+            "follow_ups": reports.open_follow_ups(root, on),
+            "open_count": reports.open_follow_up_count(root, on),
+            "quiet": reports.quiet_teams(root, on),
             "quiet_days": reports.QUIET_DAYS}
 
 

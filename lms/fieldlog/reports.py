@@ -122,14 +122,25 @@ def by_age(root: Unit | None, period: Period) -> dict[str, int]:
         .group_by(Visit.age_band)).all()}
 
 
-def open_follow_ups(root: Unit | None, on: date, limit: int = 50) -> list[Visit]:
-    """Follow-ups still open on `on` (closed later counts as open then), oldest first."""
-    query = (select(Visit).join(Unit, Unit.id == Visit.unit_id)
-             .where(Visit.outcome == Outcome.FOLLOW_UP, Visit.visited_on <= on,
-                    (Visit.follow_up_closed_on.is_(None)) | (Visit.follow_up_closed_on > on)))
+def _open_on(root: Unit | None, on: date) -> list:
+    where = [Visit.outcome == Outcome.FOLLOW_UP, Visit.visited_on <= on,
+             (Visit.follow_up_closed_on.is_(None)) | (Visit.follow_up_closed_on > on)]
     if root is not None:
-        query = query.where(in_subtree(Unit.path, root.path))
-    return list(db.session.scalars(query.order_by(Visit.visited_on, Visit.id).limit(limit)))
+        where.append(in_subtree(Unit.path, root.path))
+    return where
+
+
+def open_follow_ups(root: Unit | None, on: date, limit: int = 10) -> list[Visit]:
+    """Follow-ups still open on `on` (closed later counts as open then), oldest first."""
+    return list(db.session.scalars(
+        select(Visit).join(Unit, Unit.id == Visit.unit_id).where(*_open_on(root, on))
+        .order_by(Visit.visited_on, Visit.id).limit(limit)))
+
+
+def open_follow_up_count(root: Unit | None, on: date) -> int:
+    """How many follow-ups were still open on `on`."""
+    return db.session.scalar(select(func.count(Visit.id)).join(Unit, Unit.id == Visit.unit_id)
+                             .where(*_open_on(root, on))) or 0
 
 
 def quiet_teams(root: Unit | None, on: date, days: int = QUIET_DAYS,

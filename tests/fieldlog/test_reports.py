@@ -61,6 +61,8 @@ def test_a_past_date_counts_what_was_known_then(db, world):  # noqa: ANN001
     services.close_follow_up(visit, actor=world.member, today=DAY)
     assert reports.open_follow_ups(world.commune, DAY) == []
     assert reports.open_follow_ups(world.commune, date(2026, 5, 19)) == [visit]
+    assert reports.open_follow_up_count(world.commune, date(2026, 5, 19)) == 1
+    assert reports.open_follow_up_count(world.commune, DAY) == 0
 
 
 def test_quiet_teams(db, world):  # noqa: ANN001
