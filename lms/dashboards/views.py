@@ -458,12 +458,15 @@ def scorecard_export(fmt: str) -> Response:
     header = [_("Team"), _("Area"), _("Score"), _("Members"), _("Certified"),
               _("Certified (%)"), _("Members aged 60 and over"), _("60+ certified"),
               _("60+ certified (%)"), _("Average quiz score"), _("Last activity"),
-              _("In-person classes held"), _("What lowers the score")]
+              _("In-person classes held"), _("What lowers the score"),
+              _("Effectiveness (training and help)"), _("What lowers the effectiveness")]
+    effects = effectiveness.for_teams(scores, root, today)  # lms.fieldlog
     rows = [[team.name, team.unit_name, team.score, team.members, team.certified,
              team.certified_share, team.older, team.older_certified, team.older_share,
              round(team.average_quiz, 1) if team.average_quiz is not None else None,
              team.last_activity.date() if team.last_activity else None, team.in_person,
-             _reason_line(team)] for team in scores]
+             _reason_line(team), effects[team.team_id].score,
+             fieldlog_wording.reason_line(effects[team.team_id])] for team in scores]
     name = f"scorecard-{today.isoformat()}"
     if fmt == "csv":
         return _download(csv_bytes(header, rows), "text/csv", f"{name}.csv")

@@ -84,20 +84,37 @@ def may_type(actor: Person) -> bool:
     return actor.role in (Role.LEADER, Role.OFFICER, Role.ADMIN)
 
 
-def members_for(actor: Person) -> list[Person]:
-    """Whose entries the actor may type: a leader's team, an officer's area (active members
-    and leaders), by name."""
+def _typable(actor: Person):  # noqa: ANN202
+    """Query of whose entries the actor may type: a leader's team, an officer's area (active
+    members and leaders)."""
     query = select(Person).where(Person.role.in_(services.RECORDERS), Person.active.is_(True))
     if actor.role == Role.LEADER:
-        if actor.team_id is None:
-            return []
-        query = query.where(Person.team_id == actor.team_id)
-    else:
-        root = people_services.scope_root(actor)
-        query = query.join(Unit, Unit.id == Person.unit_id)
-        if root is not None:
-            query = query.where(in_subtree(Unit.path, root.path))
-    return list(db.session.scalars(query.order_by(Person.full_name).limit(2000)))
+        return query.where(Person.team_id == actor.team_id, Person.team_id.is_not(None))
+    root = people_services.scope_root(actor)
+    query = query.join(Unit, Unit.id == Person.unit_id)
+    return query.where(in_subtree(Unit.path, root.path)) if root is not None else query
+
+
+def members_for(actor: Person, team_id: int | None = None, limit: int = 300) -> list[Person]:
+    """The members the actor may type for (of one team, when given), by name."""
+    query = _typable(actor)
+    if team_id is not None:
+        query = query.where(Person.team_id == team_id)
+    return list(db.session.scalars(query.order_by(Person.full_name).limit(limit)))
+
+
+def _members_by_phone(actor: Person, cells: list[str]) -> dict[str, Person]:
+    """The members the rows name by phone, among those the actor may type for."""
+    phones = set()
+    for text in cells:
+        try:
+            phones.add(normalise_phone(text))
+        except InvalidPhone:
+            continue
+    if not phones:
+        return {}
+    return {p.phone: p for p in db.session.scalars(_typable(actor).where(
+        Person.phone.in_(phones)))}
 
 
 def check_rows(actor: Person, rows: list[tuple[int, dict[str, str]]], today: date,
@@ -107,7 +124,7 @@ def check_rows(actor: Person, rows: list[tuple[int, dict[str, str]]], today: dat
     `labels`: the age and outcome labels of the reader's language, which cells may use."""
     if len(rows) > MAX_ROWS:
         raise file_error(RosterFileError(FileProblem.TOO_MANY_ROWS, max=MAX_ROWS))
-    members = {p.phone: p for p in members_for(actor)}
+    members = _members_by_phone(actor, [cells.get("phone") or "" for _n, cells in rows])
     kinds = [(k.id, k.code, (k.name_vi, k.name_en)) for k in active_kinds()]
     checked = []
     for number, cells in rows:

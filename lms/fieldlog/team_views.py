@@ -122,7 +122,7 @@ def sheet() -> str:
     """The printable weekly paper sheet: the same columns as the import file."""
     team = _team()
     monday, _next = _week()
-    members = [p for p in imports.members_for(current_user) if p.team_id == team.id]
+    members = imports.members_for(current_user, team.id)
     return render_template("fieldlog/sheet.html", team=team, monday=monday, members=members,
                            kinds=active_kinds(), outcomes=OUTCOME_LABELS, ages=AGE_BAND_LABELS,
                            columns=COLUMN_LABELS, blank_rows=max(12, 2 * len(members)))
@@ -151,7 +151,8 @@ def _preview_page(preview: imports.SheetPreview, source: str) -> str:
 def type_sheet() -> str:
     """Type a paper sheet in: one line per visit; a preview follows, as for a file."""
     form = SheetGridForm()
-    members = imports.members_for(current_user)
+    team = _team() if current_user.role != Role.LEADER and request.args.get("team") else None
+    members = imports.members_for(current_user, team.id if team else None)
     for line in form.lines:
         line.phone.choices = options([("", "—")] + [(p.phone, p.full_name) for p in members])
         line.age.choices = options([("", "—")] + list(AGE_BAND_LABELS.items()))

@@ -100,6 +100,8 @@ def test_the_scorecard_row_shows_the_effectiveness_and_its_reason(client, db, wo
     page = client.get("/dashboard/teams").get_data(as_text=True)
     assert "<strong>38</strong>" in page
     assert "Số người được giúp trên mỗi thành viên mỗi tháng: 2,0 / 4" in page
+    exported = client.get("/dashboard/teams.csv").data.decode("utf-8-sig")
+    assert "Hiệu quả (học tập và hỗ trợ)" in exported and ",38," in exported
 
 
 def test_help_per_member_by_training(db, world):  # noqa: ANN001

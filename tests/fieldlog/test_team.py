@@ -94,6 +94,9 @@ def test_officers_see_a_team_of_their_area_only(client, db, world):  # noqa: ANN
     assert client.get(f"/log/team?team={world.village.team.id}").status_code == 200
     assert client.get(f"/log/team?team={world.far_village.team.id}").status_code == 404
     assert client.get(f"/log/sheet?team={world.far_village.team.id}").status_code == 404
+    assert client.get(f"/log/type?team={world.far_village.team.id}").status_code == 404
+    typing = client.get(f"/log/type?team={world.neighbour.team.id}").get_data(as_text=True)
+    assert world.member.full_name not in typing  # only that team's members are offered
 
 
 def test_the_printable_sheet_lists_the_members_and_the_legend(client, db, world):  # noqa: ANN001
