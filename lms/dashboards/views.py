@@ -33,6 +33,8 @@ from lms.dashboards.scorecard import (
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
 from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db
+from lms.fieldlog import effectiveness
+from lms.fieldlog import wording as fieldlog_wording
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
@@ -466,9 +468,15 @@ def scorecard() -> str:
     rows = [(team, _reason_line(team), url_for("dashboards.team_page", team_id=team.team_id))
             for team in scores]
     unit = {"unit": root.id} if root is not None else {}
+    # The field log's effectiveness (training and help given) beside each row: lms.fieldlog.
+    effects = {team_id: (effect.score, fieldlog_wording.reason_line(effect))
+               for team_id, effect in effectiveness.for_teams(scores, root,
+                                                              local_today()).items()}
     keep = {**unit, "sort": sort, "dir": direction}  # known values only
     return render_template("dashboards/scorecard.html", root=root, page=page, rows=rows,
                            columns=_sort_links(unit, sort, direction), keep=keep,
+                           effects=effects,
+                           effectiveness_url=url_for("fieldlog.effectiveness_page", **unit),
                            sort_label=_("weakest first") if (sort, direction) == ("score", "asc")
                            else "",
                            exports={fmt: url_for("dashboards.scorecard_export", fmt=fmt, **keep)
@@ -487,12 +495,15 @@ def scorecard_export(fmt: str) -> Response:
     header = [_("Team"), _("Area"), _("Score"), _("Members"), _("Certified"),
               _("Certified (%)"), _("Members aged 60 and over"), _("60+ certified"),
               _("60+ certified (%)"), _("Average quiz score"), _("Last activity"),
-              _("In-person classes held"), _("What lowers the score")]
+              _("In-person classes held"), _("What lowers the score"),
+              _("Effectiveness (training and help)"), _("What lowers the effectiveness")]
+    effects = effectiveness.for_teams(scores, root, today)  # lms.fieldlog
     rows = [[team.name, team.unit_name, team.score, team.members, team.certified,
              team.certified_share, team.older, team.older_certified, team.older_share,
              round(team.average_quiz, 1) if team.average_quiz is not None else None,
              team.last_activity.date() if team.last_activity else None, team.in_person,
-             _reason_line(team)] for team in scores]
+             _reason_line(team), effects[team.team_id].score,
+             fieldlog_wording.reason_line(effects[team.team_id])] for team in scores]
     name = f"scorecard-{today.isoformat()}"
     if fmt == "csv":
         return _download(csv_bytes(header, rows), "text/csv", f"{name}.csv")
