@@ -161,6 +161,12 @@ def import_course(parsed: ParsedCourse, *, now: datetime,
     if course is not None and course.content_digest == digest:
         return ImportResult(parsed.slug, "unchanged", len(parsed.lessons), questions)
     status = "updated" if course is not None else "created"
+    if course is not None and parsed.version in {v.version for v in course.versions[:-1]}:
+        # Going back to an earlier version's number would make two versions of one name.
+        raise ContentValidationError([ContentError(
+            f"{parsed.slug}/course.md", 1,
+            _l("version %(version)s was published before; give this version a new number",
+               version=parsed.version))])
     # What this version changes, read before the new content replaces the published one.
     changes = compare(course, parsed) if course is not None else []
     if course is None:

@@ -262,3 +262,12 @@ def test_officers_see_the_wave_and_list_who_has_not_recertified(
     assert "2 thành viên" in targets
     assert people[0].full_name in targets and people[2].full_name not in targets
     assert member.full_name not in targets  # outside the officer's area
+
+
+def test_an_earlier_version_number_is_refused_with_a_reason(runner, tmp_path, db, certified):  # noqa: ANN001
+    _publish(runner, tmp_path, "v2", _v2())
+    result = runner.invoke(args=["lms", "import-content",
+                                 str(write_course(tmp_path / "old", _files("1"), "thanh-toan"))])
+    assert result.exit_code != 0
+    assert "course.md:1" in result.output and "phiên bản 1 đã được xuất bản" in result.output
+    assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 2
