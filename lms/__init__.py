@@ -24,6 +24,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.certification.views import bp as certification_bp
     from lms.classes.views import bp as classes_bp
     from lms.courses.views import bp as courses_bp
+    from lms.credentials.views import bp as credentials_bp
     from lms.dashboards.views import bp as dashboards_bp
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
@@ -51,6 +52,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(roster_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(credentials_bp)  # before /verify/<code>: it owns /verify/<code>.json
     app.register_blueprint(certification_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(classes_bp)

@@ -17,6 +17,7 @@ from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.credentials.keys import signing_key
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
 from tests.conftest import csrf_token, login
@@ -108,6 +109,13 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.assignment_page", "GET"): IN_SCOPE,
     ("certification.assignment_due", "POST"): IN_SCOPE,
     ("certification.assignment_cancel", "POST"): IN_SCOPE,
+    ("credentials.verify_json", "GET"): everyone(),
+    ("credentials.status", "GET"): everyone(),
+    ("credentials.download", "GET"): own("admin"),
+    ("credentials.key_set", "GET"): everyone(),
+    ("credentials.public_key", "GET"): everyone(),
+    ("credentials.issuer", "GET"): everyone(),
+    ("credentials.platform_issuer", "GET"): everyone(),
     ("dashboards.overview", "GET"): OFFICERS,
     ("dashboards.overview_export", "GET"): OFFICERS,
     ("dashboards.trend", "GET"): OFFICERS,
@@ -174,6 +182,7 @@ def world(app, db, runner):
         "certificate_id": certificate.id, "code": certificate.display_code,
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
         "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
+        "kid": signing_key()[0],
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
     return people, values, asset
