@@ -18,6 +18,8 @@ def create_app(config: type[Config] = Config) -> Flask:
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from lms import cli, i18n, navigation, public_url, security, sqlite, template_helpers
+    from lms.api.account_views import bp as tokens_bp
+    from lms.api.views import bp as api_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
@@ -58,5 +60,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(classes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
     cli.init_app(app)
     return app

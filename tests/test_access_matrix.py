@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from lms.api.tokens import create_token
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.certification.services import assign_refresher
@@ -109,6 +110,25 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.assignment_page", "GET"): IN_SCOPE,
     ("certification.assignment_due", "POST"): IN_SCOPE,
     ("certification.assignment_cancel", "POST"): IN_SCOPE,
+    ("tokens.token_list", "GET"): logged_in(),
+    ("tokens.token_create", "POST"): logged_in(),
+    ("tokens.token_revoke", "POST"): own(),
+    # The API takes tokens, not cookies: each role calls it with its own token (a write token
+    # for officers and administrators); no token is the API's "log in" (401).
+    ("api.openapi", "GET"): everyone(),
+    ("api.me", "GET"): logged_in(),
+    ("api.my_certificates", "GET"): logged_in(),
+    ("api.courses", "GET"): logged_in(),
+    ("api.course", "GET"): logged_in(),
+    ("api.areas", "GET"): OFFICERS,
+    ("api.area", "GET"): IN_SCOPE,
+    ("api.teams", "GET"): OFFICERS,
+    ("api.people_list", "GET"): OFFICERS,
+    ("api.person_detail", "GET"): IN_SCOPE,
+    ("api.certificates", "GET"): OFFICERS,
+    ("api.standings", "GET"): OFFICERS,
+    ("api.targets", "GET"): OFFICERS,
+    ("api.assignments", "GET"): OFFICERS,
     ("credentials.verify_json", "GET"): everyone(),
     ("credentials.status", "GET"): everyone(),
     ("credentials.download", "GET"): own("admin"),
@@ -173,6 +193,11 @@ def world(app, db, runner):
     assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
                                   reason="", actor=people["officer_in"], now=now,
                                   today=local_today())
+    member_token, _secret = create_token(people["member"], name="matrix", scope="read", now=now)
+    secrets = {role: create_token(person, name="api", now=now,
+                                  scope="write" if role in ("officer_in", "officer_out", "admin")
+                                  else "read")[1]
+               for role, person in people.items()}
     db.session.commit()
     lesson = course.lessons[0]
     values = {
@@ -183,9 +208,10 @@ def world(app, db, runner):
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
         "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
         "kid": signing_key()[0],
+        "token_id": member_token.id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
-    return people, values, asset
+    return people, values, asset, secrets
 
 
 def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
@@ -203,6 +229,8 @@ def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
 def outcome(response) -> str:  # noqa: ANN001
     if response.status_code in (302, 303) and "/login" in response.headers.get("Location", ""):
         return LOGIN
+    if response.status_code == 401:  # the API without a token
+        return LOGIN
     if response.status_code in (403, 404):
         return str(response.status_code)
     assert response.status_code < 500, response.status_code
@@ -218,7 +246,7 @@ def test_every_route_has_an_entry(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
-    people, values, asset = world
+    people, values, asset, secrets = world
     client = app.test_client()
     if role != "anonymous":
         login(client, people[role].phone, PASSWORD)
@@ -232,10 +260,12 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = url_for_rule(rule, values, asset)
+            headers = ({"Authorization": f"Bearer {secrets[role]}"}
+                       if rule.endpoint.startswith("api.") and role in secrets else {})
             if method == "GET":
-                response = client.get(url)
+                response = client.get(url, headers=headers)
             else:
-                response = client.post(url, data={"csrf_token": token})
+                response = client.post(url, data={"csrf_token": token}, headers=headers)
             got = outcome(response)
             expected = EXPECTED[(rule.endpoint, method)][role]
             if got != expected:
