@@ -129,6 +129,11 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("api.standings", "GET"): OFFICERS,
     ("api.targets", "GET"): OFFICERS,
     ("api.assignments", "GET"): OFFICERS,
+    ("api.assignment_create", "POST"): OFFICERS,
+    ("api.assignment_cancel", "POST"): IN_SCOPE,
+    ("api.assignment_bulk", "POST"): OFFICERS,
+    ("api.assignment_bulk_cancel", "POST"): OFFICERS,
+    ("api.roster", "POST"): OFFICERS,
     ("credentials.verify_json", "GET"): everyone(),
     ("credentials.status", "GET"): everyone(),
     ("credentials.download", "GET"): own("admin"),
@@ -253,8 +258,8 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
     token = csrf_token(client)
     wrong = []
     # Routes that end the session or delete the draft go last, so the others see the world intact.
-    last = ("certification.assignment_cancel", "authoring.discard", "people.logout_everywhere",
-            "people.logout")
+    last = ("certification.assignment_cancel", "api.assignment_cancel", "authoring.discard",
+            "people.logout_everywhere", "people.logout")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (
         last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint, r.rule))
     for rule in rules:

@@ -35,7 +35,8 @@ def _page(item: str) -> dict:
 
 SCHEMAS = {
     "Problem": {**_object({"type": TEXT, "title": TEXT, "status": {"type": "integer"},
-                           "detail": TEXT, "code": TEXT, "parameter": TEXT, "field": TEXT},
+                           "detail": TEXT, "code": TEXT, "parameter": TEXT, "field": TEXT,
+                           "rows": {"type": "array", "items": {"type": "object"}}},
                           ["type", "title", "status"]),
                 "description": "An RFC 9457 problem, in the caller's language"},
     "Me": _object({"id": ID, "name": TEXT, "role": TEXT, "area_id": MAYBE_INT,
@@ -78,6 +79,38 @@ SCHEMAS = {
     "Assignment": _object({"id": ID, "person_id": ID, "name": TEXT, "course": TEXT,
                            "due_on": DAY, "reason": TEXT, "created_at": MOMENT,
                            "closed_at": MOMENT, "overdue": {"type": "boolean"}}),
+    "NewAssignment": {**_object({"person_id": ID, "course": {**TEXT, "maxLength": 100},
+                                 "due_on": DAY, "reason": {**TEXT, "maxLength": 1000}},
+                                ["person_id", "course", "due_on"]),
+                      "additionalProperties": False},
+    "BulkAssignment": {**_object({
+        "person_ids": {"type": "array", "minItems": 1, "maxItems": 5000,
+                       "items": {"type": "integer", "minimum": 1, "maximum": 2147483647}},
+        "course": {**TEXT, "maxLength": 100}, "due_on": DAY,
+        "reason": {**TEXT, "maxLength": 1000}}, ["person_ids", "course", "due_on"]),
+        "additionalProperties": False},
+    "BulkCancel": {**_object({
+        "person_ids": {"type": "array", "minItems": 1, "maxItems": 5000,
+                       "items": {"type": "integer", "minimum": 1, "maximum": 2147483647}},
+        "course": {**TEXT, "maxLength": 100}}), "additionalProperties": False},
+    "BulkResult": _object({"changed": {"type": "integer"}, "skipped": {"type": "integer"}}),
+    "RosterRow": {**_object({key: {**TEXT, "maxLength": 200} for key in
+                             ("name", "phone", "birth_year", "village", "position", "role")},
+                            ["name", "phone", "village"]),
+                  "description": "One person, as a row of the roster file: village is the "
+                                 "village's name (or code) in the caller's area; role is "
+                                 "member (default) or leader"},
+    "Roster": {**_object({"rows": {"type": "array", "minItems": 1, "maxItems": 300,
+                                   "items": {"$ref": "#/components/schemas/RosterRow"}},
+                          "dry_run": {"type": "boolean"}}, ["rows"]),
+               "additionalProperties": False},
+    "RosterResult": _object({
+        "saved": {"type": "boolean"},
+        "rows": {"type": "array", "items": _object({
+            "row": {"type": "integer"}, "name": TEXT, "village": TEXT,
+            "problems": {"type": "array", "items": TEXT}})},
+        "people": {"type": "array", "items": _object({
+            "name": TEXT, "phone": TEXT, "village": TEXT, "temporary_password": TEXT})}}),
 }
 for _name in ("Area", "Team", "Person", "Course", "Certificate", "Target", "Assignment"):
     SCHEMAS[f"{_name}Page"] = _page(_name)

@@ -684,3 +684,5 @@ def assignments() -> Response:
     today = local_today()
     return page_json(page, [serializers.assignment(row, today) for row in page.rows])
 
+
+from lms.api import writes  # noqa: E402, F401  (the write endpoints join the blueprint)
