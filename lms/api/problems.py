@@ -83,20 +83,24 @@ def register(bp: Blueprint) -> None:
 
     # By code too: the application's own 429 page is registered by code, which Flask looks up
     # before any handler registered by class.
-    @bp.errorhandler(429)
-    @bp.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
-        code = error.code or 500
-        title = TITLES.get(code, lambda: error.name)()
-        response = problem(code, title)
-        if code == 429:
-            response.headers["Retry-After"] = "60"
-        return response
+    bp.register_error_handler(429, http_problem)
+    bp.register_error_handler(HTTPException, http_problem)
 
     @bp.errorhandler(500)
     def server_error(error: Exception) -> Response:
         db.session.rollback()
         return problem(500, _("Something went wrong on the server."))
+
+
+def http_problem(error: HTTPException) -> Response:
+    """An HTTP error (404, 405, 429...) as a problem document."""
+    code = error.code or 500
+    response = problem(code, TITLES.get(code, lambda: error.name)())
+    if code == 429:
+        response.headers["Retry-After"] = "60"
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def wants_english() -> bool:

@@ -8,7 +8,7 @@ their own data (/me).
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import case, func, literal, select
 from werkzeug.wrappers import Response
@@ -38,7 +38,6 @@ from lms.people.units import in_subtree
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: a token in the Authorization header cannot be forged by a page
 problems.register(bp)
-API_PER_TOKEN = "300 per minute"
 OFFICERS = (Role.OFFICER, Role.ADMIN)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -49,7 +48,7 @@ def _rate_key() -> str:
     return f"api-token:{tokens.digest(secret)[:16]}" if secret else f"api:{request.remote_addr}"
 
 
-limiter.limit(API_PER_TOKEN, key_func=_rate_key)(bp)
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
 
 
 def _bearer() -> str:

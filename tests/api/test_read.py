@@ -183,3 +183,12 @@ def test_rate_limits_answer_429_problems(client, area, token, limits):
     assert codes[:300] == [200] * 300 and codes[300] == 429
     response = client.get("/api/v1/me", headers=headers)
     assert response.mimetype == "application/problem+json"
+
+
+def test_unknown_addresses_and_ids_out_of_range_are_404_problems(client, area, token):
+    headers = bearer(token(area["officer_a"]))
+    for url in ("/api/v1/nothing", "/api/v1/people/2147483648", "/api/v1/areas/x"):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    wrong = client.delete("/api/v1/people", headers=headers)
+    assert wrong.status_code == 405 and wrong.mimetype == "application/problem+json"
