@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from lms.clock import local_today
 from lms.credentials import keys, services
@@ -25,13 +26,16 @@ def verify_credential(path: Path) -> None:
         text = path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError) as error:
         raise click.ClickException(f"{path}: {error}") from None
-    verdict = services.verify(text, local_today())
+    # In English, like the other commands' output (operators' logs and scripts read it).
+    with force_locale("en"):
+        verdict = services.verify(text, local_today())
+        message = str(verdict.message)
     if verdict.credential:
         subject = verdict.credential.get("credentialSubject", {})
         names = [i.get("identityHash", "") for i in subject.get("identifier", [])]
         click.echo(f"{verdict.credential.get('name', '')} — {', '.join(names)}")
         click.echo(verdict.credential.get("id", ""))
-    click.echo(verdict.message)
+    click.echo(message)
     if not (verdict.genuine and verdict.current):
         raise SystemExit(1)
 
