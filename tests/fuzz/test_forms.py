@@ -51,7 +51,8 @@ ROLES = {
     "certification.assign": "admin", "certification.assignment_due": "officer",
     "certification.assignment_cancel": "officer", "classes.schedule": "trainer",
     "classes.add_person": "trainer", "classes.remove_person": "trainer",
-    "classes.attendance": "trainer",
+    "classes.attendance": "trainer", "tokens.token_create": "officer",
+    "tokens.token_revoke": "officer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},
@@ -73,7 +74,9 @@ FILENAMES = ("roster.csv", "roster.xlsx", "course.zip", "anh.png", "Ảnh chụp
 
 
 def test_every_post_rule_is_fuzzed(app):
-    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    # The REST API takes JSON and tokens, not forms: Schemathesis fuzzes it (.ci/schemathesis.sh).
+    posts = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and not rule.endpoint.startswith("api.")}
     assert sorted(posts - set(ROLES)) == [], "new POST routes need a role in ROLES"
     assert sorted(set(ROLES) - posts) == [], "ROLES names routes that no longer exist"
 

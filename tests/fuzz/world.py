@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from lms.api.tokens import create_token
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.certification.services import assign_refresher
@@ -58,6 +59,7 @@ def build_world(runner) -> World:  # noqa: ANN001
     assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
                                   reason="", actor=people["officer"], now=now,
                                   today=local_today())
+    api_token, _secret = create_token(people["officer"], name="fuzz", scope="read", now=now)
     db.session.commit()
     values = {
         "slug": [course.slug],
@@ -73,6 +75,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "code": [certificate.display_code],
         "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
         "assignment_id": [str(assignment.id)],
+        "token_id": [str(api_token.id)],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 
