@@ -63,6 +63,14 @@ def credential_response(code: str) -> Response:
     return response
 
 
+@bp.after_app_request
+def vary_on_accept(response: Response) -> Response:
+    """/verify/<code> answers a page or the credential by the Accept header: caches must know."""
+    if request.endpoint == "certification.verify":
+        response.vary.add("Accept")
+    return response
+
+
 @bp.get("/verify/<code>.json")
 @lookup_limit
 def verify_json(code: str) -> Response:

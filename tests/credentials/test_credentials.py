@@ -129,7 +129,7 @@ def test_accept_ld_json_on_the_verification_page_gives_the_same_credential(clien
     assert asked.get_json() == client.get(f"/verify/{code}.json").get_json()
     assert "Accept" in asked.headers["Vary"]
     page = client.get(f"/verify/{code}", headers={"Accept": "text/html,*/*;q=0.8"})
-    assert page.mimetype == "text/html"
+    assert page.mimetype == "text/html" and "Accept" in page.headers["Vary"]
 
 
 def test_the_member_downloads_a_credential_whose_signature_other_libraries_verify(

@@ -18,6 +18,7 @@ from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.credentials.keys import signing_key
 from lms.extensions import db
 from lms.people.models import Person, Role
 from lms.quizzes import services as quiz_services
@@ -76,6 +77,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
         "assignment_id": [str(assignment.id)],
         "token_id": [str(api_token.id)],
+        "kid": [signing_key()[0]],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 
