@@ -18,12 +18,15 @@ def create_app(config: type[Config] = Config) -> Flask:
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 
     from lms import cli, i18n, navigation, public_url, security, sqlite, template_helpers
+    from lms.api.account_views import bp as tokens_bp
+    from lms.api.views import bp as api_bp
     from lms.audit.views import bp as audit_bp
     from lms.auth import init_auth
     from lms.authoring.views import bp as authoring_bp
     from lms.certification.views import bp as certification_bp
     from lms.classes.views import bp as classes_bp
     from lms.courses.views import bp as courses_bp
+    from lms.credentials.views import bp as credentials_bp
     from lms.dashboards.views import bp as dashboards_bp
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
@@ -52,11 +55,14 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(roster_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(credentials_bp)  # before /verify/<code>: it owns /verify/<code>.json
     app.register_blueprint(certification_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(audit_bp)
     fieldlog_routes.init_app(app)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
     cli.init_app(app)
     return app

@@ -11,11 +11,15 @@ lms_cli = AppGroup("lms", help="Training platform commands.")
 def init_app(app: Flask) -> None:
     """Register every feature's commands under `lms`."""
     from lms import demo, operations
+    from lms.api import cli as api_cli
     from lms.courses import cli as courses_cli
+    from lms.credentials import cli as credentials_cli
     from lms.people import cli as people_cli
 
     people_cli.register(lms_cli)
     courses_cli.register(lms_cli)
+    api_cli.register(lms_cli)
+    credentials_cli.register(lms_cli)
     demo.register(lms_cli)
     operations.register(lms_cli)
     for command in lms_cli.commands.values():

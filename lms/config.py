@@ -82,6 +82,15 @@ class Config:
     REMEMBER_COOKIE_SECURE = ENV_NAME == "production"
     WTF_CSRF_TIME_LIMIT = None  # the session cookie bounds the token's life
 
+    # Credentials (Open Badges 3.0) are signed with this Ed25519 key: a PEM, or the path of one.
+    # Unset: a key created on first use in CREDENTIAL_KEY_DIR (docs/operations.md).
+    CREDENTIAL_KEY = os.environ.get("LMS_CREDENTIAL_KEY") or None
+    CREDENTIAL_KEY_DIR = Path(os.environ.get("LMS_CREDENTIAL_KEY_DIR",
+                                             INSTANCE_DIR / "credential-keys"))
+
+    # Calls one API token may make (Flask-Limiter's notation); CI's schemathesis run raises it.
+    API_RATE_LIMIT = os.environ.get("LMS_API_RATE_LIMIT") or "300 per minute"
+
     PEOPLE_PER_PAGE = 25
     # A certificate this close to its end date counts as expiring.
     EXPIRING_DAYS = int(os.environ.get("LMS_EXPIRING_DAYS", "60"))

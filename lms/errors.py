@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from lms.extensions import db
 
@@ -37,8 +38,14 @@ def register_error_handlers(app: Flask) -> None:
         return offer_again() or render_template("errors/csrf.html"), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | Response:
         code = error.code or 500
+        if request.path.startswith("/api/"):
+            # No route matched (an unknown address, an id out of range, a wrong method): the
+            # API answers with a problem document, never a page (lms.api.problems).
+            from lms.api.problems import http_problem
+
+            return http_problem(error)
         template = f"errors/{code}.html" if code in (403, 404, 413) else "errors/generic.html"
         return render_template(template, error=error), code
 

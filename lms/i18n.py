@@ -8,7 +8,12 @@ from lms.extensions import babel
 
 
 def select_locale() -> str:
-    """The language chosen in this session, else Vietnamese."""
+    """The language chosen in this session, else Vietnamese. API calls carry no session:
+    `lang` or Accept-Language chooses (lms.api.problems)."""
+    if request and request.path.startswith("/api/"):
+        from lms.api.problems import wants_english
+
+        return "en" if wants_english() else "vi"
     chosen = session.get("lang") if request else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

@@ -90,8 +90,9 @@ def _reset_schema() -> None:
 
 
 @pytest.fixture(scope="session")
-def app() -> Iterator[Flask]:
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app(TestConfig)
+    application.config["CREDENTIAL_KEY_DIR"] = tmp_path_factory.mktemp("credential-keys")
     application.test_client_class = Client
     # Every test client comes from 127.0.0.1: limits are switched on only where tested.
     limiter.enabled = False

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from lms.api.tokens import create_token
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.certification.services import assign_refresher
@@ -19,6 +20,7 @@ from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
 from lms.fieldlog.services import VisitData, record_visit
+from lms.credentials.keys import signing_key
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
 from tests.conftest import csrf_token, login
@@ -115,6 +117,37 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("certification.assignment_page", "GET"): IN_SCOPE,
     ("certification.assignment_due", "POST"): IN_SCOPE,
     ("certification.assignment_cancel", "POST"): IN_SCOPE,
+    ("tokens.token_list", "GET"): logged_in(),
+    ("tokens.token_create", "POST"): logged_in(),
+    ("tokens.token_revoke", "POST"): own(),
+    # The API takes tokens, not cookies: each role calls it with its own token (a write token
+    # for officers and administrators); no token is the API's "log in" (401).
+    ("api.openapi", "GET"): everyone(),
+    ("api.me", "GET"): logged_in(),
+    ("api.my_certificates", "GET"): logged_in(),
+    ("api.courses", "GET"): logged_in(),
+    ("api.course", "GET"): logged_in(),
+    ("api.areas", "GET"): OFFICERS,
+    ("api.area", "GET"): IN_SCOPE,
+    ("api.teams", "GET"): OFFICERS,
+    ("api.people_list", "GET"): OFFICERS,
+    ("api.person_detail", "GET"): IN_SCOPE,
+    ("api.certificates", "GET"): OFFICERS,
+    ("api.standings", "GET"): OFFICERS,
+    ("api.targets", "GET"): OFFICERS,
+    ("api.assignments", "GET"): OFFICERS,
+    ("api.assignment_create", "POST"): OFFICERS,
+    ("api.assignment_cancel", "POST"): IN_SCOPE,
+    ("api.assignment_bulk", "POST"): OFFICERS,
+    ("api.assignment_bulk_cancel", "POST"): OFFICERS,
+    ("api.roster", "POST"): OFFICERS,
+    ("credentials.verify_json", "GET"): everyone(),
+    ("credentials.status", "GET"): everyone(),
+    ("credentials.download", "GET"): own("admin"),
+    ("credentials.key_set", "GET"): everyone(),
+    ("credentials.public_key", "GET"): everyone(),
+    ("credentials.issuer", "GET"): everyone(),
+    ("credentials.platform_issuer", "GET"): everyone(),
     ("dashboards.overview", "GET"): OFFICERS,
     ("dashboards.overview_export", "GET"): OFFICERS,
     ("dashboards.trend", "GET"): OFFICERS,
@@ -203,6 +236,11 @@ def world(app, db, runner):
                                     kind_ids=[active_kinds()[0].id], age_band="60-plus",
                                     outcome="follow_up"),
         actor=people["member"], today=local_today())
+    member_token, _secret = create_token(people["member"], name="matrix", scope="read", now=now)
+    secrets = {role: create_token(person, name="api", now=now,
+                                  scope="write" if role in ("officer_in", "officer_out", "admin")
+                                  else "read")[1]
+               for role, person in people.items()}
     db.session.commit()
     lesson = course.lessons[0]
     values = {
@@ -213,9 +251,11 @@ def world(app, db, runner):
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
         "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
         "visit_id": visit.id, "kind_id": visit.kinds[0].id,
+        "kid": signing_key()[0],
+        "token_id": member_token.id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
-    return people, values, asset
+    return people, values, asset, secrets
 
 
 def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
@@ -233,6 +273,8 @@ def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
 def outcome(response) -> str:  # noqa: ANN001
     if response.status_code in (302, 303) and "/login" in response.headers.get("Location", ""):
         return LOGIN
+    if response.status_code == 401:  # the API without a token
+        return LOGIN
     if response.status_code in (403, 404):
         return str(response.status_code)
     assert response.status_code < 500, response.status_code
@@ -248,24 +290,26 @@ def test_every_route_has_an_entry(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
-    people, values, asset = world
+    people, values, asset, secrets = world
     client = app.test_client()
     if role != "anonymous":
         login(client, people[role].phone, PASSWORD)
     token = csrf_token(client)
     wrong = []
     # Routes that end the session or delete the draft go last, so the others see the world intact.
-    last = ("fieldlog.delete", "certification.assignment_cancel", "authoring.discard",
-            "people.logout_everywhere", "people.logout")
+    last = ("fieldlog.delete", "certification.assignment_cancel", "api.assignment_cancel",
+            "authoring.discard", "people.logout_everywhere", "people.logout")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (
         last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint, r.rule))
     for rule in rules:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = url_for_rule(rule, values, asset)
+            headers = ({"Authorization": f"Bearer {secrets[role]}"}
+                       if rule.endpoint.startswith("api.") and role in secrets else {})
             if method == "GET":
-                response = client.get(url)
+                response = client.get(url, headers=headers)
             else:
-                response = client.post(url, data={"csrf_token": token})
+                response = client.post(url, data={"csrf_token": token}, headers=headers)
             got = outcome(response)
             expected = EXPECTED[(rule.endpoint, method)][role]
             if got != expected:

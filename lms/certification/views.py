@@ -66,9 +66,14 @@ def verify_form() -> str | Response:
 
 @bp.get("/verify/<code>")
 @lookup_limit
-def verify(code: str) -> tuple[str, int]:
+def verify(code: str) -> tuple[str, int] | Response:
     """Public page: name, course, dates and status; never a phone number or birth year.
-    A revoked certificate answers 410 Gone (the Open Badges convention), with its page."""
+    A revoked certificate answers 410 Gone (the Open Badges convention), with its page.
+    Asked for `application/ld+json`, the Open Badges 3.0 credential (lms/credentials)."""
+    from lms.credentials.views import credential_response, wants_credential
+
+    if wants_credential():
+        return credential_response(code)
     certificate = services.find_certificate(code)
     if certificate is None:
         return render_template("certification/verify_unknown.html", code=code,

@@ -41,7 +41,8 @@ def catch_ended_login() -> Response | None:
     """Before anything else looks at a POST (the CSRF check included): a POST that needs a
     login and has none is answered by the login page, with the form kept when possible."""
     if (request.method != "POST" or request.endpoint is None
-            or request.endpoint in OPEN_POST_ENDPOINTS or current_user.is_authenticated):
+            or request.endpoint in OPEN_POST_ENDPOINTS or request.blueprint == "api"
+            or current_user.is_authenticated):
         return None
     back = _same_site_path(request.referrer)
     login_url = url_for("people.login", next=back)

@@ -57,6 +57,8 @@ ROLES = {
         "review", "confirm_all", "type_sheet", "upload", "confirm_import")},
     **{f"fieldlog.{name}": "admin" for name in ("effectiveness_settings", "kinds",
                                                 "kind_edit")},
+    "classes.attendance": "trainer", "tokens.token_create": "officer",
+    "tokens.token_revoke": "officer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},
@@ -78,7 +80,9 @@ FILENAMES = ("roster.csv", "roster.xlsx", "course.zip", "anh.png", "Ảnh chụp
 
 
 def test_every_post_rule_is_fuzzed(app):
-    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    # The REST API takes JSON and tokens, not forms: Schemathesis fuzzes it (.ci/schemathesis.sh).
+    posts = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "POST" in rule.methods and not rule.endpoint.startswith("api.")}
     assert sorted(posts - set(ROLES)) == [], "new POST routes need a role in ROLES"
     assert sorted(set(ROLES) - posts) == [], "ROLES names routes that no longer exist"
 

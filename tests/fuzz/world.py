@@ -11,12 +11,14 @@ from urllib.parse import urlsplit
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from lms.api.tokens import create_token
 from lms.authoring.drafts import edit_course
 from lms.certification.models import Certificate
 from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.credentials.keys import signing_key
 from lms.extensions import db
 from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
 from lms.fieldlog.services import VisitData, record_visit
@@ -66,6 +68,7 @@ def build_world(runner) -> World:  # noqa: ANN001
                                     kind_ids=[active_kinds()[0].id], age_band="60-plus",
                                     outcome="follow_up"),
         actor=people["member"], today=local_today())
+    api_token, _secret = create_token(people["officer"], name="fuzz", scope="read", now=now)
     db.session.commit()
     values = {
         "slug": [course.slug],
@@ -82,6 +85,8 @@ def build_world(runner) -> World:  # noqa: ANN001
         "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
         "assignment_id": [str(assignment.id)],
         "visit_id": [str(visit.id)], "kind_id": [str(visit.kinds[0].id)],
+        "token_id": [str(api_token.id)],
+        "kid": [signing_key()[0]],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 
