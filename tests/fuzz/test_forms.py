@@ -57,7 +57,7 @@ ROLES = {
         "review", "confirm_all", "type_sheet", "upload", "confirm_import")},
     **{f"fieldlog.{name}": "admin" for name in ("effectiveness_settings", "kinds",
                                                 "kind_edit")},
-    "classes.attendance": "trainer", "tokens.token_create": "officer",
+    "tokens.token_create": "officer",
     "tokens.token_revoke": "officer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
