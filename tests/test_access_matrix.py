@@ -18,9 +18,9 @@ from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.credentials.keys import signing_key
 from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
 from lms.fieldlog.services import VisitData, record_visit
-from lms.credentials.keys import signing_key
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
 from tests.conftest import csrf_token, login
