@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, jsonify, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -60,7 +61,7 @@ def manifest() -> Response:
     body = {
         "name": _("Digital skills for community teams"),
         "short_name": _("Digital skills"),
-        "lang": "vi",
+        "lang": str(get_locale()),
         "start_url": url_for("main.home"),
         "scope": "/",
         "display": "standalone",

@@ -53,7 +53,9 @@ async function page(request, url) {
     if (response.ok && response.type === "basic") { await keep(request, url, response.clone()); }
     return response;
   } catch (error) {
-    var hit = await caches.match(request, { ignoreVary: true });
+    // The newest copy of the home page is in PAGES; a course keeps the one of its download.
+    var hit = (await caches.has(PAGES)) && await (await caches.open(PAGES)).match(request, { ignoreVary: true });
+    hit = hit || await caches.match(request, { ignoreVary: true });
     if (!hit && url.pathname.indexOf("/courses/") === 0) {
       hit = await caches.match(url.pathname, { ignoreVary: true });
     }
@@ -63,8 +65,9 @@ async function page(request, url) {
 
 async function keep(request, url, response) {
   var name = null, path = url.pathname, slug = path.match(/^\/courses\/([^/]+)/);
-  if (path === "/") {
-    name = PAGES;
+  if (path === "/") {  // the member's home, for a member who keeps a course
+    var names = await caches.keys();
+    name = names.some(function (n) { return n.indexOf(COURSE) === 0; }) ? PAGES : null;
   } else if (slug && await caches.has(COURSE + slug[1])) {
     name = COURSE + slug[1];
   } else if (path.indexOf("/attempts/") === 0 && await (await caches.open(PAGES)).match(request)) {
