@@ -157,14 +157,15 @@ function notify() {
   });
 }
 
-// Personal data: the stored pages and courses, and the queue of the person logging out.
+// Personal data: the stored pages and courses; on logging out, also the person's refused forms
+// (she has seen why). Forms not sent yet (the server did not answer) stay, tied to her login.
 async function wipe(person, withQueue) {
   var names = await caches.keys();
   await Promise.all(names.filter(function (name) {
     return name === PAGES || name.indexOf(COURSE) === 0;
   }).map(function (name) { return caches.delete(name); }));
   if (withQueue) {
-    var mine = (await items()).filter(function (item) { return String(item.person) === String(person); });
+    var mine = (await items()).filter(function (item) { return String(item.person) === String(person) && item.error; });
     for (var item of mine) { await drop(item.id); }
   }
 }
