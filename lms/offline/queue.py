@@ -72,9 +72,12 @@ def _outcome(response: Any, person_id: int, key: str) -> Response:
     flashes = session.pop("_flashes", [])  # said here, not on the next page
     refused = [str(message) for category, message in flashes if category in REFUSALS]
     status = response.status_code if isinstance(response, Response) else 200
-    if refused or status >= 400:
+    # A form view that succeeds redirects (or answers 204); one that shows its page again
+    # (200) found something to correct in what was sent.
+    if refused or status >= 400 or status == 200:
         services.release_key(person_id, key)
         db.session.commit()
-        return _answer(409, error=" ".join(refused) or _("This could not be recorded."))
+        return _answer(409, error=" ".join(refused) or _(
+            "This was not accepted. Open the form again with a connection to correct it."))
     location = response.headers.get("Location") if isinstance(response, Response) else None
     return _answer(200, ok=True, location=location)

@@ -38,6 +38,9 @@ def _worker_source() -> tuple[str, str]:
                 digest.update(path.read_bytes())
         version = digest.hexdigest()[:12]
         source = (STATIC / "js" / "sw.js").read_text(encoding="utf-8")
+        # Served without its comment lines and indentation: every phone downloads it.
+        lines = (line.strip() for line in source.splitlines())
+        source = "\n".join(line for line in lines if line and not line.startswith("//"))
         kept = current_app.extensions["lms_offline_worker"] = (
             source.replace("__VERSION__", version), version)
     return kept

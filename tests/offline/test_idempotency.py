@@ -160,3 +160,17 @@ def test_forms_sent_online_answer_as_before(client, db, course_with, member) -> 
     response = post_form(client, f"/courses/{course.slug}/{course.lessons[0].slug}/done", {})
     assert response.status_code == 302
     assert _count(db, IdempotencyKey) == 0
+
+
+def test_a_copy_that_loses_the_race_sees_the_key_and_the_transaction_goes_on(  # noqa: ANN001
+        db, monkeypatch) -> None:
+    """Two copies sent at once both find no key; the unique constraint stops the second, which
+    reports "already recorded" and leaves the rest of its transaction usable."""
+    person = make_person()
+    now = utc_now()
+    assert services.claim_key(person.id, KEY, "x", now)
+    monkeypatch.setattr(services.db.session, "scalar", lambda *args, **kwargs: None)
+    assert not services.claim_key(person.id, KEY, "x", now)
+    monkeypatch.undo()
+    db.session.commit()
+    assert _count(db, IdempotencyKey, person_id=person.id) == 1

@@ -62,7 +62,7 @@
       box.appendChild(button);
       bar.appendChild(box);
     });
-    document.querySelectorAll("form[data-offline-queue]").forEach(function (form) {
+    document.querySelectorAll("form[data-offline-note]").forEach(function (form) {
       if (state.pending.indexOf(form.getAttribute("action")) >= 0 && !form.querySelector(".queued-note")) {
         form.appendChild(element("p", "queued-note done-mark", "✓ " + T.queued));
       }
@@ -90,11 +90,16 @@
     }
     if (!form.hasAttribute("data-offline-queue") || navigator.onLine || !person) { return; }
     event.preventDefault();
+    // Fields named in data-offline-fresh (a form's one-time token) get a new value for each
+    // queued copy: a page kept on the phone would otherwise send the same token twice.
+    (form.getAttribute("data-offline-fresh") || "").split(/\s+/).forEach(function (field) {
+      if (field && form.elements[field]) { form.elements[field].value = key().replace(/-/g, ""); }
+    });
     var data = new FormData(form), button = event.submitter;
     if (button && button.name) { data.append(button.name, button.value); }
     var next = (button && button.getAttribute("data-offline-next")) || form.getAttribute("data-offline-next");
     ask({ type: "queue", item: {
-      url: form.getAttribute("action"), body: new URLSearchParams(data).toString(), key: key(),
+      url: form.getAttribute("action") || location.pathname + location.search, body: new URLSearchParams(data).toString(), key: key(),
       person: person, title: document.title, made: Date.now() } }).then(function (state) {
       if (next) { window.location.href = next; } else { show(state); }
     });
@@ -114,4 +119,9 @@
     if (person) { localStorage.setItem("lms-owner", person); }
   } catch (error) { /* storage blocked: nothing kept to compare */ }
   refresh();
+  // A page marked data-offline-keep (a form to fill in offline) is kept on the phone.
+  if (person && navigator.onLine && document.querySelector("[data-offline-keep]")) {
+    caches.open("lms-pages").then(function (cache) { return cache.add(location.pathname); })
+      .catch(function () {});
+  }
 })();

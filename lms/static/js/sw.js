@@ -70,8 +70,8 @@ async function keep(request, url, response) {
     name = names.some(function (n) { return n.indexOf(COURSE) === 0; }) ? PAGES : null;
   } else if (slug && await caches.has(COURSE + slug[1])) {
     name = COURSE + slug[1];
-  } else if (path.indexOf("/attempts/") === 0 && await (await caches.open(PAGES)).match(request)) {
-    name = PAGES;
+  } else if (await caches.has(PAGES) && await (await caches.open(PAGES)).match(request)) {
+    name = PAGES;  // a page kept before (a quiz screen, a form marked data-offline-keep): refreshed
   }
   if (name) { await (await caches.open(name)).put(request, response); }
 }
