@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -10,7 +11,7 @@ import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from lms import clock, create_app
 from lms.config import TestConfig
@@ -26,6 +27,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     clock.move_today_to(config.getoption("--today"))
+    _own_database_per_worker()
+
+
+def _own_database_per_worker() -> None:
+    """With pytest-xdist (`-n 2`), each worker process uses a PostgreSQL database of its own,
+    created (afresh) next to the one LMS_TEST_DATABASE_URL names, named after it with the
+    worker's name ("lms_ci_gw0"); SQLite is in memory per process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    if not worker or url.get_backend_name() != "postgresql":
+        return
+    own = url.set(database=f"{url.database}_{worker}")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{own.database}"'))
+        connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    TestConfig.SQLALCHEMY_DATABASE_URI = own.render_as_string(hide_password=False)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
