@@ -24,14 +24,16 @@
   navigator.serviceWorker.register(root.getAttribute("data-worker") || "/sw.js", { scope: "/" })
     .catch(function () {});
 
+  // A question to the worker; no answer in 8 s (no worker yet) is an answer too, so that
+  // logging out never waits for ever.
   function ask(message) {
     message.person = person;
-    return navigator.serviceWorker.ready.then(function (registration) {
-      return new Promise(function (resolve) {
+    return new Promise(function (resolve) {
+      setTimeout(function () { resolve(null); }, 8000);
+      navigator.serviceWorker.ready.then(function (registration) {
         var channel = new MessageChannel();
         channel.port1.onmessage = function (event) { resolve(event.data); };
         registration.active.postMessage(message, [channel.port2]);
-        setTimeout(function () { resolve(null); }, 8000);
       });
     });
   }
