@@ -77,6 +77,12 @@
     ask({ type: navigator.onLine ? "flush" : "state" }).then(show);
   }
 
+  // A page kept on the phone may be opened days later: its "today" fields say today.
+  function today() {
+    var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    document.querySelectorAll("input[data-offline-today]").forEach(function (input) { input.value = now; });
+  }
+
   function key() {
     if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
     return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 14);
@@ -103,7 +109,11 @@
     ask({ type: "queue", item: {
       url: form.getAttribute("action") || location.pathname + location.search, body: new URLSearchParams(data).toString(), key: key(),
       person: person, title: document.title, made: Date.now() } }).then(function (state) {
-      if (next) { window.location.href = next; } else { show(state); }
+      if (next) { window.location.href = next; return; }
+      form.reset();  // ready for the next entry; the count above says it waits
+      today();
+      show(state);
+      window.scrollTo(0, 0);
     });
   });
 
@@ -121,6 +131,7 @@
     if (person) { localStorage.setItem("lms-owner", person); }
   } catch (error) { /* storage blocked: nothing kept to compare */ }
   refresh();
+  if (!navigator.onLine) { today(); }
   // A page marked data-offline-keep (a form to fill in offline) is kept on the phone.
   if (person && navigator.onLine && document.querySelector("[data-offline-keep]")) {
     caches.open("lms-pages").then(function (cache) { return cache.add(location.pathname); })
