@@ -47,6 +47,7 @@ SITE_LINKS = {
     "manifest": ("offline.manifest", {}),
     "worker": ("offline.worker", {}),
     "offline_js": ("static", {"filename": "js/offline.js"}),
+    "offline_more": ("static", {"filename": "js/offline-queue.js"}),
     "home": ("main.home", {}),
     "login": ("people.login", {}),
     "change_password": ("people.change_password", {}),

@@ -25,7 +25,8 @@ bp = Blueprint("offline", __name__)
 STATIC = Path(__file__).resolve().parent.parent / "static"
 # The worker's cache name changes with any file of the page frame it keeps.
 VERSIONED = ("js", "css")
-FRAME_SCRIPTS = ("js/offline.js", "js/offline-course.js", "js/quiz.js", "js/read-aloud.js")
+FRAME_SCRIPTS = ("js/offline.js", "js/offline-queue.js", "js/offline-course.js", "js/quiz.js",
+                 "js/read-aloud.js")
 
 
 def _worker_source() -> tuple[str, str]:

@@ -325,3 +325,44 @@ def test_an_updated_course_replaces_the_stored_copy(
         assert not page.get_by_text("phiên bản thứ nhất").count()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_refused_answer_is_explained_and_kept_until_dismissed(
+        server: Server, members: dict[str, tuple[int, str]],
+        open_context: Callable[..., BrowserContext]) -> None:
+    person_id, phone = members["offline-refused"]
+    slug = query(server.database, OFFLINE_COURSE, person_id, person_id, person_id)[0][0]
+    context = open_context("phone")
+    page = context.new_page()
+    log_in(page, server.base_url, phone, MEMBER_PASSWORD)
+    page.goto(server.url(f"/courses/{slug}/quiz"))
+    _controlled(page)
+    page.locator("main form button.button-primary").first.click()
+    page.wait_for_url(re.compile(r"/attempts/\d+$"))
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    review = f"/attempts/{attempt_id}?review=1"
+    _until(page, f"""() => caches.open("lms-pages").then((c) => c.match("{review}"))
+        .then(Boolean)""")
+    context.set_offline(True)
+    page.goto(server.url(f"/attempts/{attempt_id}?q=1"))
+    page.locator("main input[type=radio], main input[type=checkbox]").first.check()
+    with page.expect_navigation():
+        page.locator("button[value=next]").click()
+    assert _waiting(page, 1) == 1
+
+    # Meanwhile she hands the attempt in on another phone: the answer comes too late.
+    other = open_context("phone").new_page()
+    log_in(other, server.base_url, phone, MEMBER_PASSWORD)
+    other.goto(server.url(review))
+    with other.expect_navigation():
+        other.locator("main form button[value=submit]").click()
+
+    context.set_offline(False)
+    page.goto(server.url("/"))
+    _until(page, "() => document.querySelector('.offline-bar .flash-error') !== null")
+    assert page.get_by_role("button", name="Tôi đã hiểu, xóa đi").is_visible()
+    assert _waiting(page) == 0
+    kept = _storage(page)["queue"]
+    assert len(kept) == 1 and kept[0]["error"], kept  # kept, with the reason
+    page.get_by_role("button", name="Tôi đã hiểu, xóa đi").click()
+    _sent(page)

@@ -18,6 +18,7 @@
   var screens = document.querySelector("[data-offline-screens]");
   if (screens && navigator.onLine) {
     var urls = screens.getAttribute("data-offline-screens").trim().split(/\s+/);
+    urls.unshift(document.documentElement.getAttribute("data-offline-more"));  // to answer offline
     caches.open("lms-pages").then(function (cache) {
       return cache.match(urls[urls.length - 1]).then(function (hit) {
         return hit ? null : cache.addAll(urls);
