@@ -4,7 +4,8 @@
 
 Areas, teams, people (ages skewed older), the shipped courses (through the normal import) and
 two years of history: lesson completions, quiz attempts (question snapshots for a sample),
-completions, certificates (some expired or outdated) and refresher assignments. Rows are
+completions, certificates (some expired or outdated), refresher assignments and the field log
+(about 20 visits per member per year, more once certified). Rows are
 streamed with COPY on PostgreSQL and executemany on SQLite, with ids assigned here.
 """
 
@@ -22,13 +23,14 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
-from bench.sink import Sink
+from bench.sink import COLUMNS, Sink
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench12345"  # every generated person's password
 SEED = 20260101
 HISTORY_DAYS = 730
 SNAPSHOT_SHARE = 0.02  # attempts that keep their question snapshot rows
+VISITS_PER_YEAR = 20  # field log entries per member per year, on average
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,9 @@ class Generator:
                                       tzinfo=UTC)
         self.codes: set[str] = set()
         self.hash = generate_password_hash(PASSWORD, method="scrypt")
+        self.homes: dict[int, tuple[int, int]] = {}  # member: (village, team)
+        self.leaders: dict[int, int] = {}  # team: its leader
+        self.certified_on: dict[int, date] = {}  # member: their first certificate
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -194,11 +199,44 @@ class Generator:
         name = f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
         pid = self.person(unit_id, team_id, name, year, "leader" if leader else "member",
                           f"03{len(self.members) + 1:08d}")
+        self.homes[pid] = (unit_id, team_id)
+        if leader:
+            self.leaders[team_id] = pid
         engaged = strength + (0.15 if leader else 0) - (0.25 if age >= 60 else 0)
         engagement = 1 / (1 + math.exp(-8 * (engaged + rng.gauss(0, 0.2) + 0.1)))
         skill = min(max(0.7 + strength / 2 - (0.12 if age >= 60 else 0)
                         + rng.gauss(0, 0.1), 0.1), 0.97)
         self.members.append((pid, commune, year, engagement, skill))
+
+    # --- field log ----------------------------------------------------------------------------
+
+    def logs(self, kind_ids: list[int]) -> None:
+        """Each member's visits over the two years (lms.fieldlog.synthetic): keen members and
+        certified ones help more; a few teams went quiet in the last months."""
+        from lms.fieldlog.synthetic import draw_visits
+
+        rng, add = self.rng, self.sink.add
+        start = self.today - timedelta(days=HISTORY_DAYS - 1)
+        quiet: dict[int, date | None] = {}
+        for pid, _commune, _year, engagement, _skill in self.members:
+            unit_id, team_id = self.homes[pid]
+            if team_id not in quiet:
+                quiet[team_id] = (self.today - timedelta(days=rng.randint(35, 120))
+                                  if rng.random() < 0.07 else None)
+            # Half rate before the certificate: scale so the average stays near 20 a year.
+            per_year = VISITS_PER_YEAR * (0.6 + 0.8 * engagement) * 1.4
+            for visit in draw_visits(rng, start, self.today, per_year,
+                                     self.certified_on.get(pid), quiet[team_id]):
+                vid = self.next_id("visits")
+                confirmed = (self.today - visit.day).days > 10
+                add("visits", (vid, pid, team_id, unit_id, visit.day, visit.people,
+                               visit.age_band, visit.outcome, "", visit.closed_on,
+                               "confirmed" if confirmed else "pending", "",
+                               self.leaders.get(team_id) if confirmed else None, pid, None,
+                               datetime.combine(visit.day, datetime.min.time(), tzinfo=UTC)
+                               + timedelta(hours=rng.randint(1, 12))))
+                for index in visit.kinds:
+                    add("visit_kinds", (vid, kind_ids[index]))
 
     # --- history ------------------------------------------------------------------------------
 
@@ -303,6 +341,8 @@ class Generator:
         add("completions", (cid, pid, course.id, moment, "in_person" if in_person else "online",
                             attempt_id, course.version, percent))
         issued = moment.date()
+        if issued < self.certified_on.get(pid, date.max):
+            self.certified_on[pid] = issued
         valid_until = add_months(issued, course.valid_months) if course.valid_months else None
         outdated = course.release is not None and issued < course.release
         add("certificates", (self.next_id("certificates"), self.code(), pid, course.id, cid,
@@ -354,14 +394,18 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
     today = date.today()
     with app.app_context():
         courses = load_courses(today)
+        kind_ids = list(db.session.scalars(text("SELECT id FROM service_kinds ORDER BY position")))
         engine = db.engine
         with Sink(engine) as sink:
             generator = Generator(sink, SCALES[scale_name], courses, today)
             generator.population()
             generator.history()
+            generator.logs(kind_ids)
         with engine.begin() as connection:
             if engine.dialect.name == "postgresql":
                 for table in sink.counts:
+                    if "id" not in COLUMNS[table]:
+                        continue  # a link table (visit_kinds) has no sequence
                     connection.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))

@@ -24,6 +24,9 @@ os.environ.setdefault("LMS_SECRET_KEY", SECRET)
 TARGET_FILTER = "filtered=1&status=expired&status=never&age_band=60-plus"
 DASHBOARD_PAGES = {
     "overview": "/dashboard",
+    # A past date is counted from the certificates and memberships themselves (issue 17).
+    "overview a year ago": "/dashboard?on={year_ago}",
+    "trend (24 months)": "/dashboard/trend",
     "targets (60+, expired/never)": f"/dashboard/targets?{TARGET_FILTER}",
     "scorecard": "/dashboard/teams",
     "export overview csv": "/dashboard/export.csv",
@@ -45,12 +48,19 @@ def login(client: object, phone: str) -> None:
 
 def dashboards(app: object, scopes: list[str], repeat: int, budget: float) -> dict:
     """Median and p95 server time of each dashboard page at each scope (in-process)."""
+    from datetime import timedelta
+
+    from lms.clock import local_today
+
     phones = {"national": "0900000001", "province": "0900100000"}
+    # A year before the application's today (lms.clock), not the machine's calendar.
+    year_ago = (local_today() - timedelta(days=365)).isoformat()
     results = {}
     for scope in scopes:
         client = app.test_client()
         login(client, phones[scope])
         for name, url in DASHBOARD_PAGES.items():
+            url = url.replace("{year_ago}", year_ago)
             samples: list[float] = []
             spent = 0.0
             for run in range(repeat + 1):
@@ -84,7 +94,13 @@ class Sessions:
         """(Cookie header, raw CSRF secret) for `person`."""
         from flask_login.utils import _create_identifier
 
+        from lms.extensions import db
+        from lms.people.logins import start_login
+
         raw = hashlib.sha1(os.urandom(32)).hexdigest()
+        # A login row, as the login page opens one (the session names it, lms.people.logins).
+        start_login(person, remember=False, now=datetime.now(UTC))
+        db.session.commit()
         with self.app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
             identifier = _create_identifier()
         value = self.serializer.dumps({"_user_id": person.get_id(), "_fresh": True,

@@ -31,6 +31,10 @@ COLUMNS = {
                     "created_at", "closed_at", "closed_by_completion_id"),
     "enrolments": ("id", "person_id", "course_id", "started_at", "last_activity_at",
                    "completed_at"),
+    "visits": ("id", "person_id", "team_id", "unit_id", "visited_on", "people_count",
+               "age_band", "outcome", "note", "follow_up_closed_on", "review", "review_note",
+               "reviewed_by_id", "recorded_by_id", "token", "created_at"),
+    "visit_kinds": ("visit_id", "kind_id"),
 }
 BATCH = 50_000
 

@@ -27,6 +27,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.dashboards.views import bp as dashboards_bp
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
+    from lms.fieldlog import routes as fieldlog_routes
     from lms.main.views import bp as main_bp
     from lms.offline.views import bp as offline_bp
     from lms.people.roster_views import bp as roster_bp
@@ -58,5 +59,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(offline_bp)
+    fieldlog_routes.init_app(app)
     cli.init_app(app)
     return app

@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from lms.clock import local_today
 from lms.demo_history import HISTORY_DAYS, HistorySummary, load_history
 from lms.extensions import db
+from lms.fieldlog.demo import load_logs
 from lms.people import memberships
 from lms.people.models import Gender, Person, Role, Unit
 from lms.people.unit_import import import_administrative_units
@@ -52,6 +53,7 @@ class DemoSummary:
     people_created: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
     history: HistorySummary = field(default_factory=HistorySummary)
+    visits: int = 0
 
 
 def _random_person(rng: random.Random, year: int) -> tuple[str, Gender, int]:
@@ -125,6 +127,8 @@ def load_demo(today: date | None = None) -> DemoSummary:
     # Members since the history begins, so that reports on past dates count them.
     memberships.backfill(joined_on=today - timedelta(days=HISTORY_DAYS), left_on=today)
     summary.history = load_history(today, random.Random(2024))
+    # Help given at the door, after the training history it follows (lms.fieldlog).
+    summary.visits = load_logs(today, random.Random(19))
     return summary
 
 
@@ -136,6 +140,7 @@ def demo_command() -> None:
     click.echo(f"Demo data: {summary.units_created} units and {summary.people_created} people "
                f"created.")
     click.echo(summary.history.line())
+    click.echo(f"Field log: {summary.visits} visits added.")
     click.echo("Accounts (role, phone, password):")
     for role, phone, password in summary.accounts:
         click.echo(f"  {role:8} {phone}  {password}")

@@ -32,10 +32,14 @@ NAV_ITEMS = (
     NavItem("classes.class_list", _l("Classes"),
             frozenset({Role.TRAINER, Role.OFFICER, Role.ADMIN})),
     NavItem("dashboards.my_team", _l("My team"), frozenset({Role.LEADER})),
+    NavItem("fieldlog.my_log", _l("Field log"), frozenset({Role.MEMBER, Role.LEADER})),
+    NavItem("fieldlog.team_week", _l("Team's visits"), frozenset({Role.LEADER})),
+    NavItem("fieldlog.report", _l("Help given"), frozenset({Role.OFFICER, Role.ADMIN})),
     NavItem("authoring.index", _l("Course editor"), frozenset({Role.TRAINER, Role.ADMIN})),
     NavItem("people.people_list", _l("People"), frozenset({Role.OFFICER, Role.ADMIN})),
     NavItem("units.unit_tree", _l("Areas"), frozenset({Role.ADMIN})),
     NavItem("audit.audit_log", _l("Audit log"), frozenset({Role.ADMIN})),
+    NavItem("fieldlog.kinds", _l("Kinds of help"), frozenset({Role.ADMIN})),
     NavItem("certification.verify_form", _l("Verify a certificate"), frozenset({None})),
 )
 

@@ -17,6 +17,8 @@ from lms.certification.services import assign_refresher
 from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
+from lms.fieldlog.services import VisitData, record_visit
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
 from tests.conftest import csrf_token, login
@@ -55,6 +57,11 @@ AUTHORS = only("trainer", "admin")
 OFFICERS = only("officer_in", "officer_out", "admin")  # officers see their own area
 IN_SCOPE = only("officer_in", "admin", outside=MISSING)
 CLASS_VIEWERS = only("trainer", "officer_in", "admin", outside=MISSING)
+RECORDERS = only("member", "leader")
+OWN_VISIT = {**RECORDERS, "leader": MISSING}  # a member's own entry: another recorder gets 404
+TYPISTS = only("leader", "officer_in", "officer_out", "admin")
+# A team's page: the leader's own; an officer names a team of their area (none named here: 404).
+TEAM_LOG = {**only("leader"), "officer_in": MISSING, "officer_out": MISSING, "admin": MISSING}
 
 EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("main.home", "GET"): everyone(),
@@ -134,6 +141,31 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("classes.attendance", "GET"): AUTHORS,
     ("classes.attendance", "POST"): AUTHORS,
     ("classes.my_classes", "GET"): logged_in(),
+    ("fieldlog.record", "GET"): RECORDERS,
+    ("fieldlog.record", "POST"): RECORDERS,
+    ("fieldlog.my_log", "GET"): RECORDERS,
+    ("fieldlog.edit", "GET"): OWN_VISIT,
+    ("fieldlog.edit", "POST"): OWN_VISIT,
+    ("fieldlog.delete", "POST"): OWN_VISIT,
+    ("fieldlog.close", "POST"): {**only("member", "leader", "officer_in", "admin",
+                                        outside=MISSING), "trainer": FORBIDDEN},
+    ("fieldlog.team_week", "GET"): TEAM_LOG,
+    ("fieldlog.confirm_all", "POST"): TEAM_LOG,
+    ("fieldlog.sheet", "GET"): TEAM_LOG,
+    ("fieldlog.review", "POST"): only("leader", "officer_in", "admin", outside=MISSING),
+    ("fieldlog.type_sheet", "GET"): TYPISTS,
+    ("fieldlog.type_sheet", "POST"): TYPISTS,
+    ("fieldlog.upload", "GET"): TYPISTS,
+    ("fieldlog.upload", "POST"): TYPISTS,
+    ("fieldlog.confirm_import", "POST"): TYPISTS,
+    ("fieldlog.report", "GET"): OFFICERS,
+    ("fieldlog.report_export", "GET"): OFFICERS,
+    ("fieldlog.effectiveness_page", "GET"): OFFICERS,
+    ("fieldlog.kinds", "GET"): only("admin"),
+    ("fieldlog.kinds", "POST"): only("admin"),
+    ("fieldlog.kind_edit", "POST"): only("admin"),
+    ("fieldlog.effectiveness_settings", "GET"): only("admin"),
+    ("fieldlog.effectiveness_settings", "POST"): only("admin"),
     **{(f"authoring.{name}", method): AUTHORS for name, method in (
         ("index", "GET"), ("new_course", "GET"), ("new_course", "POST"), ("edit", "POST"),
         ("draft", "GET"), ("settings", "GET"), ("settings", "POST"), ("lesson", "GET"),
@@ -169,6 +201,12 @@ def world(app, db, runner):
     assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
                                   reason="", actor=people["officer_in"], now=now,
                                   today=local_today())
+    ensure_default_kinds()
+    visit, _created = record_visit(
+        people["member"], VisitData(visited_on=local_today(), unit_id=village.id,
+                                    kind_ids=[active_kinds()[0].id], age_band="60-plus",
+                                    outcome="follow_up"),
+        actor=people["member"], today=local_today())
     db.session.commit()
     lesson = course.lessons[0]
     values = {
@@ -178,6 +216,7 @@ def world(app, db, runner):
         "certificate_id": certificate.id, "code": certificate.display_code,
         "class_id": klass.id, "attendee_id": klass.attendees[0].id, "fmt": "csv",
         "kind": "csv", "filename": "css/app.css", "assignment_id": assignment.id,
+        "visit_id": visit.id, "kind_id": visit.kinds[0].id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
     return people, values, asset
@@ -220,8 +259,8 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
     token = csrf_token(client)
     wrong = []
     # Routes that end the session or delete the draft go last, so the others see the world intact.
-    last = ("certification.assignment_cancel", "authoring.discard", "people.logout_everywhere",
-            "people.logout")
+    last = ("fieldlog.delete", "certification.assignment_cancel", "authoring.discard",
+            "people.logout_everywhere", "people.logout")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (
         last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint, r.rule))
     for rule in rules:

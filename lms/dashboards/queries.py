@@ -14,7 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case, false, func, literal, null, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Subquery
 
@@ -94,6 +108,11 @@ def standings_on(day: date, courses: list[Course], members: Subquery | None,
     """The course standings as they were at the end of `day`, from the certificates themselves:
     each member's newest certificate per course issued by then and not revoked by then (of
     `members` only, when given). The same columns as course_standings."""
+    return _standings_on(day, courses, members, name).subquery(name)
+
+
+def _standings_on(day: date, courses: list[Course], members: Subquery | None,
+                  name: str) -> Select:
     end = day_end(day)
     ranked = (select(Certificate.person_id, Certificate.course_id, Certificate.valid_until,
                      Certificate.version_seq,
@@ -108,7 +127,7 @@ def standings_on(day: date, courses: list[Course], members: Subquery | None,
         ranked = ranked.where(Certificate.person_id.in_(select(members.c.person_id)))
     ranked = ranked.subquery(f"{name}_ranked")
     return (select(ranked.c.person_id, ranked.c.course_id, ranked.c.valid_until,
-                   ranked.c.version_seq).where(ranked.c.newest == 1).subquery(name))
+                   ranked.c.version_seq).where(ranked.c.newest == 1))
 
 
 def published_by(courses: list[Course], day: date) -> list[Course]:
@@ -197,11 +216,14 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date,
 
 
 def _held(courses: list[Course], members: Subquery | None, today: date,
-          past: date | None) -> Subquery:
+          past: date | None, source: object = None) -> Subquery:
     """Per member (of `members` only, when given): how many of `courses` they hold a
     certificate of, how many of those a later version outdated, and the soonest expiry among
-    the others (on the `past` day, when given)."""
-    if past is not None:
+    the others (on the `past` day, when given; from `source`, standings already found, when
+    given)."""
+    if source is not None:
+        standing = source.c
+    elif past is not None:
         source = standings_on(past, courses, members)
         standing = source.c
     else:
@@ -215,7 +237,7 @@ def _held(courses: list[Course], members: Subquery | None, today: date,
              .select_from(source)
              .where(standing.course_id.in_([c.id for c in courses]))
              .group_by(standing.person_id))
-    if members is not None and past is None:  # a province need not group the whole country
+    if members is not None and past is None and source is CourseStanding.__table__:
         query = query.join(members, members.c.person_id == standing.person_id)
     return query.subquery("held")
 
@@ -239,25 +261,76 @@ class Overview:
 
 def overview_counts(root: Unit | None, courses: list[Course], today: date,
                     past: bool = False) -> Overview:
-    """The three breakdowns from one grouped query (child unit × age band × status); with
-    `past`, as they stood at the end of `today` (see member_statuses)."""
-    members = member_statuses(root, courses, today, past)
-    return grouped_breakdowns(root, members.c.unit_path, members.c.birth_year,
-                              members.c.status, today)
+    """The three breakdowns (child unit × age band × status); with `past`, as they stood at
+    the end of `today` (see member_statuses)."""
+    return overview_report(root, courses, today, past)[0]
+
+
+def overview_report(root: Unit | None, courses: list[Course], today: date,
+                    past: bool = False) -> tuple[Overview, list[Breakdown]]:
+    """The overview's breakdowns and the counts per course, from one statement: the members
+    in scope and their standings (on a past date, ranked from the certificates) are found once
+    and grouped twice (they were found once for each, ranking 36,000 certificates twice)."""
+    members = (members_in(root, past=today if past else None)
+               .cte("members").prefix_with("MATERIALIZED"))
+    ids = [c.id for c in courses]
+    if past:
+        found = _standings_on(today, courses, members, "standing")
+    else:
+        # "+ 0" keeps SQLite from probing an index once per course and member (93 ms for a
+        # province) instead of reading the table once (41 ms).
+        found = (select(CourseStanding.person_id, CourseStanding.course_id,
+                        CourseStanding.valid_until, CourseStanding.version_seq)
+                 .where((CourseStanding.course_id + 0).in_(ids),
+                        (CourseStanding.person_id + 0).in_(select(members.c.person_id))))
+    standings = found.cte("standings").prefix_with("MATERIALIZED")
+    held = _held(courses, members, today, today if past else None, source=standings)
+    count = func.coalesce(held.c.held, 0)
+    status = _worst_first(count == 0, count < len(courses), held.c.outdated > 0,
+                          held.c.earliest_valid_until, today)
+    child_path = _child_path(root, members.c.unit_path)
+    band = age_band_case(members.c.birth_year, today)
+    by_member = (select(literal("member").label("kind"), child_path.label("path"),
+                        band.label("band"), cast(null(), Integer).label("course_id"),
+                        status.label("status"), func.count().label("n"))
+                 .select_from(members)
+                 .outerjoin(held, held.c.person_id == members.c.person_id)
+                 .group_by(child_path, band, status))
+    pair = pair_status(standings.c, courses, today, past)
+    by_pair = (select(literal("course"), cast(null(), String), cast(null(), String),
+                      standings.c.course_id, pair, func.count())
+               .group_by(standings.c.course_id, pair))
+    rows = db.session.execute(union_all(by_member, by_pair)).all()
+    member_rows = [(path, band_key, status_key, n)
+                   for kind, path, band_key, _c, status_key, n in rows if kind == "member"]
+    overview = _overview(root, member_rows)
+    per_course = _counts([(course_id, status_key, n)
+                          for kind, _p, _b, course_id, status_key, n in rows if kind == "course"])
+    return overview, _course_rows(courses, per_course, overview.total.total)
 
 
 def grouped_breakdowns(root: Unit | None, unit_path: object, birth_year: object,
                        status: object, today: date) -> Overview:
     """Counts of `status` in all, by unit directly below `root` and by age band, from one
     grouped query over the rows the columns come from."""
-    # The child's path is the member's unit path cut after the next '/' past the root's path.
-    start = len(root.path) + 1 if root is not None else 2
-    position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
-    rest = func.substr(unit_path, start)
-    child_path = func.substr(unit_path, 1, start - 1 + position(rest, "/"))
+    child_path = _child_path(root, unit_path)
     band = age_band_case(birth_year, today)
     rows = db.session.execute(select(child_path, band, status, func.count())
                               .group_by(child_path, band, status)).all()
+    return _overview(root, rows)
+
+
+def _child_path(root: Unit | None, unit_path: object) -> object:
+    """SQL: the path of the unit directly below `root` that holds `unit_path`: the path cut
+    after the next '/' past the root's path."""
+    start = len(root.path) + 1 if root is not None else 2
+    position = func.strpos if db.engine.dialect.name == "postgresql" else func.instr
+    rest = func.substr(unit_path, start)
+    return func.substr(unit_path, 1, start - 1 + position(rest, "/"))
+
+
+def _overview(root: Unit | None, rows: list[tuple[str, str, str, int]]) -> Overview:
+    """The three breakdowns from rows of (child unit's path, age band, status, count)."""
     below = Unit.parent_id == root.id if root is not None else Unit.parent_id.is_(None)
     children = sorted(db.session.execute(select(Unit.id, Unit.name, Unit.path).where(below)).all(),
                       key=lambda child: natural_key(child.name))
@@ -282,21 +355,14 @@ def age_band_case(birth_year: object, today: date) -> object:
 
 
 def by_course(root: Unit | None, courses: list[Course], today: date,
-              members: int, past: bool = False) -> list[Breakdown]:
-    """Counts for each course, given how many `members` are in scope: those without a
-    course standing are "never", so only the standings need counting."""
-    people = members_in(root, unit_path=False, past=today if past else None).subquery("members")
-    if past:
-        source = standings_on(today, courses, people)
-        standing = source.c
-    else:
-        source = standing = aliased(CourseStanding, name="standing")
-    status = pair_status(standing, courses, today, past)
-    counts = _counts(db.session.execute(
-        select(standing.course_id, status, func.count()).select_from(source)
-        .join(people, people.c.person_id == standing.person_id)
-        .where(standing.course_id.in_([c.id for c in courses]))
-        .group_by(standing.course_id, status)).all())
+              members: int | None = None, past: bool = False) -> list[Breakdown]:
+    """Counts for each course: those without a course standing are "never" (`members`, how
+    many are in scope, is counted anew)."""
+    return overview_report(root, courses, today, past)[1]
+
+
+def _course_rows(courses: list[Course], counts: dict[object, dict[str, int]],
+                 members: int) -> list[Breakdown]:
     rows = []
     for course in courses:
         held = counts.get(course.id, {})
@@ -361,48 +427,3 @@ def member_history(person: Person, today: date) -> tuple[list[CourseHistory], li
 
 
 HOLDS_VALID = ("certified", "expiring")
-
-
-@dataclass(frozen=True)
-class MonthShare:
-    """Members on a day and how many of them held a valid certificate of every course."""
-
-    day: date
-    members: int
-    certified: int
-
-    @property
-    def share(self) -> int:
-        return percentages([self.certified, self.members - self.certified])[0]
-
-    @property
-    def share_text(self) -> str:
-        return share_text(self.certified, self.share)
-
-
-def month_ends(today: date, months: int = 24) -> list[date]:
-    """The last day of each of the `months` months up to today's, today's month ending today."""
-    days, first = [today], today.replace(day=1)
-    for _ in range(months - 1):
-        days.append(first - timedelta(days=1))
-        first = days[-1].replace(day=1)
-    return days[::-1]
-
-
-def certified_share_by_month(root: Unit | None, courses: list[Course], today: date,
-                             months: int = 24) -> list[MonthShare]:
-    """The certified share at the end of each month (the overview's rule on that date: a
-    member counts when they hold a valid certificate of every course published by then)."""
-    shares = []
-    for day in month_ends(today, months):
-        past = day < today
-        held = published_by(courses, day) if past else courses
-        if not held:
-            shares.append(MonthShare(day, 0, 0))
-            continue
-        members = member_statuses(root, held, day, past)
-        total, certified = db.session.execute(select(
-            func.count(), func.coalesce(func.sum(case((members.c.status.in_(HOLDS_VALID), 1),
-                                                      else_=0)), 0))).one()
-        shares.append(MonthShare(day, total, certified))
-    return shares

@@ -118,8 +118,11 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
                        func.sum(case((older, 1), else_=0)).label("older"),
                        func.sum(case((valid & older, 1), else_=0)).label("older_certified"))
                 .group_by(statuses.c.team_id).subquery())
-    learner = (select(Person.id, Person.team_id)
-               .where(ACTIVE_LEARNER).subquery())
+    learner = select(Person.id, Person.team_id).where(ACTIVE_LEARNER)
+    if root is not None:  # a province's teams need not average the whole country's attempts
+        learner = learner.join(Unit, Unit.id == Person.unit_id).where(
+            in_subtree(Unit.path, root.path))
+    learner = learner.subquery()
     quiz = (select(learner.c.team_id, func.avg(Attempt.percent).label("average"))
             .join(Attempt, Attempt.person_id == learner.c.id)
             .where(Attempt.submitted_at.is_not(None)).group_by(learner.c.team_id).subquery())

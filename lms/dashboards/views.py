@@ -31,7 +31,10 @@ from lms.dashboards.scorecard import (
     team_scores,
 )
 from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
+from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db
+from lms.fieldlog import effectiveness
+from lms.fieldlog import wording as fieldlog_wording
 from lms.forms import options, whole_number
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
@@ -131,9 +134,8 @@ def _overview_data(form: OverviewForm) -> dict:
     today, past = _reporting_date(form.on.data)
     if past and course is None:  # the required courses published by then
         courses = queries.published_by(courses, today)
-    counts = queries.overview_counts(root, courses, today, past)
+    counts, per_course = queries.overview_report(root, courses, today, past)
     ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
-    per_course = queries.by_course(root, courses, today, counts.total.total, past)
     return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
             "per_course": per_course, "statuses": labels_for(len(courses)),
@@ -249,7 +251,7 @@ def trend() -> str:
     root = _root(request.args.get("unit"))
     courses, course = _courses(request.args.get("course"))
     today = local_today()
-    shares = queries.certified_share_by_month(root, courses, today)
+    shares = certified_share_by_month(root, courses, today)
     points = [(f"{s.day.month:02d}/{s.day.year % 100:02d}", s.share, s.certified, s.members)
               for s in shares]
     chart = monthly_share_chart(
@@ -466,9 +468,15 @@ def scorecard() -> str:
     rows = [(team, _reason_line(team), url_for("dashboards.team_page", team_id=team.team_id))
             for team in scores]
     unit = {"unit": root.id} if root is not None else {}
+    # The field log's effectiveness (training and help given) beside each row: lms.fieldlog.
+    effects = {team_id: (effect.score, fieldlog_wording.reason_line(effect))
+               for team_id, effect in effectiveness.for_teams(scores, root,
+                                                              local_today()).items()}
     keep = {**unit, "sort": sort, "dir": direction}  # known values only
     return render_template("dashboards/scorecard.html", root=root, page=page, rows=rows,
                            columns=_sort_links(unit, sort, direction), keep=keep,
+                           effects=effects,
+                           effectiveness_url=url_for("fieldlog.effectiveness_page", **unit),
                            sort_label=_("weakest first") if (sort, direction) == ("score", "asc")
                            else "",
                            exports={fmt: url_for("dashboards.scorecard_export", fmt=fmt, **keep)
@@ -487,12 +495,15 @@ def scorecard_export(fmt: str) -> Response:
     header = [_("Team"), _("Area"), _("Score"), _("Members"), _("Certified"),
               _("Certified (%)"), _("Members aged 60 and over"), _("60+ certified"),
               _("60+ certified (%)"), _("Average quiz score"), _("Last activity"),
-              _("In-person classes held"), _("What lowers the score")]
+              _("In-person classes held"), _("What lowers the score"),
+              _("Effectiveness (training and help)"), _("What lowers the effectiveness")]
+    effects = effectiveness.for_teams(scores, root, today)  # lms.fieldlog
     rows = [[team.name, team.unit_name, team.score, team.members, team.certified,
              team.certified_share, team.older, team.older_certified, team.older_share,
              round(team.average_quiz, 1) if team.average_quiz is not None else None,
              team.last_activity.date() if team.last_activity else None, team.in_person,
-             _reason_line(team)] for team in scores]
+             _reason_line(team), effects[team.team_id].score,
+             fieldlog_wording.reason_line(effects[team.team_id])] for team in scores]
     name = f"scorecard-{today.isoformat()}"
     if fmt == "csv":
         return _download(csv_bytes(header, rows), "text/csv", f"{name}.csv")

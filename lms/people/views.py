@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -16,6 +17,7 @@ from lms.clock import local_today, utc_now
 from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
+from lms.fieldlog.reports import member_help
 from lms.forms import attach_error, whole_number
 from lms.pagination import field_names, kept_filters
 from lms.people import logins, resend, services
@@ -191,6 +193,7 @@ def person_edit(person_id: int) -> str | Response:
     courses, attempts = member_history(person, local_today())
     return render_template("people/edit.html", form=form, person=person,
                            courses=courses, attempts=attempts,
+                           help_given=member_help(person, local_today(), str(get_locale())),
                            assignment_form=assignment_form,
                            assignments=open_assignments(person),
                            certificates=certificates_with_state(person, local_today()))

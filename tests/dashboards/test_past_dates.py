@@ -21,6 +21,7 @@ from lms.dashboards import queries
 from lms.dashboards.charts import ChartRow, stacked_bar_chart
 from lms.dashboards.context import file_name, slug
 from lms.dashboards.queries import Breakdown
+from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db as _db
 from lms.people import memberships
 from lms.people.models import Membership, Role
@@ -126,7 +127,7 @@ def test_today_reads_the_standings_and_agrees_with_the_certificates(commune):
 
 
 def test_monthly_share_uses_the_same_rule(commune):
-    shares = queries.certified_share_by_month(commune["xa"], [commune["vneid"]], TODAY)
+    shares = certified_share_by_month(commune["xa"], [commune["vneid"]], TODAY)
     assert len(shares) == 24 and shares[-1].day == TODAY
     june = next(s for s in shares if s.day == ON)
     assert (june.members, june.certified) == (6, 3)

@@ -226,7 +226,9 @@ def test_csv_export_in_the_page_order_with_reasons(client, teams):
         f'attachment; filename="scorecard-{TODAY.isoformat()}.csv"')
     assert answer.data.startswith(b"\xef\xbb\xbf") and b"\r\n" in answer.data
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
-    assert rows[0] == ["Team", "Area", "Score", "Members", "Certified", "Certified (%)",
+    # The field log's effectiveness follows the scorecard's own columns (lms.fieldlog).
+    assert rows[0][13:] == ["Effectiveness (training and help)", "What lowers the effectiveness"]
+    assert rows[0][:13] == ["Team", "Area", "Score", "Members", "Certified", "Certified (%)",
                        "Members aged 60 and over", "60+ certified", "60+ certified (%)",
                        "Average quiz score", "Last activity", "In-person classes held",
                        "What lowers the score"]

@@ -52,6 +52,11 @@ ROLES = {
     "certification.assignment_cancel": "officer", "classes.schedule": "trainer",
     "classes.add_person": "trainer", "classes.remove_person": "trainer",
     "classes.attendance": "trainer",
+    **{f"fieldlog.{name}": "member" for name in ("record", "edit", "delete", "close")},
+    **{f"fieldlog.{name}": "leader" for name in (
+        "review", "confirm_all", "type_sheet", "upload", "confirm_import")},
+    **{f"fieldlog.{name}": "admin" for name in ("effectiveness_settings", "kinds",
+                                                "kind_edit")},
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},

@@ -18,6 +18,8 @@ from lms.classes.services import schedule_class
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
+from lms.fieldlog.services import VisitData, record_visit
 from lms.people.models import Person, Role
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
@@ -58,6 +60,12 @@ def build_world(runner) -> World:  # noqa: ANN001
     assignment = assign_refresher(person=people["member"], course=course, due_on=local_today(),
                                   reason="", actor=people["officer"], now=now,
                                   today=local_today())
+    ensure_default_kinds()
+    visit, _created = record_visit(
+        people["member"], VisitData(visited_on=local_today(), unit_id=village.id,
+                                    kind_ids=[active_kinds()[0].id], age_band="60-plus",
+                                    outcome="follow_up"),
+        actor=people["member"], today=local_today())
     db.session.commit()
     values = {
         "slug": [course.slug],
@@ -73,6 +81,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "code": [certificate.display_code],
         "fmt": ["csv", "xlsx"], "kind": ["csv", "xlsx"],
         "assignment_id": [str(assignment.id)],
+        "visit_id": [str(visit.id)], "kind_id": [str(visit.kinds[0].id)],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])
 

@@ -1,0 +1,90 @@
+"""The effectiveness page (criteria, formula, each team's parts), its settings for a
+province admin, and "does training relate to help?"."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from lms.auth import roles_required
+from lms.clock import local_today
+from lms.dashboards.queries import required_courses
+from lms.dashboards.scorecard import team_scores
+from lms.errors import LmsError
+from lms.extensions import db
+from lms.fieldlog import effectiveness
+from lms.fieldlog.blueprint import OFFICERS, bp, language
+from lms.fieldlog.criteria import CRITERIA, Setting
+from lms.fieldlog.forms import WeightsForm
+from lms.fieldlog.report_views import _root
+from lms.fieldlog.wording import CRITERION_LABELS, GROUP_LABELS, reason_line, value_text
+from lms.pagination import Page
+from lms.people import services as people_services
+from lms.people.models import Role
+
+PER_PAGE = 50
+
+
+@bp.get("/log/effectiveness")
+@roles_required(*OFFICERS)
+def effectiveness_page() -> str:
+    """Every team's effectiveness, weakest first, with the formula and its settings."""
+    root = _root(request.args.get("unit"))
+    today = local_today()
+    courses = required_courses()
+    teams = team_scores(root, courses, today)
+    effects = sorted(effectiveness.for_teams(teams, root, today).values(),
+                     key=lambda e: (e.score, e.name))
+    page = Page(request.args.get("page", 1, type=int), PER_PAGE, len(effects))
+    shown = effects[page.offset:page.offset + PER_PAGE]
+    members, per_kind = effectiveness.help_by_training(root, courses, today, language())
+    unit = {"unit": root.id} if root is not None else {}
+    return render_template(
+        "fieldlog/effectiveness.html", root=root, page=page, keep=unit, today=today,
+        rows=[(e, reason_line(e), {p.key: value_text(p) for p in e.parts}) for e in shown],
+        criteria=CRITERIA, labels=CRITERION_LABELS, groups=GROUP_LABELS,
+        settings=effectiveness.settings_for(root), members=members,
+        per_kind=[(kind, _per_member(people[True], members[True]),
+                   _per_member(people[False], members[False])) for kind, people in per_kind],
+        can_set=_may_set(root), unit=unit)
+
+
+def _per_member(people: int, members: int) -> str:
+    return f"{people / members:.1f}" if members else "—"
+
+
+def _may_set(root: object) -> bool:
+    """Admins set any province's weights; an officer their own province's."""
+    if current_user.role == Role.ADMIN:
+        return True
+    scope = people_services.scope_root(current_user)
+    return scope is not None and scope.parent_id is None
+
+
+@bp.route("/log/effectiveness/settings", methods=["GET", "POST"])
+@roles_required(*OFFICERS)
+def effectiveness_settings() -> str | Response:
+    """A province's weights and targets (an admin without a province: the national ones)."""
+    root = _root(request.args.get("unit"))
+    if not _may_set(root):
+        abort(403)
+    province = effectiveness.province_of(root)
+    current = effectiveness.settings_for(province)
+    form = WeightsForm.build(CRITERIA, CRITERION_LABELS, current)
+    if form.validate_on_submit():
+        values = {c.key: Setting(form[f"weight_{c.key}"].data, form[f"target_{c.key}"].data)
+                  for c in CRITERIA}
+        try:
+            effectiveness.save_settings(province, values)
+        except LmsError:
+            db.session.rollback()
+            form.form_errors.append(_("At least one weight must be above 0."))
+        else:
+            db.session.commit()
+            flash(_("The weights and targets are saved."), "success")
+            return redirect(url_for("fieldlog.effectiveness_page",
+                                    **({"unit": root.id} if root else {})))
+    return render_template("fieldlog/effectiveness_settings.html", form=form, province=province,
+                           criteria=CRITERIA, root=root, labels=CRITERION_LABELS)
