@@ -63,7 +63,10 @@
   // A page kept on the phone may be opened days later: its "today" fields say today.
   function today() {
     var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 10);
-    document.querySelectorAll("input[data-offline-today]").forEach(function (input) { input.value = now; });
+    document.querySelectorAll("form[data-offline-today]").forEach(function (form) {
+      var input = form.elements[form.getAttribute("data-offline-today")];
+      if (input) { input.value = now; }
+    });
   }
 
   function key() {
