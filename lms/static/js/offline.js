@@ -1,7 +1,5 @@
-// Offline use, added to pages that work without it: registers the service worker (sw.js), and
-// loads offline-queue.js only when there is something to do offline (no connection, forms
-// waiting or refused, a page to keep), so that a page online stays light. Logging out sends what
-// waits and clears what the phone keeps of the person.
+// Registers the worker (sw.js); loads offline-queue.js only when there is work offline, so that
+// pages stay light; logging out sends what waits, then clears what the phone keeps.
 (function () {
   "use strict";
   var root = document.documentElement, worker = navigator.serviceWorker;
@@ -9,8 +7,7 @@
   var person = document.body.getAttribute("data-person") || "", loaded = false;
   worker.register(root.getAttribute("data-worker"), { scope: "/" }).catch(function () {});
 
-  // A question to the worker; no answer in 8 s (no worker yet) is an answer too, so that
-  // logging out never waits for ever.
+  // No answer in 8 s (no worker) is an answer: logging out never waits for ever.
   function ask(message) {
     message.person = person;
     return new Promise(function (resolve) {
@@ -40,8 +37,7 @@
     }
   });
 
-  // Another person's login on this phone: the pages kept for the one before go (not her queue,
-  // which waits for her own login).
+  // Another person's login: the pages kept for the one before go (her queue waits for her).
   try {
     var owner = localStorage.getItem("lms-owner");
     if (person && owner && owner !== person) { ask({ type: "wipe" }); }
@@ -51,7 +47,7 @@
   window.addEventListener("offline", more);
   if (!navigator.onLine || document.querySelector("[data-offline-keep]")) {
     more();
-  } else if (person) {  // send what waits; show the rest
+  } else if (person) {
     ask({ type: "flush" }).then(function (state) {
       if (state && (state.pending.length || state.refused.length || state.loginEnded)) { more(); }
     });
