@@ -32,6 +32,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.fieldlog import routes as fieldlog_routes
     from lms.main.views import bp as main_bp
+    from lms.offline.views import bp as offline_bp
     from lms.people.roster_views import bp as roster_bp
     from lms.people.unit_views import bp as units_bp
     from lms.people.views import bp as people_bp
@@ -61,6 +62,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.register_blueprint(classes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(offline_bp)
     fieldlog_routes.init_app(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)

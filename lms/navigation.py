@@ -48,6 +48,10 @@ NAV_ITEMS = (
 SITE_LINKS = {
     "stylesheet": ("static", {"filename": "css/app.css"}),
     "icon": ("static", {"filename": "favicon.svg"}),
+    "manifest": ("offline.manifest", {}),
+    "worker": ("offline.worker", {}),
+    "offline_js": ("static", {"filename": "js/offline.js"}),
+    "offline_more": ("static", {"filename": "js/offline-queue.js"}),
     "home": ("main.home", {}),
     "login": ("people.login", {}),
     "change_password": ("people.change_password", {}),

@@ -25,6 +25,8 @@ from lms.courses.page_parts import course_parts, lesson_parts, render_for_visito
 from lms.courses.progress import course_progress, enrol, lessons_done_by_course, mark_lesson_done
 from lms.errors import NotFound
 from lms.extensions import db, login_manager
+from lms.offline.queue import queueable
+from lms.offline.services import course_version
 
 bp = Blueprint("courses", __name__, template_folder="templates")
 Readable = TypeVar("Readable", Course, CourseOutline)
@@ -93,7 +95,8 @@ def course_page(slug: str) -> str:
     return render_template("courses/course.html", course=course,
                            progress=course_progress(current_user, course),
                            parts=course_parts(course, LEVEL_LABELS), standing=standing,
-                           certificate=certificate, update=update, relearn=relearn)
+                           certificate=certificate, update=update, relearn=relearn,
+                           offline_version=course_version(course.key[1], course.key[2]))
 
 
 @bp.post("/courses/<slug>/start")
@@ -152,6 +155,7 @@ def lesson_page(slug: str, lesson_slug: str) -> str:
 
 
 @bp.post("/courses/<slug>/<lesson_slug>/done")
+@queueable
 @login_required
 def lesson_done(slug: str, lesson_slug: str) -> Response:
     """Mark the lesson finished (once) and go on to the next one."""

@@ -17,6 +17,7 @@ from lms.fieldlog.blueprint import OFFICERS, RECORDERS, bp, kind_choices, kind_n
 from lms.fieldlog.forms import OUTCOME_LABELS, ActionForm, VisitForm
 from lms.fieldlog.models import Visit
 from lms.forms import attach_error, options
+from lms.offline.queue import queueable
 from lms.people.forms import AGE_BAND_LABELS
 
 
@@ -38,6 +39,7 @@ def _visit_form(visit: Visit | None = None) -> VisitForm:
 
 
 @bp.route("/log/new", methods=["GET", "POST"])
+@queueable  # a visit recorded offline is sent when the signal returns, once
 @roles_required(*RECORDERS)
 def record() -> str | Response:
     """Record a visit: tick what was helped with and the resident's age, then save."""

@@ -44,6 +44,9 @@ def catch_ended_login() -> Response | None:
             or request.endpoint in OPEN_POST_ENDPOINTS or request.blueprint == "api"
             or current_user.is_authenticated):
         return None
+    if request.headers.get("X-Offline-Replay") == "1":
+        from lms.offline.queue import login_ended  # the phone keeps the form: it only needs why
+        return login_ended()
     back = _same_site_path(request.referrer)
     login_url = url_for("people.login", next=back)
     if request.accept_mimetypes.best == "application/json" or request.is_json:

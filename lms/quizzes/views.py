@@ -20,6 +20,7 @@ from lms.courses.forms import ActionForm
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
+from lms.offline.queue import queueable
 from lms.people.models import Role
 from lms.quizzes import services
 from lms.quizzes.analysis import question_analysis
@@ -140,6 +141,7 @@ def _saving_only() -> bool:
 
 
 @bp.post("/attempts/<int:attempt_id>")
+@queueable
 @login_required
 @limiter.limit(SUBMIT_PER_PERSON, key_func=person_key, exempt_when=_saving_only)
 @limiter.limit(SAVE_PER_PERSON, key_func=person_key)

@@ -130,7 +130,8 @@ def untaken_course(database: Path, person_id: int) -> str | None:
 
 # Members who have not taken a course yet, one per test that changes a member's state.
 FRESH_ROLES = ("fresh-phone", "fresh-desktop", "no-js", "journey", "mid-quiz", "logged-out",
-               "failed")
+               "failed", "offline", "offline-first", "offline-second", "offline-logout",
+               "offline-update", "offline-refused")
 
 
 def choose_members(database: Path) -> dict[str, tuple[int, str]]:
