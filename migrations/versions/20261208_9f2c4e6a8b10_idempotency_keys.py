@@ -1,7 +1,7 @@
 """idempotency keys: requests a phone queued offline and sent, recorded once per person
 
 Revision ID: 9f2c4e6a8b10
-Revises: 4f6b2c8e1a90
+Revises: 9b4e2c7a1d05
 Create Date: 2026-12-08 12:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9f2c4e6a8b10'
-down_revision = '4f6b2c8e1a90'
+down_revision = '9b4e2c7a1d05'
 branch_labels = None
 depends_on = None
 
