@@ -88,6 +88,17 @@ def signed_credential(certificate: Certificate, today: date) -> str:
     return sign(credential_of(certificate, today))
 
 
+# The JSON form's proof: the same credential as a VC-JWT, embedded (as Veramo's JwtProof2020
+# does), so that the file /verify/<code>.json gives is itself verifiable.
+JWT_PROOF = "JwtProof2020"
+
+
+def credential_with_proof(certificate: Certificate, today: date) -> dict:
+    """The OpenBadgeCredential as JSON-LD, carrying its VC-JWT as its proof."""
+    credential = credential_of(certificate, today)
+    return {**credential, "proof": {"type": JWT_PROOF, "jwt": sign(credential)}}
+
+
 def status_document(certificate: Certificate, today: date) -> dict:
     """What the credentialStatus URL answers: 1EdTech's revocation list (this credential in it
     when revoked), with the present state and its reason for readers of this platform."""
@@ -124,11 +135,29 @@ def _token_from(text: str) -> str | None:
         data = json.loads(text)
     except ValueError:
         return None
-    envelope = data.get("id", "") if isinstance(data, dict) else ""
+    if not isinstance(data, dict):
+        return None
+    proof = data.get("proof")
+    if isinstance(proof, dict) and proof.get("type") == JWT_PROOF:
+        return proof.get("jwt") if isinstance(proof.get("jwt"), str) else None
+    envelope = data.get("id", "")
     prefix = "data:application/vc+jwt,"
     if isinstance(envelope, str) and envelope.startswith(prefix):
         return envelope[len(prefix):]
     return None
+
+
+def _same_as_signed(text: str, claims: dict) -> bool:
+    """A JSON credential carrying its JWT as proof says no more and no less than the JWT."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return True
+    data = json.loads(text)
+    if not isinstance(data.get("proof"), dict):
+        return True  # an enveloped credential: the JWT is the whole of it
+    body = {key: value for key, value in data.items() if key != "proof"}
+    return body == {key: value for key, value in claims.items()
+                    if key not in ("iss", "jti", "sub", "nbf", "exp")}
 
 
 def verify(text: str, today: date) -> Verdict:
@@ -151,6 +180,9 @@ def verify(text: str, today: date) -> Verdict:
                             options={"verify_exp": False, "verify_nbf": False,
                                      "verify_iat": False})
     except jwt.PyJWTError:
+        return Verdict(False, False, _("The signature does not match: the credential has "
+                                       "been changed."))
+    if not _same_as_signed(text, claims):
         return Verdict(False, False, _("The signature does not match: the credential has "
                                        "been changed."))
     code = str(claims.get("id", "")).rstrip("/").rsplit("/", 1)[-1]

@@ -56,7 +56,7 @@ def credential_response(code: str) -> Response:
                                revocationReason=certificate.revoked_reason or "",
                                credentialStatus=services.status_document(certificate, today))
         else:
-            response = jsonify(services.credential_of(certificate, today))
+            response = jsonify(services.credential_with_proof(certificate, today))
             response.mimetype = services.JSON_LD
     response.vary.add("Accept")
     response.headers["Access-Control-Allow-Origin"] = "*"  # wallets and verifiers elsewhere

@@ -147,9 +147,10 @@ def test_the_member_downloads_a_credential_whose_signature_other_libraries_verif
     header = pyjwt.get_unverified_header(token)
     assert header["alg"] == "EdDSA" and header["typ"] == "vc+jwt"
     assert client.get(header["kid"].removeprefix("http://127.0.0.1:5000")).get_json() == jwk
-    unsigned = client.get(f"/verify/{world['certificate'].display_code}.json").get_json()
+    served = client.get(f"/verify/{world['certificate'].display_code}.json").get_json()
+    served.pop("proof")
     assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "sub", "nbf", "exp")} \
-        == unsigned
+        == served
 
 
 def _tampered(token: str, change) -> str:  # noqa: ANN001
@@ -248,10 +249,26 @@ def test_an_expired_certificate_fails_the_command(client, runner, world, tmp_pat
     assert result.exit_code == 1 and "expired" in result.output
 
 
+def test_the_json_from_the_verification_address_verifies_and_any_change_fails(
+        client, runner, world, tmp_path):
+    """/verify/<code>.json carries its VC-JWT as an embedded proof (JwtProof2020)."""
+    served = client.get(f"/verify/{world['certificate'].display_code}.json").get_json()
+    assert served["proof"]["type"] == "JwtProof2020"
+    path = tmp_path / "hang.json"
+    path.write_text(json.dumps(served, ensure_ascii=False))
+    result = runner.invoke(args=["lms", "verify-credential", str(path)])
+    assert result.exit_code == 0, result.output
+    served["credentialSubject"]["achievement"]["name"] = "Khóa khác"
+    path.write_text(json.dumps(served, ensure_ascii=False))
+    result = runner.invoke(args=["lms", "verify-credential", str(path)])
+    assert result.exit_code == 1 and "signature does not match" in result.output
+
+
 def test_a_file_that_is_not_a_signed_credential_is_refused(client, runner, world, tmp_path):
     plain = tmp_path / "plain.json"
-    plain.write_text(client.get(f"/verify/{world['certificate'].display_code}.json")
-                     .get_data(as_text=True))
+    served = client.get(f"/verify/{world['certificate'].display_code}.json").get_json()
+    del served["proof"]
+    plain.write_text(json.dumps(served))
     result = runner.invoke(args=["lms", "verify-credential", str(plain)])
     assert result.exit_code == 1 and "no signature" in result.output
     garbage = tmp_path / "garbage.jwt"
