@@ -178,10 +178,11 @@ def test_a_login_that_ended_mid_quiz_brings_her_back_with_her_answer(
     page.fill("input[name=phone]", phone)
     page.fill("input[name=password]", MEMBER_PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_load_state()
+    send_again = page.get_by_role("button", name="Gửi lại", exact=True)
+    expect(send_again).to_be_visible()  # the login finished: wait for it, not for any load
     assert not _saved(server, question)  # nothing is sent without her say
-    page.locator("main form button[type=submit]").first.click()  # "Gửi lại"
-    page.wait_for_load_state()
+    send_again.click()
+    page.wait_for_url(re.compile(r"/attempts/\d+"))
     assert _saved(server, question), "the answer sent while logged out was lost"
 
 
