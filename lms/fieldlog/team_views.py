@@ -135,12 +135,15 @@ def _labels() -> dict[str, dict[str, str]]:
             "outcome": {k: str(v) for k, v in OUTCOME_LABELS.items()}}
 
 
-def _preview_page(preview: imports.SheetPreview, source: str) -> str:
+def _preview_page(preview: imports.SheetPreview, source: str,
+                  typed: list[tuple[str, str]] | None = None) -> str:
+    """The checked rows; `typed` carries a typed sheet's lines back to the grid for correcting."""
     confirm = None
     if not preview.problem_rows:
         confirm = ImportConfirmForm(formdata=None, payload=imports.encode(preview.rows))
     return render_template("fieldlog/import_preview.html", preview=preview, confirm=confirm,
-                           source=source, columns=COLUMN_LABELS, outcomes=OUTCOME_LABELS,
+                           source=source, typed=typed or [], columns=COLUMN_LABELS,
+                           outcomes=OUTCOME_LABELS,
                            ages=AGE_BAND_LABELS,
                            kinds={k.id: k for k in active_kinds()})
 
@@ -157,13 +160,16 @@ def type_sheet() -> str:
         line.phone.choices = options([("", "—")] + [(p.phone, p.full_name) for p in members])
         line.age.choices = options([("", "—")] + list(AGE_BAND_LABELS.items()))
         line.outcome.choices = options(OUTCOME_LABELS.items())
-    if form.validate_on_submit():
+    # "Correct the sheet" on the preview posts the typed lines back: show them, check nothing.
+    if form.validate_on_submit() and "correct" not in request.form:
         rows = [(number, {c: str(line.form[c].data or "") if c in line.form else ""
                           for c in COLUMNS})
                 for number, line in enumerate(form.lines, start=1) if line.phone.data]
         if rows:
+            typed = [(name, value) for name, value in request.form.items(multi=True)
+                     if name.startswith("lines-") and value]
             return _preview_page(imports.check_rows(current_user, rows, local_today(),
-                                                    _labels()), "typed")
+                                                    _labels()), "typed", typed)
         form.form_errors.append(_("Choose the member on at least one line."))
     return render_template("fieldlog/type_sheet.html", form=form, kinds=active_kinds(),
                            today=local_today(), columns=COLUMN_LABELS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -196,3 +197,24 @@ def test_a_paper_sheet_typed_by_the_leader(client, db, world):  # noqa: ANN001
     confirm(client, preview)
     visit = db.session.scalar(select(Visit))
     assert [k.code for k in visit.kinds] == ["vneid-level-2", "cashless-payment"]
+
+
+def test_correcting_a_typed_sheet_brings_back_every_typed_line(client, db, world):  # noqa: ANN001
+    login(client, world.leader.phone, PASSWORD)
+    page = client.get("/log/type").get_data(as_text=True)
+    data = {"csrf_token": CSRF_PATTERN.search(page).group(1),
+            "lines-0-phone": world.member.phone, "lines-0-date": "10/03/2026",
+            "lines-0-kinds": "1, 3", "lines-0-people": "2", "lines-0-age": "60-plus",
+            "lines-0-outcome": "done",
+            "lines-1-phone": world.member.phone, "lines-1-date": "31/02/2026",
+            "lines-1-kinds": "2", "lines-1-people": "1", "lines-1-outcome": "done"}
+    preview = client.post("/log/type", data=data).get_data(as_text=True)
+    assert 'name="payload"' not in preview  # the impossible date stops the save
+    hidden = r'<input type="hidden" name="(lines-[^"]+)" value="([^"]*)"'
+    carried = dict(re.findall(hidden, preview))
+    assert carried["lines-1-date"] == "31/02/2026" and carried["lines-0-kinds"] == "1, 3"
+    grid = client.post("/log/type", data={"csrf_token": data["csrf_token"], "correct": "1",
+                                          **carried}).get_data(as_text=True)
+    assert 'value="31/02/2026"' in grid and 'value="1, 3"' in grid
+    assert "row has a problem" not in grid and 'name="payload"' not in grid
+    assert count(db) == 0
