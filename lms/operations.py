@@ -91,8 +91,20 @@ def rebuild_standings_command() -> None:
                  count=db.session.query(CourseStanding).count()))
 
 
+@click.command("prune-keys")
+def prune_keys_command() -> None:
+    """Delete the offline queue's idempotency keys older than 60 days (a weekly job is enough)."""
+    from lms.clock import utc_now
+    from lms.offline.services import prune_keys
+
+    removed = prune_keys(utc_now())
+    db.session.commit()
+    click.echo(_("Idempotency keys deleted: %(count)d.", count=removed))
+
+
 def register(group: AppGroup) -> None:
     """Add the operations commands to `group`."""
     group.add_command(backup_command)
     group.add_command(restore_command)
     group.add_command(rebuild_standings_command)
+    group.add_command(prune_keys_command)
