@@ -30,12 +30,13 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Install with the test tools and run the whole suite (SQLite; set LMS_TEST_DATABASE_URL for PostgreSQL):
-## the server-side tests in two processes (pytest-xdist), then the browser tests against one server.
+## the server-side tests in two processes (pytest-xdist), then the browser tests, two processes each with
+## its own server.
 ## The browser tests need Chromium (apt-get install -y chromium); without it they are skipped and the
 ## run ends by saying so.
 test: install-dev browser-deps
 	$(BIN)/pytest -n 2 -m "not browser"
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n 2 -m browser
 
 ## axe-core for the browser tests' accessibility checks, from the npm registry.
 browser-deps: tests/e2e/node/node_modules/.installed
