@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.helpers import log_in, query, right_answers
 from tests.e2e.server import MEMBER_PASSWORD, ROOT, Server, server_env
@@ -183,7 +183,11 @@ def test_a_course_studied_offline_is_recorded_once_when_the_signal_returns(
     context.set_offline(False)
     page.goto(server.url("/"))
     _sent(page)
+    # The page says, once, that what waited is now recorded.
+    expect(page.locator(".offline-bar .flash-success")).to_contain_text(f"Đã gửi: {expected} mục")
     assert _waiting(page, 0) == 0
+    page.reload()
+    expect(page.locator(".offline-bar .flash-success")).to_have_count(0)
     done = query(server.database, """SELECT count(*), count(DISTINCT d.lesson_id)
         FROM lesson_completions d JOIN lessons l ON l.id = d.lesson_id
         JOIN courses c ON c.id = l.course_id WHERE d.person_id = ? AND c.slug = ?""",

@@ -9,11 +9,13 @@
   var T = en ? {
     offline: "You are offline: this is the copy kept on this phone. What you do is sent when the signal returns.",
     waiting: "Waiting to send ({n})", queued: "Kept on this phone: it will be sent when the signal returns.",
-    refused: "Not recorded:", dismiss: "I understand, remove it"
+    refused: "Not recorded:", dismiss: "I understand, remove it",
+    sent: "Sent: {n} kept on this phone, now recorded."
   } : {
     offline: "Bạn đang ngoại tuyến: đây là bản đã lưu trên máy. Việc bạn làm sẽ được gửi khi có mạng.",
     waiting: "Chờ gửi ({n})", queued: "Đã lưu trên máy: sẽ gửi đi khi có mạng.",
-    refused: "Chưa ghi nhận được:", dismiss: "Tôi đã hiểu, xóa đi"
+    refused: "Chưa ghi nhận được:", dismiss: "Tôi đã hiểu, xóa đi",
+    sent: "Đã gửi: {n} mục lưu trên máy nay đã được ghi nhận."
   };
   var main = document.querySelector("main") || document.body;
   var bar = document.createElement("div");
@@ -28,12 +30,20 @@
     return node;
   }
 
-  // The notice, the count of forms waiting, and forms the server refused, with the reason.
+  // The notice, the count of forms waiting, what was sent, and forms the server refused, with why.
+  var sentHere = 0;
   function show(state) {
     bar.textContent = "";
     if (!navigator.onLine) { bar.appendChild(element("p", "flash flash-warning", T.offline)); }
     if (!state) { return; }
     if (state.loginEnded) { bar.appendChild(element("p", "flash flash-error", state.loginEnded)); }
+    if (state.sent) {  // the worker forgets the count once a page holds it: said on one page only
+      sentHere += state.sent;
+      ask({ type: "seen" });
+    }
+    if (sentHere) {
+      bar.appendChild(element("p", "flash flash-success", "✓ " + T.sent.replace("{n}", sentHere)));
+    }
     if (state.pending.length) {
       bar.appendChild(element("p", "queue-count", T.waiting.replace("{n}", state.pending.length)));
     }

@@ -49,7 +49,9 @@
     more();
   } else if (person) {
     ask({ type: "flush" }).then(function (state) {
-      if (state && (state.pending.length || state.refused.length || state.loginEnded)) { more(); }
+      if (state && (state.pending.length || state.refused.length || state.loginEnded || state.sent)) {
+        more();
+      }
     });
   }
 })();

@@ -107,6 +107,8 @@ function save(item) { return store("readwrite", function (s) { return s.put(item
 function drop(id) { return store("readwrite", function (s) { return s.delete(id); }); }
 
 var sending = null;
+// How many forms were sent for each person since her page last said so ("Đã gửi 3 mục").
+var sentTo = {};
 function flush() {
   sending = sending || send().finally(function () { sending = null; notify(); });
   return sending;
@@ -130,7 +132,11 @@ async function send() {
         headers: { "Idempotency-Key": item.key, "X-Offline-Replay": "1",
                    "X-Offline-Person": String(item.person), "X-CSRFToken": state.csrf } });
     } catch (error) { return; }  // the connection went again: the rest waits
-    if (response.status === 200) { await drop(item.id); continue; }
+    if (response.status === 200) {
+      await drop(item.id);
+      sentTo[String(item.person)] = (sentTo[String(item.person)] || 0) + 1;
+      continue;
+    }
     if (response.status === 429 || response.status >= 500) { return; }
     var reason = "";
     try { reason = (await response.json()).error || ""; } catch (error) { reason = ""; }
@@ -147,7 +153,8 @@ async function summary(person) {
     refused: mine.filter(function (item) { return item.error; }).map(function (item) {
       return { id: item.id, error: item.error, title: item.title };
     }),
-    loginEnded: loginEnded
+    loginEnded: loginEnded,
+    sent: sentTo[String(person)] || 0
   };
 }
 
@@ -182,6 +189,7 @@ self.addEventListener("message", function (event) {
     flush: flush,
     state: function () { return null; },
     forget: function () { return drop(data.id); },
+    seen: function () { delete sentTo[String(data.person)]; },
     wipe: function () { return wipe(data.person, false); },
     logout: function () { return flush().then(function () { return wipe(data.person, true); }); }
   }[data.type];
