@@ -8,15 +8,17 @@ Run on demand, never in CI, and only against 127.0.0.1. Each phase builds a fres
 temporary folder, WAL with a busy timeout), runs the migrations, imports course_content/ and
 loads the demo, then serves it with gunicorn. Demo members (0390000001.., password demo12345) log
 in once each; then, for the timed minute, they read the course and its lessons, mark lessons
-done, start the final quiz, answer (half of the attempts right, half at random) and submit; a
-fifth of the submissions are sent twice (at the same moment, or resent after the answer). At 30 %
-of the minute one gunicorn worker is killed with SIGKILL and, on PostgreSQL, at 60 % every
-connection to the database is terminated. Afterwards the database must hold every submission
-answered with success exactly once, fully graded and with the answers sent, and no half-written
-attempt or duplicated completion, certificate or lesson completion. The script prints error
-rates, latency percentiles and requests/s, exits 1 when a check fails, stops the server and
-drops its databases. Each phase: setup (20-80 s), logins (at most 90 s), load (60 s, stopped at
-most 30 s later), checks.
+done, start the final quiz, answer (half of the attempts right, half at random; one question a
+screen, each saved with its "next" button, then the review page) and submit; a fifth of the
+submissions are sent twice (at the same moment, or resent after the answer). At 30 % of the
+minute one gunicorn worker is killed with SIGKILL and, on PostgreSQL, at 60 % every connection
+to the database is terminated (bench/rehearsal.py runs the same members through nginx in front
+of two instances and kills a whole instance instead). Afterwards the database must hold every
+submission answered with success exactly once, fully graded and with the answers sent, and no
+half-written attempt or duplicated completion, certificate or lesson completion. The script
+prints error rates, latency percentiles and requests/s, exits 1 when a check fails, stops the
+server and drops its databases. Each phase: setup (20-80 s), logins (at most 90 s), load (60 s,
+stopped at most 30 s later), checks.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -206,6 +208,50 @@ def redirected_to(response: httpx.Response | None, path: str) -> bool:
         response.headers.get("location", "").split("?")[0].endswith(path)
 
 
+def passed_to_certificate(response: httpx.Response | None, attempt_id: int) -> bool:
+    """True when a submission that earned the certificate leads to it (the congratulation)."""
+    return response is not None and response.status_code in (302, 303) and \
+        f"attempt={attempt_id}" in response.headers.get("location", "")
+
+
+def local(location: str) -> str:
+    """A redirect's path and query on this server."""
+    return re.sub(r"^https?://[^/]+", "", location)
+
+
+async def answer_screens(run: Run, http: httpx.AsyncClient, attempt_id: int,
+                         course: CourseInfo, right: bool,
+                         rng: random.Random) -> dict[int, object] | None:
+    """One question a screen (the default layout): answer each screen and save it with its
+    "next" button (resent up to twice after an error) until the review page; what the
+    database should then hold per question id, or None when a screen could not be saved."""
+    path = f"/attempts/{attempt_id}"
+    expected: dict[int, object] = {}
+    target = f"{path}?q=1"
+    for _ in range(60):
+        page = await call(run, http, "screen", "GET", target)
+        if page is None or page.status_code != 200:
+            return None
+        form = AttemptPage(page.text)
+        position = re.search(r'name="position" value="(\d+)"', page.text)
+        if len(form.questions) != 1 or not form.csrf or position is None:
+            return None
+        data, chosen = choose_answers(form, course, right, rng)
+        del data["confirm"]
+        data.update(action="next", position=position.group(1), shown=str(next(iter(chosen))))
+        for _ in range(3):
+            saved = await call(run, http, "save_answer", "POST", path, data)
+            if saved is not None and saved.status_code in (302, 303):
+                break
+        else:
+            return None
+        expected.update(chosen)
+        target = local(saved.headers.get("location", ""))
+        if "review=1" in target:
+            return expected
+    return None
+
+
 async def log_in(run: Run, http: httpx.AsyncClient, phone: str) -> bool:
     """Log the member in (up to five tries); False when it never worked."""
     for _ in range(5):
@@ -234,11 +280,12 @@ async def submit(run: Run, http: httpx.AsyncClient, attempt_id: int, data: dict,
         if mode == "resend":
             answers.append(await call(run, http, "resubmit", "POST", path, data))
     for _ in range(2):  # what a member does after an error page or a dropped connection
-        if any(redirected_to(a, path) for a in answers) or not run.time_left():
+        if any(redirected_to(a, path) or passed_to_certificate(a, attempt_id)
+               for a in answers) or not run.time_left():
             break
         answers.append(await call(run, http, "resubmit", "POST", path, data))
     for number, answer in enumerate(answers):
-        if redirected_to(answer, path):
+        if redirected_to(answer, path) or passed_to_certificate(answer, attempt_id):
             run.accepted[attempt_id] = expected
             run.accepted_answers["double" if number else "first"] += 1
 
@@ -275,7 +322,18 @@ async def member(run: Run, http: httpx.AsyncClient, number: int, course: CourseI
         form = AttemptPage(page.text)
         if not form.questions or not form.csrf:
             continue
-        data, expected = choose_answers(form, course, rng.random() < 0.5, rng)
+        right = rng.random() < 0.5
+        if 'name="position"' in page.text:  # one question a screen, then the review page
+            screens = await answer_screens(run, http, attempt_id, course, right, rng)
+            if screens is None or not run.time_left():
+                continue
+            review = await call(run, http, "review", "GET", f"/attempts/{attempt_id}?review=1")
+            if review is None or review.status_code != 200 or not csrf_of(review.text):
+                continue
+            data, expected = {"csrf_token": csrf_of(review.text), "shown": "", "confirm": "1",
+                              "action": "submit"}, screens
+        else:  # the whole quiz on one page
+            data, expected = choose_answers(form, course, right, rng)
         mode = rng.choices(["once", "together", "resend"], [8, 1, 1])[0]
         await submit(run, http, attempt_id, data, expected, mode)
         await call(run, http, "result", "GET", f"/attempts/{attempt_id}")
@@ -390,8 +448,14 @@ async def log_in_all(run: Run, clients: list[httpx.AsyncClient]) -> list[int]:
     return [number for number, ok in enumerate(done) if ok]
 
 
-async def drive(phase: Phase, base_url: str, master: int) -> Run:
-    """Log the members in, then run them for `phase.seconds` with the faults; bounded in time."""
+async def drive(phase: Phase, base_url: str, master: int,
+                fault: Callable[[Run], Awaitable[None]] | None = None,
+                extra: Callable[[Run], Awaitable[None]] | None = None) -> Run:
+    """Log the members in, then run them for `phase.seconds` with the faults; bounded in time.
+
+    `fault` replaces the default faults (a worker killed, the database cut) and `extra` runs
+    beside the members (bench/rehearsal.py: a whole instance killed behind nginx, an officer
+    reading the dashboards)."""
     run = Run(base_url=base_url, deadline=time.monotonic() + 90)
     courses = load_courses()
     clients = [httpx.AsyncClient(base_url=base_url, timeout=20, follow_redirects=False,
@@ -413,7 +477,10 @@ async def drive(phase: Phase, base_url: str, master: int) -> Run:
         run.deadline = run.started + phase.seconds
         tasks = [member(run, clients[n], n, courses[n % len(courses)]) for n in ready]
         try:
-            await asyncio.wait_for(asyncio.gather(faults(run, phase, master), *tasks),
+            chosen = fault(run) if fault is not None else faults(run, phase, master)
+            if extra is not None:
+                tasks.append(extra(run))
+            await asyncio.wait_for(asyncio.gather(chosen, *tasks),
                                    timeout=phase.seconds + 30)
         except TimeoutError:
             run.events.append("clients still busy 30 s after the end were stopped")

@@ -14,6 +14,10 @@ def create_app(config: type[Config] = Config) -> Flask:
     app.config.from_object(config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
+    if reports_url := app.config.get("REPORTS_DATABASE_URL"):
+        # lms/reports_db.py: the officers' reports read from this bind, nothing writes to it.
+        app.config.setdefault("SQLALCHEMY_BINDS", {})["reports"] = {
+            "url": reports_url, **engine_options(reports_url)}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
 

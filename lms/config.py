@@ -50,6 +50,9 @@ class Config:
     INSTANCE_DIR = INSTANCE_DIR
     SECRET_KEY = os.environ.get("LMS_SECRET_KEY") or "dev-only-not-secret"
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'lms.sqlite3'}")
+    # The officers' reports may read from a streaming replica of the database (lms/reports_db.py);
+    # unset, they read from LMS_DATABASE_URL like everything else.
+    REPORTS_DATABASE_URL = os.environ.get("LMS_REPORTS_DATABASE_URL") or None
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     # Production without Redis only when this says that limits counted per process are accepted.
@@ -119,6 +122,7 @@ class TestConfig(Config):
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("LMS_TEST_DATABASE_URL") or "sqlite://"
+    REPORTS_DATABASE_URL = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"

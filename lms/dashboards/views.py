@@ -42,6 +42,7 @@ from lms.people.ages import AGE_BANDS
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team, Unit
 from lms.people.units import in_subtree, tree_order
+from lms.reports_db import reads_reports
 from lms.security import personal_data
 from lms.template_helpers import short_date
 from lms.text import natural_key
@@ -174,6 +175,7 @@ def _name_parts(root: Unit | None, course: Course | None) -> list[str]:
 
 @bp.get("/dashboard")
 @roles_required(*OFFICERS)
+@reads_reports
 def overview() -> str:
     """Where training stands in the area: by unit, age band and course, on a chosen date."""
     form = OverviewForm(request.args)
@@ -192,6 +194,7 @@ def overview() -> str:
 @bp.get("/dashboard/export.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
 @personal_data
+@reads_reports
 def overview_export(fmt: str) -> Response:
     """The breakdowns as a spreadsheet (CSV: the one asked for; XLSX: one sheet each)."""
     data = _overview_data(OverviewForm(request.args))
@@ -246,6 +249,7 @@ def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> Rep
 
 @bp.get("/dashboard/trend")
 @roles_required(*OFFICERS)
+@reads_reports
 def trend() -> str:
     """The certified share in the area at the end of each of the last 24 months."""
     root = _root(request.args.get("unit"))
@@ -266,6 +270,7 @@ def trend() -> str:
 
 @bp.get("/dashboard/recertification")
 @roles_required(*OFFICERS)
+@reads_reports
 def recertification() -> str:
     """Per version that required recertification: recertified, within the grace period and
     overdue, in the area, by the areas below and by age band."""
@@ -341,6 +346,7 @@ def _target_form() -> tuple[TargetForm, TargetFilter]:
 
 @bp.get("/dashboard/targets")
 @roles_required(*OFFICERS)
+@reads_reports
 def targets() -> str:
     """Members who need a refresher, in priority order, with bulk assignment."""
     form, filters = _target_form()
@@ -372,6 +378,7 @@ def _target_rows(filters: TargetFilter, today: date) -> list:
 @bp.get("/dashboard/targets.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
 @personal_data
+@reads_reports
 def targets_export(fmt: str) -> Response:
     """The whole target list as CSV or XLSX."""
     form, filters = _target_form()
@@ -395,6 +402,7 @@ def targets_export(fmt: str) -> Response:
 @bp.get("/dashboard/targets/call-list")
 @roles_required(*OFFICERS)
 @personal_data
+@reads_reports
 def call_list() -> Response:
     """A printable list grouped by team, for leaders who go door to door."""
     form, filters = _target_form()
@@ -457,6 +465,7 @@ def _sort_links(unit: dict, sort: str, direction: str) -> list[dict]:
 
 @bp.get("/dashboard/teams")
 @roles_required(*OFFICERS)
+@reads_reports
 def scorecard() -> str:
     """Each team's effectiveness, weakest first: certification, older members, quiz scores,
     activity, and what lowers each score."""
@@ -486,6 +495,7 @@ def scorecard() -> str:
 @bp.get("/dashboard/teams.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
 @personal_data  # no personal data, but staff figures on named teams: no copy kept either
+@reads_reports
 def scorecard_export(fmt: str) -> Response:
     """Every team of the area, in the page's order, with the parts of its score."""
     root = _root(request.args.get("unit"))
@@ -516,6 +526,7 @@ def scorecard_export(fmt: str) -> Response:
 
 @bp.get("/team")
 @roles_required(Role.LEADER)
+@reads_reports
 def my_team() -> str:
     """A team leader's own team."""
     if current_user.team is None:
@@ -525,6 +536,7 @@ def my_team() -> str:
 
 @bp.get("/teams/<int:team_id>")
 @roles_required(*OFFICERS)
+@reads_reports
 def team_page(team_id: int) -> str:
     """A team in the officer's scope."""
     team = db.session.get(Team, team_id)

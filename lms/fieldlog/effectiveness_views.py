@@ -23,12 +23,14 @@ from lms.fieldlog.wording import CRITERION_LABELS, GROUP_LABELS, reason_line, va
 from lms.pagination import Page
 from lms.people import services as people_services
 from lms.people.models import Role
+from lms.reports_db import reads_reports
 
 PER_PAGE = 50
 
 
 @bp.get("/log/effectiveness")
 @roles_required(*OFFICERS)
+@reads_reports
 def effectiveness_page() -> str:
     """Every team's effectiveness, weakest first, with the formula and its settings."""
     root = _root(request.args.get("unit"))

@@ -26,6 +26,7 @@ from lms.people import services as people_services
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Unit
 from lms.people.units import in_subtree, tree_order
+from lms.reports_db import reads_reports
 from lms.security import personal_data
 from lms.template_helpers import short_date
 
@@ -80,6 +81,7 @@ def _age_rows(ages: dict[str, int]) -> list[tuple[str, int, int]]:
 
 @bp.get("/log/report")
 @roles_required(*OFFICERS)
+@reads_reports
 def report() -> str:
     """Help given in the area: by area, kind, month and age; open follow-ups; quiet teams."""
     data = _data()
@@ -98,6 +100,7 @@ def report() -> str:
 @bp.get("/log/report.<any(csv, xlsx):fmt>")
 @roles_required(*OFFICERS)
 @personal_data  # figures of named teams: no copy kept by the browser either
+@reads_reports
 def report_export(fmt: str) -> Response:
     """The report's tables as CSV (the one asked for) or XLSX (one sheet each, with context)."""
     data = _data()
