@@ -173,6 +173,8 @@ def init_app(app: Flask) -> None:
     app.config["COMPRESS_REGISTER"] = False
     compress = Compress(app)
 
+    enabled = app.config.get("COMPRESS_RESPONSES", True)
+
     @app.after_request
     def compressed(response: Response) -> Response:
         if request.endpoint == "static" and not session.modified:
@@ -180,8 +182,8 @@ def init_app(app: Flask) -> None:
             # would add `Vary: Cookie`: a browser would then fetch the file again whenever
             # its session cookie changes. Static files are the same for everyone.
             session.accessed = False
-        if response.status_code == 206 or "Content-Range" in response.headers:
-            return response  # a part of a file: its byte ranges are of the file as stored
+        if not enabled or response.status_code == 206 or "Content-Range" in response.headers:
+            return response  # (a part of a file: its byte ranges are of the file as stored)
         return compress.after_request(response)
 
     app.after_request(_page_cache_policy)

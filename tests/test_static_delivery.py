@@ -11,7 +11,10 @@ from pathlib import Path
 
 import brotli
 import pytest
+from flask import url_for
 
+from lms import create_app
+from lms.config import TestConfig
 from lms.people.models import Role
 from tests.certification.test_keeping import certificate  # noqa: F401  (the fixture)
 from tests.conftest import login
@@ -161,3 +164,15 @@ def test_a_spreadsheet_download_is_not_compressed(app, db) -> None:  # noqa: ANN
     response = client.get("/people/import/template.xlsx", headers={"Accept-Encoding": BROWSER})
     assert response.status_code == 200 and response.data[:2] == b"PK"
     assert "Content-Encoding" not in response.headers
+
+
+def test_compression_can_be_left_to_the_proxy() -> None:
+    class ProxyCompresses(TestConfig):
+        COMPRESS_RESPONSES = False  # LMS_COMPRESS=0
+
+    client = create_app(ProxyCompresses).test_client()
+    response = client.get("/static/css/app.css", headers={"Accept-Encoding": BROWSER})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert response.data == (STATIC / "css" / "app.css").read_bytes()
+    with client.application.test_request_context():
+        assert FINGERPRINTED.fullmatch(url_for("static", filename="css/app.css"))
