@@ -165,7 +165,7 @@ def init_app(app: Flask) -> None:
     # Streamed responses (downloads sent as they are made) go out as they are.
     app.config.setdefault("COMPRESS_STREAMS", False)
     # Pages are compressed as they are sent: brotli 5 takes no longer than 4 (the library's
-    # default) and is about 10 % smaller, smaller than gzip 6 too (docs/benchmarks.md).
+    # default) and is 6-9 % smaller, smaller than gzip 6 too (docs/benchmarks.md).
     app.config.setdefault("COMPRESS_BR_LEVEL", 5)
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)  # smaller bodies fit one packet anyway
     app.config.setdefault("COMPRESS_CACHE_BACKEND", _StaticOnly)
