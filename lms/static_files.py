@@ -126,27 +126,27 @@ def _compression_key(req: Request) -> str:
 class _StaticOnly:
     """Flask-Compress's cache backend. Its keys are "<encoding>;<our key>": a static file is
     compressed the first time it is asked for, at the smallest size (brotli 11, gzip 9: once,
-    so the time does not matter), and kept; any other response (an empty key) is neither
-    read nor kept. Were the library to change its keys, it would compress each static file
-    itself on each request, at its own level: slower, never wrong."""
+    so the time does not matter), and kept. Any other key (every other response has an empty
+    key of ours) is neither read nor kept: were the library to change its keys, it would
+    compress each static file on each request, at its own level: slower, never wrong."""
+
+    _KEY = re.compile(r"^(br|gzip);static:([0-9a-f]+)$")
 
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
 
     def get(self, key: str) -> bytes | None:
-        if (kept := self.data.get(key)) is not None:
-            return kept
-        encoding, _, ours = key.partition(";")
-        if not ours.startswith("static:") or encoding not in _SMALLEST:
+        if (match := self._KEY.match(key)) is None:
             return None
-        file = _files().by_digest.get(ours.removeprefix("static:"))
-        if file is None:
-            return None
-        kept = self.data[key] = _SMALLEST[encoding](file.data)
+        if (kept := self.data.get(key)) is None:
+            file = _files().by_digest.get(match.group(2))
+            if file is None:
+                return None
+            kept = self.data[key] = _SMALLEST[match.group(1)](file.data)
         return kept
 
     def set(self, key: str, value: bytes) -> None:
-        if not key.endswith(";"):
+        if self._KEY.match(key) and key not in self.data:
             self.data[key] = value
 
 

@@ -128,6 +128,10 @@ def test_pages_are_compressed_and_kept_private(client, db, encoding: str) -> Non
     assert set(re.split(r",\s*", response.headers["Vary"])) >= {"Accept-Encoding", "Cookie"}
     # Without Accept-Encoding nothing changes.
     assert "Content-Encoding" not in client.get("/").headers
+    # Each page is compressed as it is sent, never taken from the static files' store.
+    courses, home = (DECODE[encoding](client.get(path, headers={"Accept-Encoding": encoding}).data)
+                     for path in ("/courses", "/"))
+    assert courses != home and "Nguyễn Thị Lan" in home.decode()
 
 
 def test_json_and_svg_are_compressed(client, certificate) -> None:  # noqa: ANN001, F811
