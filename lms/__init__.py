@@ -41,7 +41,9 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.people.unit_views import bp as units_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.views import bp as quizzes_bp
+    from lms.static_files import init_app as init_static_files
 
+    init_static_files(app)  # first: its compression runs after every other handler
     sqlite.enable_foreign_keys()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.MIGRATIONS_DIR), render_as_batch=True)

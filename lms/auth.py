@@ -44,6 +44,10 @@ def load_person(cookie_id: str) -> Person | None:
 
 
 def _force_password_change() -> Response | None:
+    # Static files are the same for everyone: no login looked up, no session or cookie touched
+    # (they are cached publicly, lms/static_files.py).
+    if request.endpoint == "static":
+        return None
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in _ALLOWED_DURING_FORCED_CHANGE):
         return redirect(url_for("people.change_password"))

@@ -70,6 +70,8 @@ class Config:
     # zip may hold 30 MB (lms/authoring/zipfiles.py); every other upload has a smaller limit
     # of its own (images 2 MB, rosters 2 MB, Markdown 200 KB).
     MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_REQUEST_MB", "32")) * 1024 * 1024
+    # `0` when a reverse proxy compresses responses instead of the app (docs/operations.md).
+    COMPRESS_RESPONSES = os.environ.get("LMS_COMPRESS", "1") != "0"
     STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 

@@ -42,6 +42,7 @@ def _worker_source() -> tuple[str, str]:
         # Served without its comment lines and indentation: every phone downloads it.
         lines = (line.strip() for line in source.splitlines())
         source = "\n".join(line for line in lines if line and not line.startswith("//"))
+        source = source.replace("__STYLESHEET__", url_for("static", filename="css/app.css"))
         kept = current_app.extensions["lms_offline_worker"] = (
             source.replace("__VERSION__", version), version)
     return kept

@@ -6,6 +6,7 @@ Used by the browser tests' session fixture and by docs/screenshots/make_screensh
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -52,6 +53,19 @@ class Server:
     def url(self, path: str) -> str:
         """The absolute URL of a path on this server."""
         return f"{self.base_url}{path}"
+
+    def log_size(self) -> int:
+        """Where the server's log ends now: `requests(since=...)` reads what came after."""
+        return (self.workdir / "server.log").stat().st_size
+
+    def requests(self, since: int) -> list[str]:
+        """The requests that reached the server since the log had `since` bytes, as
+        "METHOD /path STATUS" (from gunicorn's access log or `flask run`'s)."""
+        with (self.workdir / "server.log").open("rb") as log:
+            log.seek(since)
+            text = log.read().decode(errors="replace")
+        return [" ".join(found) for found in
+                re.findall(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})', text)]
 
 
 def free_port() -> int:
@@ -107,8 +121,10 @@ def start_server(workdir: Path, port: int) -> subprocess.Popen:
     """Serve the app with gunicorn (or `flask run` when gunicorn is missing) on 127.0.0.1:port."""
     gunicorn = BIN / "gunicorn"
     if gunicorn.exists():
+        # Each request is logged to server.log, as `flask run` does: the browser tests count
+        # what reaches the server (Server.requests).
         command = [str(gunicorn), "--workers", "2", "--threads", "4", "--timeout", "120",
-                   "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+                   "--access-logfile", "-", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
     else:
         command = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
                    "--port", str(port), "--with-threads"]

@@ -1,6 +1,7 @@
 // The service worker: pages of downloaded courses open offline, and forms queued offline are
 // sent when the connection returns. Served by /sw.js with VERSION filled in (a digest of the
-// page frame's files): a new version drops the old frame cache. See docs/operations.md.
+// page frame's files) and STYLESHEET (the stylesheet's fingerprinted URL): a new version drops
+// the old frame cache. See docs/operations.md.
 "use strict";
 var VERSION = "__VERSION__";
 var FRAME = "lms-frame-" + VERSION;  // CSS, scripts and icons, as fetched
@@ -41,8 +42,23 @@ async function frame(request) {
     if (response.ok) { await cache.put(request, response.clone()); }
     return response;
   } catch (error) {
-    return (await caches.match(request, { ignoreSearch: true })) || Response.error();
+    return (await caches.match(request, { ignoreSearch: true })) || (await sameFile(request.url)) ||
+      Response.error();
   }
+}
+
+// Static files are named with a digest of their content ("app.1a2b3c4d5e6f.css"): a page kept
+// from before the files changed names an older digest, and any stored copy of that file will do.
+function plain(url) { return url.split("?")[0].replace(/\.[0-9a-f]{12}(\.[A-Za-z0-9]+)$/, "$1"); }
+async function sameFile(url) {
+  var wanted = plain(url);
+  for (var name of await caches.keys()) {
+    var cache = await caches.open(name);
+    for (var key of await cache.keys()) {
+      if (plain(key.url) === wanted) { return cache.match(key); }
+    }
+  }
+  return null;
 }
 
 // Pages: the network first, so that an updated course replaces the stored copy; the stored
@@ -79,7 +95,7 @@ async function keep(request, url, response) {
 function offlinePage() {
   var html = "<!doctype html><html lang=vi><meta charset=utf-8>" +
     "<meta name=viewport content='width=device-width, initial-scale=1'>" +
-    "<link rel=stylesheet href='/static/css/app.css'><title>Ngoại tuyến · Offline</title>" +
+    "<link rel=stylesheet href='__STYLESHEET__'><title>Ngoại tuyến · Offline</title>" +
     "<main class=page><h1>Bạn đang ngoại tuyến</h1>" +
     "<p>Trang này chưa được tải về máy. Hãy mở lại khi có mạng.</p>" +
     "<p lang=en>You are offline, and this page was not kept on this phone.</p>" +
