@@ -27,6 +27,9 @@ MAX_NAME = 200  # the columns' sizes (models.Person)
 MAX_EMAIL = 254
 # No look-alike characters (0/O, 1/I/l), so a temporary password can be read out on the phone.
 TEMPORARY_PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# 13 characters of 31: 64 bits from `secrets`, enough to need no slow hash (an officer can add
+# a province's 16 000 members in one import); docs/operations.md, "Temporary passwords".
+TEMPORARY_PASSWORD_LENGTH = 13
 ROLES_AN_OFFICER_MAY_GIVE = (Role.MEMBER, Role.LEADER)
 
 
@@ -265,7 +268,11 @@ def authenticate(phone: str, password: str) -> Person | None:
         for _ in range(1 if password == canonical_password(password) else 2):
             check_password_hash(_dummy_hash(), password)
         return None
-    if not person.check_password(password) or not person.active:
+    matches = person.check_password(password)
+    if person.has_temporary_hash:
+        # As long as a slow check, so that timing does not tell who still has a temporary one.
+        check_password_hash(_dummy_hash(), password)
+    if not matches or not person.active:
         return None
     return person
 
@@ -300,7 +307,8 @@ def reset_password(person: Person, *, actor: Person) -> str:
 
 
 def _issue_temporary_password(person: Person) -> str:
-    temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(10))
-    person.set_password(temporary)
+    temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET)
+                        for _ in range(TEMPORARY_PASSWORD_LENGTH))
+    person.set_temporary_password(temporary)
     person.must_change_password = True
     return temporary
