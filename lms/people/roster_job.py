@@ -8,6 +8,7 @@ import io
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from lms.clock import local_today
 from lms.dashboards.exports import FORMULA_STARTS, csv_bytes
 from lms.jobs.models import Job
 from lms.jobs.progress import Progress
@@ -41,7 +42,8 @@ def run(job: Job, progress: Progress) -> Outcome:
                                  "Nothing was saved: %(num)d rows have problems now.", len(bad)),
                         errors=len(bad), details=details)
     try:
-        imported = roster_service.save_roster(actor, preview, on_saved=progress.advance)
+        imported = roster_service.save_roster(actor, preview, local_today(),
+                                               on_saved=progress.advance)
     except Exception:
         progress.advance(0, errors=1)
         raise

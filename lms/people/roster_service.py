@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -27,7 +28,13 @@ from lms.people.roster import (
     check_rows,
     read_roster,
 )
-from lms.people.services import PersonData, create_person, scope_root, unit_in_scope
+from lms.people.services import (
+    PersonData,
+    RowRefused,
+    create_people,
+    scope_root,
+    unit_in_scope,
+)
 from lms.people.units import in_subtree
 from lms.text import fold
 
@@ -240,29 +247,25 @@ def _check_registered_phones(actor: Person, rows: list[RosterRow]) -> None:
             row.add(Problem.PHONE_TAKEN_OUTSIDE, phone=format_phone(holder.phone))
 
 
-def save_roster(actor: Person, preview: RosterPreview,
-                on_saved: Callable[[], None] | None = None) -> list[ImportedPerson]:
+def save_roster(actor: Person, preview: RosterPreview, today: date,
+                on_saved: Callable[[int], None] | None = None) -> list[ImportedPerson]:
     """Create everyone in a roster without problems; the caller commits once or rolls back.
-    `on_saved` is called after each person (a job's progress)."""
+    `on_saved(n)` is told as people are written (a job's progress)."""
     if preview.problem_rows:
         raise LmsError(_l("Nothing was saved: some rows have problems."))
     units = {u.id: u for u in db.session.scalars(
-        select(Unit).where(Unit.id.in_({row.unit_id for row in preview.rows})))}
-    imported = []
-    for row in preview.rows:
-        data = PersonData(full_name=row.name, phone=row.phone or "", role=Role(row.role),
-                          unit=units[row.unit_id], birth_year=row.birth_year,
-                          position=row.position or None)
-        try:
-            person, temporary = create_person(data, password=None, actor=actor)
-        except LmsError as error:
-            raise LmsError(_l("Nothing was saved. Row %(row)s: %(reason)s", row=row.number,
-                              reason=error.message)) from None
-        imported.append(ImportedPerson(person.full_name, person.phone, row.unit_label,
-                                       temporary or ""))
-        if on_saved is not None:
-            on_saved()
-    return imported
+        select(Unit).options(selectinload(Unit.team))
+        .where(Unit.id.in_({row.unit_id for row in preview.rows})))}
+    people = [PersonData(full_name=row.name, phone=row.phone or "", role=Role(row.role),
+                         unit=units[row.unit_id], birth_year=row.birth_year,
+                         position=row.position or None) for row in preview.rows]
+    try:
+        created = create_people(people, actor=actor, today=today, on_created=on_saved)
+    except RowRefused as error:
+        raise LmsError(_l("Nothing was saved. Row %(row)s: %(reason)s",
+                          row=preview.rows[error.index].number, reason=error.message)) from None
+    return [ImportedPerson(person.full_name, person.phone, row.unit_label, temporary)
+            for (person, temporary), row in zip(created, preview.rows, strict=True)]
 
 
 # --- the template -------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from lms.people.roster_service import RosterPreview, problem_text
 from lms.security import personal_data
 
 bp = Blueprint("roster", __name__, template_folder="templates")
+# The preview lists this many rows of each kind: a province's 16 000 would make a page of megabytes.
+PREVIEW_ROWS = 300
 MANAGERS = (Role.OFFICER, Role.ADMIN)
 TEMPLATE_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -97,4 +99,5 @@ def _preview_page(preview: RosterPreview, rechecked: bool = False) -> str:
 
 
 def _limits() -> dict[str, int]:
-    return {"max_rows": MAX_ROWS, "max_mb": MAX_BYTES // (1024 * 1024)}
+    return {"max_rows": MAX_ROWS, "max_mb": MAX_BYTES // (1024 * 1024),
+            "shown_rows": PREVIEW_ROWS}

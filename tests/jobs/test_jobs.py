@@ -17,8 +17,8 @@ from lms.config import TestConfig
 from lms.extensions import db as _db
 from lms.jobs.models import Job, JobState
 from lms.jobs.progress import Progress
-from lms.people import roster_service, services
-from lms.people.models import Person, Role, TEMPORARY_HASH_METHOD
+from lms.people import services
+from lms.people.models import TEMPORARY_HASH_METHOD, Person, Role
 from lms.people.roster import read_roster
 from lms.people.roster_forms import encode_rows
 from tests.conftest import login, post_form
@@ -163,19 +163,19 @@ def test_a_failed_import_writes_nothing_and_says_why(client, area, redis_queue, 
 
 def test_a_row_refused_halfway_through_the_save_leaves_nobody_written(client, area, monkeypatch):
     before = people_count()
-    real = services.create_person
+    real = services._issue_temporary_password
     calls = []
 
-    def refuse_the_fourth(data, **kwargs):
-        calls.append(data.phone)
-        if len(calls) == 4:
+    def fail_at_the_fifth(person):
+        calls.append(person.phone)
+        if len(calls) == 5:
             raise RuntimeError("disk full")
-        return real(data, **kwargs)
+        return real(person)
 
-    monkeypatch.setattr(roster_service, "create_person", refuse_the_fourth)
+    monkeypatch.setattr(services, "_issue_temporary_password", fail_at_the_fifth)
     job_id = job_id_of(confirm(client, area["officer"]))
     job = _db.session.get(Job, job_id)
-    assert len(calls) == 4 and job.state == JobState.FAILED and job.done == 3
+    assert len(calls) == 5 and job.state == JobState.FAILED and job.errors == 1
     assert people_count() == before
     assert "unexpected error" in job.error_message and job.result_file is None
 
