@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -118,9 +119,9 @@ def main() -> None:
             login(client, officer.phone, "bench12345")
             while worker.poll() is None:
                 page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
-                marker = page.find('value="')
-                if 'http-equiv="refresh"' in page and marker > 0:
-                    seen.append(page[marker + 7:page.find('"', marker + 7)])
+                found = re.search(r'id="job-progress" max="100" value="(\d+)"', page)
+                if found:
+                    seen.append(int(found.group(1)))
                 time.sleep(2)
             db.session.remove()
         finished = time.perf_counter()

@@ -234,3 +234,20 @@ def test_temporary_passwords_have_64_bits_a_fast_hash_and_give_way_to_a_slow_one
     _db.session.commit()
     assert person.password_hash.startswith("scrypt:") and not person.must_change_password
     assert check_password_hash(person.password_hash, "my own password")
+
+
+def test_standings_rebuild_runs_as_a_job_for_an_administrator(app, runner, area):
+    result = runner.invoke(args=["lms", "rebuild-standings", "--background", "--as",
+                                 area["officer"].phone])
+    assert result.exit_code != 0 and "administrator" in result.output
+    result = runner.invoke(args=["lms", "rebuild-standings", "--background", "--as",
+                                 area["admin"].phone])
+    assert result.exit_code == 0, result.output
+    job_id = int(re.search(r"Job (\d+): \S+/jobs/\1", result.output).group(1))
+    job = _db.session.get(Job, job_id)
+    assert job.kind == "standings_rebuild" and job.state == JobState.DONE
+    client = app.test_client()
+    login(client, area["admin"].phone, PASSWORD)
+    post_form(client, "/language", {"lang": "en", "next": "/"})
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Rebuilding the certification standings" in page and "were rebuilt" in page
