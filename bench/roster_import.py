@@ -118,6 +118,7 @@ def main() -> None:
 
             login(client, officer.phone, "bench12345")
             while worker.poll() is None:
+                db.session.rollback()  # the page reads the job row afresh, not this session's copy
                 page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
                 found = re.search(r'id="job-progress" max="100" value="(\d+)"', page)
                 if found:
