@@ -58,10 +58,3 @@ class Job(db.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
-
-    @property
-    def percent(self) -> int:
-        """Rows done out of the total, in whole percent (100 once done)."""
-        if self.state == JobState.DONE:
-            return 100
-        return min(99, self.done * 100 // self.total) if self.total else 0

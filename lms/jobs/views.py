@@ -35,7 +35,7 @@ def job_page(job_id: int) -> Response:
         job = services.job_for(current_user, job_id)
     except NotFound:
         abort(404)
-    running = job.state in (JobState.QUEUED, JobState.RUNNING)
+    running = not job.finished
     response = Response(render_template(
         "jobs/job.html", job=job, counts=services.counts(job), running=running,
         refresh=REFRESH_SECONDS, has_file=services.result_path(job) is not None,
