@@ -35,6 +35,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.errors import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.fieldlog import routes as fieldlog_routes
+    from lms.jobs.views import bp as jobs_bp
     from lms.main.views import bp as main_bp
     from lms.offline.views import bp as offline_bp
     from lms.people.roster_views import bp as roster_bp
@@ -72,5 +73,6 @@ def create_app(config: type[Config] = Config) -> Flask:
     fieldlog_routes.init_app(app)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(jobs_bp)
     cli.init_app(app)
     return app

@@ -68,11 +68,17 @@ class Config:
     EXTRA_TRUSTED_HOSTS = _words(os.environ.get("LMS_TRUSTED_HOSTS"))
     # The largest request body, checked from Content-Length before anything is read: a course
     # zip may hold 30 MB (lms/authoring/zipfiles.py); every other upload has a smaller limit
-    # of its own (images 2 MB, rosters 2 MB, Markdown 200 KB).
+    # of its own (images 2 MB, rosters 8 MB, Markdown 200 KB).
     MAX_CONTENT_LENGTH = int(os.environ.get("LMS_MAX_REQUEST_MB", "32")) * 1024 * 1024
     # `0` when a reverse proxy compresses responses instead of the app (docs/operations.md).
     COMPRESS_RESPONSES = os.environ.get("LMS_COMPRESS", "1") != "0"
     STORAGE_DIR = Path(os.environ.get("LMS_STORAGE_DIR", INSTANCE_DIR / "storage"))
+    # A roster's confirm form carries its rows, compressed: 50 000 rows need about 2 MB.
+    MAX_FORM_MEMORY_SIZE = 8 * 1024 * 1024
+    # Background jobs (lms/jobs): their result files, and the RQ queue a worker listens to.
+    # Without LMS_REDIS_URL a job runs in the web request that starts it.
+    JOBS_DIR = Path(os.environ.get("LMS_JOBS_DIR", INSTANCE_DIR / "jobs"))
+    JOBS_QUEUE = os.environ.get("LMS_JOBS_QUEUE") or "lms"
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
     BABEL_DEFAULT_LOCALE = "vi"
@@ -128,3 +134,4 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
+    REDIS_URL = None  # jobs run inline; the job tests point this at Redis themselves

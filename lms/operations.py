@@ -76,7 +76,10 @@ def restore_command(path: Path, yes: bool) -> None:
 
 
 @click.command("rebuild-standings")
-def rebuild_standings_command() -> None:
+@click.option("--background", is_flag=True,
+              help="Run it as a job (on the worker when LMS_REDIS_URL is set) with a page.")
+@click.option("--as", "phone", help="With --background: the administrator who follows the job.")
+def rebuild_standings_command(background: bool, phone: str | None) -> None:
     """Recompute the certification standings the reports read from the certificates.
 
     The application keeps them in step itself; this is for after certificates were changed by
@@ -85,6 +88,9 @@ def rebuild_standings_command() -> None:
     from lms.certification import standings
     from lms.certification.models import CourseStanding
 
+    if background:
+        _rebuild_in_background(phone)
+        return
     standings.refresh()
     db.session.commit()
     click.echo(_("Standings rebuilt: %(count)d course standings.",
@@ -100,6 +106,21 @@ def prune_keys_command() -> None:
     removed = prune_keys(utc_now())
     db.session.commit()
     click.echo(_("Idempotency keys deleted: %(count)d.", count=removed))
+
+
+def _rebuild_in_background(phone: str | None) -> None:
+    from lms.jobs.queue import enqueue
+    from lms.jobs.services import start_job
+    from lms.people.services import find_by_phone
+    from lms.public_url import public_url
+
+    admin = find_by_phone(phone or "")
+    if admin is None or not admin.is_admin:
+        raise click.ClickException("--background needs --as PHONE: an administrator's phone.")
+    job = start_job("standings_rebuild", admin, title="", params={}, locale="en")
+    db.session.commit()
+    enqueue(job)
+    click.echo(f"Job {job.id}: {public_url('jobs.job_page', job_id=job.id)}")
 
 
 def register(group: AppGroup) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from babel.support import NullTranslations
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_date, format_datetime, format_number, get_locale, get_translations
 from jinja2.runtime import Context
 from jinja2.utils import pass_context
 from markupsafe import Markup
@@ -91,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(age)
     app.add_template_filter(short_datetime, "datetime")
     app.add_template_filter(short_date, "date")
+    app.add_template_filter(format_number, "number")
     app.add_template_global(role_label)
     app.add_template_global(unit_kind_label)
     app.add_template_global(current_language)

@@ -93,6 +93,7 @@ def _reset_schema() -> None:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app(TestConfig)
     application.config["CREDENTIAL_KEY_DIR"] = tmp_path_factory.mktemp("credential-keys")
+    application.config["JOBS_DIR"] = tmp_path_factory.mktemp("jobs")
     application.test_client_class = Client
     # Every test client comes from 127.0.0.1: limits are switched on only where tested.
     limiter.enabled = False

@@ -62,6 +62,7 @@ CLASS_VIEWERS = only("trainer", "officer_in", "admin", outside=MISSING)
 RECORDERS = only("member", "leader")
 OWN_VISIT = {**RECORDERS, "leader": MISSING}  # a member's own entry: another recorder gets 404
 TYPISTS = only("leader", "officer_in", "officer_out", "admin")
+STARTER = {**dict.fromkeys(ROLES, MISSING), "anonymous": LOGIN, "officer_in": OK, "admin": OK}
 # A team's page: the leader's own; an officer names a team of their area (none named here: 404).
 TEAM_LOG = {**only("leader"), "officer_in": MISSING, "officer_out": MISSING, "admin": MISSING}
 
@@ -124,6 +125,10 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("tokens.token_list", "GET"): logged_in(),
     ("tokens.token_create", "POST"): logged_in(),
     ("tokens.token_revoke", "POST"): own(),
+    # A job's page and file: the officer who started it and administrators; others get 404.
+    ("jobs.job_page", "GET"): STARTER,
+    ("jobs.job_file", "GET"): STARTER,
+    ("jobs.delete_file", "POST"): STARTER,
     # The API takes tokens, not cookies: each role calls it with its own token (a write token
     # for officers and administrators); no token is the API's "log in" (401).
     ("api.openapi", "GET"): everyone(),
@@ -241,6 +246,7 @@ def world(app, db, runner):
                                     outcome="follow_up"),
         actor=people["member"], today=local_today())
     member_token, _secret = create_token(people["member"], name="matrix", scope="read", now=now)
+    job = _finished_import(app, db, people["officer_in"])
     secrets = {role: create_token(person, name="api", now=now,
                                   scope="write" if role in ("officer_in", "officer_out", "admin")
                                   else "read")[1]
@@ -257,9 +263,28 @@ def world(app, db, runner):
         "visit_id": visit.id, "kind_id": visit.kinds[0].id,
         "kid": signing_key()[0],
         "token_id": member_token.id,
+        "job_id": job.id,
     }
     asset = course.assets[0].path if course.assets else "images/none.svg"
     return people, values, asset, secrets
+
+
+def _finished_import(app, db, officer):  # noqa: ANN001, ANN202
+    """A roster import the officer of commune A started, done, with its list of accounts."""
+    from lms.jobs.models import Job, JobState
+    from lms.people.roster_job import ACCOUNTS_FILE, accounts_csv
+
+    job = Job(kind="roster_import", started_by_id=officer.id, title="x.csv", locale="en",
+              state=JobState.DONE, summary={"imported": 0, "filename": "x.csv"},
+              result_file=None)
+    db.session.add(job)
+    db.session.flush()
+    folder = app.config["JOBS_DIR"] / str(job.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    with app.test_request_context():
+        (folder / ACCOUNTS_FILE).write_bytes(accounts_csv([]))
+    job.result_file = f"{job.id}/{ACCOUNTS_FILE}"
+    return job
 
 
 def url_for_rule(rule, values: dict, asset: str) -> str:  # noqa: ANN001
@@ -301,8 +326,9 @@ def test_each_role_gets_the_expected_answer_on_every_route(app, world, role):
     token = csrf_token(client)
     wrong = []
     # Routes that end the session or delete the draft go last, so the others see the world intact.
-    last = ("fieldlog.delete", "certification.assignment_cancel", "api.assignment_cancel",
-            "authoring.discard", "people.logout_everywhere", "people.logout")
+    last = ("jobs.delete_file", "fieldlog.delete", "certification.assignment_cancel",
+            "api.assignment_cancel", "authoring.discard", "people.logout_everywhere",
+            "people.logout")
     rules = sorted(app.url_map.iter_rules(), key=lambda r: (
         last.index(r.endpoint) if r.endpoint in last else -1, r.endpoint, r.rule))
     for rule in rules:

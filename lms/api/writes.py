@@ -25,9 +25,12 @@ from lms.extensions import db
 from lms.people import roster_service
 from lms.people import services as people
 from lms.people.models import Person
-from lms.people.roster import COLUMNS, MAX_ROWS, MAX_TEXT
+from lms.people.roster import COLUMNS, MAX_TEXT
 
 MAX_IDS = 5000
+
+# An API call saves in its own request (no background job): the web page takes larger rosters.
+MAX_ROWS = 300
 
 
 def body() -> dict:
@@ -298,7 +301,7 @@ def roster() -> Response:
     if dry_run:
         return jsonify({"saved": False, "rows": checked, "people": []})
     try:
-        imported = roster_service.save_roster(actor, preview)
+        imported = roster_service.save_roster(actor, preview, local_today())
     except IntegrityError:
         raise ApiProblem(409, problems.TITLES[409](),
                          _("Nothing was saved: someone added the same person at the same "

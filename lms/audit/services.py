@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, insert, or_, select
 
 from lms.audit.models import AuditEntry
 from lms.clock import VIETNAM, utc_now
@@ -24,6 +24,17 @@ def snapshot(obj: object, fields: tuple[str, ...]) -> dict[str, Any]:
         value = getattr(obj, name)
         values[name] = value if isinstance(value, int | str | bool | type(None)) else str(value)
     return values
+
+
+def record_many(*, actor: Person | None, action: str, object_type: str,
+                entries: list[tuple[int, str, dict]], now: datetime | None = None) -> None:
+    """Add one entry per (object id, summary, after) in one statement (people made in bulk)."""
+    if entries:
+        at = now or utc_now()
+        db.session.execute(insert(AuditEntry), [
+            {"at": at, "actor_id": actor.id if actor else None, "action": action,
+             "object_type": object_type, "object_id": object_id, "summary": summary[:500],
+             "after": after} for object_id, summary, after in entries])
 
 
 def record(*, actor: Person | None, action: str, object_type: str, object_id: int | None,

@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from lms.people.roster import MAX_ROWS as ROSTER_MAX_ROWS
 from lms.people.roster import (
     FileProblem,
     RosterFileError,
@@ -23,7 +22,10 @@ from lms.people.roster import (
 
 COLUMNS = ("name", "phone", "date", "village", "kinds", "people", "age", "outcome", "note")
 REQUIRED_COLUMNS = ("phone", "date", "kinds")
-MAX_ROWS = ROSTER_MAX_ROWS  # the roster reader stops a little past it
+# A sheet is one team's or commune's log, saved in one request: these limits are its own (a
+# roster may be far larger, as its import runs in the background).
+MAX_ROWS = 300
+MAX_BYTES = 2 * 1024 * 1024
 _ALIASES = {
     "name": {"name", "full name", "ho ten", "ho va ten", "thanh vien", "member"},
     "phone": {"phone", "phone number", "so dien thoai", "sdt", "dien thoai",

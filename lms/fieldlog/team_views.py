@@ -28,12 +28,12 @@ from lms.fieldlog.forms import (
 )
 from lms.fieldlog.kinds import active_kinds
 from lms.fieldlog.models import Review
-from lms.fieldlog.sheet import COLUMNS, parse_date, read_file
+from lms.fieldlog.sheet import COLUMNS, MAX_BYTES, parse_date, read_file
 from lms.forms import attach_error, options, whole_number
 from lms.people import services as people_services
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team
-from lms.people.roster import MAX_BYTES, RosterFileError
+from lms.people.roster import RosterFileError
 from lms.security import personal_data
 
 TYPISTS = (Role.LEADER, *OFFICERS)

@@ -40,6 +40,15 @@ def sync(person: Person, today: date) -> None:
         db.session.flush()
 
 
+def open_periods(people: list[Person], today: date) -> None:
+    """Open a period from today for each newly created person who counts as a member: what
+    sync() does for one new person, in one statement (a roster import)."""
+    rows = [{"person_id": p.id, "unit_id": p.unit_id, "team_id": p.team_id, "joined_on": today}
+            for p in people if _counted(p)]
+    if rows:
+        db.session.execute(insert(Membership), rows)
+
+
 def backfill(joined_on: date | None = None, left_on: date | None = None) -> int:
     """Give every member or leader with a unit and no membership period one: from `joined_on`
     (default: the day they were created), open if active, else closed on `left_on` (when they

@@ -91,6 +91,11 @@ class Team(db.Model):
     members: Mapped[list[Person]] = relationship(back_populates="team")
 
 
+# A salted PBKDF2 of 1 000 rounds (about 0.3 ms) for random temporary passwords of at least
+# 60 bits; chosen passwords keep scrypt (about 0.1 s), which a guessable password needs.
+TEMPORARY_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
 def canonical_password(password: str) -> str:
     """The password as it is hashed: without surrounding spaces (phone keyboards add one after
     a word), in NFC (Vietnamese keyboards differ in how they compose diacritics)."""
@@ -138,6 +143,16 @@ class Person(UserMixin, db.Model):
         """Hash and store a new password, without its surrounding spaces (the services end the
         person's open logins)."""
         self.password_hash = generate_password_hash(canonical_password(password), method="scrypt")
+
+    def set_temporary_password(self, password: str) -> None:
+        """Store a random temporary password with the fast hash: its entropy, not the hash's
+        cost, protects it (docs/operations.md, "Temporary passwords"); the first login must
+        replace it, and the new password gets the slow hash."""
+        self.password_hash = generate_password_hash(password, method=TEMPORARY_HASH_METHOD)
+
+    @property
+    def has_temporary_hash(self) -> bool:
+        return self.password_hash.startswith(TEMPORARY_HASH_METHOD + "$")
 
     def check_password(self, password: str) -> bool:
         """True when `password` matches the stored hash, surrounding spaces aside.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -26,7 +28,13 @@ from lms.people.roster import (
     check_rows,
     read_roster,
 )
-from lms.people.services import PersonData, create_person, scope_root, unit_in_scope
+from lms.people.services import (
+    PersonData,
+    RowRefused,
+    create_people,
+    scope_root,
+    unit_in_scope,
+)
 from lms.people.units import in_subtree
 from lms.text import fold
 
@@ -150,7 +158,8 @@ def _checked_against_database(actor: Person, table: RosterTable, filename: str) 
 def _check_villages(actor: Person, rows: list[RosterRow]) -> None:
     root = scope_root(actor)
     wanted = {row.village for row in rows if row.village}
-    by_code = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(wanted)))}
+    by_code = {u.code: u for chunk in _chunks(wanted)
+               for u in db.session.scalars(select(Unit).where(Unit.code.in_(chunk)))}
     names = select(Unit.id, Unit.name, Team.name).outerjoin(Team, Team.unit_id == Unit.id)
     if root is not None:
         names = names.where(in_subtree(Unit.path, root.path))
@@ -186,8 +195,8 @@ def _names_outside(texts: set[str], found: dict[str, Unit | set[int]]) -> set[st
     unknown = {text for text in texts if not found.get(text)}
     if not unknown:
         return set()
-    return set(db.session.scalars(select(Unit.name).where(Unit.name.in_(unknown)))) | set(
-        db.session.scalars(select(Team.name).where(Team.name.in_(unknown))))
+    return {name for chunk in _chunks(unknown) for model in (Unit, Team)
+            for name in db.session.scalars(select(model.name).where(model.name.in_(chunk)))}
 
 
 def _place(actor: Person, row: RosterRow, match: Unit | set[int], units: dict[int, Unit],
@@ -217,10 +226,17 @@ def _where(unit: Unit) -> str:
     return f"({parent.name})" if parent is not None and parent.name not in unit.name else ""
 
 
+def _chunks(values: set[str], size: int = 5000) -> Iterator[list[str]]:
+    """Values in lists short enough for one IN (SQLite allows 32 766 parameters a statement)."""
+    ordered: Sequence[str] = sorted(values)
+    for start in range(0, len(ordered), size):
+        yield list(ordered[start:start + size])
+
+
 def _check_registered_phones(actor: Person, rows: list[RosterRow]) -> None:
     phones = {row.phone for row in rows if row.phone}
-    holders = {p.phone: p for p in db.session.scalars(
-        select(Person).options(selectinload(Person.unit)).where(Person.phone.in_(phones)))}
+    holders = {p.phone: p for chunk in _chunks(phones) for p in db.session.scalars(
+        select(Person).options(selectinload(Person.unit)).where(Person.phone.in_(chunk)))}
     for row in rows:
         holder = holders.get(row.phone or "")
         if holder is None:
@@ -231,25 +247,25 @@ def _check_registered_phones(actor: Person, rows: list[RosterRow]) -> None:
             row.add(Problem.PHONE_TAKEN_OUTSIDE, phone=format_phone(holder.phone))
 
 
-def save_roster(actor: Person, preview: RosterPreview) -> list[ImportedPerson]:
-    """Create everyone in a roster without problems; the caller commits once or rolls back."""
+def save_roster(actor: Person, preview: RosterPreview, today: date,
+                on_saved: Callable[[int], None] | None = None) -> list[ImportedPerson]:
+    """Create everyone in a roster without problems; the caller commits once or rolls back.
+    `on_saved(n)` is told as people are written (a job's progress)."""
     if preview.problem_rows:
         raise LmsError(_l("Nothing was saved: some rows have problems."))
     units = {u.id: u for u in db.session.scalars(
-        select(Unit).where(Unit.id.in_({row.unit_id for row in preview.rows})))}
-    imported = []
-    for row in preview.rows:
-        data = PersonData(full_name=row.name, phone=row.phone or "", role=Role(row.role),
-                          unit=units[row.unit_id], birth_year=row.birth_year,
-                          position=row.position or None)
-        try:
-            person, temporary = create_person(data, password=None, actor=actor)
-        except LmsError as error:
-            raise LmsError(_l("Nothing was saved. Row %(row)s: %(reason)s", row=row.number,
-                              reason=error.message)) from None
-        imported.append(ImportedPerson(person.full_name, person.phone, row.unit_label,
-                                       temporary or ""))
-    return imported
+        select(Unit).options(selectinload(Unit.team))
+        .where(Unit.id.in_({row.unit_id for row in preview.rows})))}
+    people = [PersonData(full_name=row.name, phone=row.phone or "", role=Role(row.role),
+                         unit=units[row.unit_id], birth_year=row.birth_year,
+                         position=row.position or None) for row in preview.rows]
+    try:
+        created = create_people(people, actor=actor, today=today, on_created=on_saved)
+    except RowRefused as error:
+        raise LmsError(_l("Nothing was saved. Row %(row)s: %(reason)s",
+                          row=preview.rows[error.index].number, reason=error.message)) from None
+    return [ImportedPerson(person.full_name, person.phone, row.unit_label, temporary)
+            for (person, temporary), row in zip(created, preview.rows, strict=True)]
 
 
 # --- the template -------------------------------------------------------------------------

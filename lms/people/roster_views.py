@@ -1,11 +1,12 @@
-"""Roster import for officers and admins: upload, preview every row, confirm, passwords once."""
+"""Roster import for officers and admins: upload, preview every row, confirm; the save runs as a
+background job whose page shows its progress, then the temporary passwords."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
@@ -13,7 +14,9 @@ from lms.clock import local_today
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import attach_error
-from lms.people import roster_service
+from lms.jobs.queue import enqueue
+from lms.jobs.services import start_job
+from lms.people import roster_job, roster_service
 from lms.people.models import Role
 from lms.people.roster import MAX_BYTES, MAX_ROWS
 from lms.people.roster_forms import RosterConfirmForm, RosterUploadForm, encode_rows
@@ -21,6 +24,8 @@ from lms.people.roster_service import RosterPreview, problem_text
 from lms.security import personal_data
 
 bp = Blueprint("roster", __name__, template_folder="templates")
+# The preview lists this many rows of each kind: a province's 16 000 would make a page of megabytes.
+PREVIEW_ROWS = 300
 MANAGERS = (Role.OFFICER, Role.ADMIN)
 TEMPLATE_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -48,7 +53,8 @@ def upload() -> str:
 @bp.post("/people/import/confirm")
 @roles_required(*MANAGERS)
 def confirm() -> str | Response:
-    """Check the carried rows again in full, then save them all in one transaction or none."""
+    """Check the carried rows again in full, then start the import: a background job that saves
+    them all in one transaction or none, and shows its progress and the passwords."""
     form = RosterConfirmForm()
     if not form.validate_on_submit():
         flash(_("The confirmation was damaged. Upload the file again."), "error")
@@ -56,23 +62,17 @@ def confirm() -> str | Response:
     try:
         preview = roster_service.preview_rows(current_user, form.rows, form.filename,
                                               local_today().year)
-        if preview.problem_rows:
-            return _preview_page(preview, rechecked=True)
-        imported = roster_service.save_roster(current_user, preview)
     except LmsError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("roster.upload"))
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("Nothing was saved: the database refused a row, perhaps because someone added "
-                "the same person at the same moment. Upload the file again."), "error")
-        return redirect(url_for("roster.upload"))
+    if preview.problem_rows:
+        return _preview_page(preview, rechecked=True)
+    job = start_job("roster_import", current_user, title=preview.filename,
+                    params=roster_job.params(form.payload.data, local_today().year),
+                    locale=str(get_locale()), scope_unit=current_user.unit)
     db.session.commit()
-    response = make_response(render_template("people/roster_result.html", imported=imported,
-                                             filename=preview.filename, today=local_today()))
-    response.headers["Cache-Control"] = "no-store"  # the passwords are shown once, never cached
-    return response
+    enqueue(job)
+    return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
 @bp.get("/people/import/template.<kind>")
@@ -99,4 +99,5 @@ def _preview_page(preview: RosterPreview, rechecked: bool = False) -> str:
 
 
 def _limits() -> dict[str, int]:
-    return {"max_rows": MAX_ROWS, "max_mb": MAX_BYTES // (1024 * 1024)}
+    return {"max_rows": MAX_ROWS, "max_mb": MAX_BYTES // (1024 * 1024),
+            "shown_rows": PREVIEW_ROWS}

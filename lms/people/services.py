@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +28,9 @@ MAX_NAME = 200  # the columns' sizes (models.Person)
 MAX_EMAIL = 254
 # No look-alike characters (0/O, 1/I/l), so a temporary password can be read out on the phone.
 TEMPORARY_PASSWORD_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# 13 characters of 31: 64 bits from `secrets`, enough to need no slow hash (an officer can add
+# a province's 16 000 members in one import); docs/operations.md, "Temporary passwords".
+TEMPORARY_PASSWORD_LENGTH = 13
 ROLES_AN_OFFICER_MAY_GIVE = (Role.MEMBER, Role.LEADER)
 
 
@@ -43,6 +47,14 @@ class PersonData:
     gender: Gender | None = None
     position: str | None = None
     active: bool = True
+
+
+class RowRefused(LmsError):
+    """create_people: the person at `index` (from 0) breaks a rule, `message` says which."""
+
+    def __init__(self, index: int, message: object) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,63 @@ def create_person(data: PersonData, *, password: str | None, actor: Person | Non
     return person, temporary
 
 
+def create_people(people: list[PersonData], *, actor: Person, today: date,
+                  on_created: Callable[[int], None] | None = None,
+                  chunk: int = 500) -> list[tuple[Person, str]]:
+    """Add many people at once (a roster), each with a temporary password, by the same rules
+    as create_person; a few statements per `chunk` people instead of several per person.
+    Raises RowRefused for the first person who breaks a rule; the caller rolls back.
+    `on_created(n)` is told after each chunk is written."""
+    phones = []
+    for number, data in enumerate(people, start=1):
+        try:
+            phones.append(_check_phone_alone(data.phone))
+            _check_role_and_unit(data, actor)
+        except LmsError as error:
+            raise RowRefused(number - 1, error.message) from None
+    _refuse_registered(phones, actor)
+    created: list[tuple[Person, str]] = []
+    for start in range(0, len(people), chunk):
+        batch = []
+        for data, phone in zip(people[start:start + chunk], phones[start:start + chunk],
+                               strict=True):
+            person = Person(active=data.active)
+            _apply(person, data, phone)
+            batch.append((person, _issue_temporary_password(person)))
+        db.session.add_all(person for person, _ in batch)
+        db.session.flush()
+        memberships.open_periods([person for person, _ in batch], today)
+        audit.record_many(actor=actor, action="person.created", object_type="person", entries=[
+            (person.id, person.full_name, audit.snapshot(person, audit.PERSON_FIELDS))
+            for person, _ in batch])
+        created.extend(batch)
+        if on_created is not None:
+            on_created(len(batch))
+    return created
+
+
+def _check_phone_alone(phone: str) -> str:
+    try:
+        return normalise_phone(phone)
+    except InvalidPhone:
+        raise LmsError(_l("Enter a Vietnamese mobile number of 10 digits, such as 0912 345 678."),
+                       field="phone") from None
+
+
+def _refuse_registered(phones: list[str], actor: Person) -> None:
+    """The message of create_person for the first of `phones` that someone already has."""
+    taken: set[str] = set()
+    for start in range(0, len(phones), 5000):
+        taken.update(db.session.scalars(select(Person.phone).where(
+            Person.phone.in_(phones[start:start + 5000]))))
+    for number, phone in enumerate(phones, start=1):
+        if phone in taken:
+            try:
+                _check_phone(phone, actor, None)
+            except LmsError as error:
+                raise RowRefused(number - 1, error.message) from None
+
+
 def update_person(person: Person, data: PersonData, *, actor: Person,
                   today: date | None = None) -> Person:
     """Edit a person's details, role and unit within `actor`'s scope."""
@@ -265,7 +334,11 @@ def authenticate(phone: str, password: str) -> Person | None:
         for _ in range(1 if password == canonical_password(password) else 2):
             check_password_hash(_dummy_hash(), password)
         return None
-    if not person.check_password(password) or not person.active:
+    matches = person.check_password(password)
+    if person.has_temporary_hash:
+        # As long as a slow check, so that timing does not tell who still has a temporary one.
+        check_password_hash(_dummy_hash(), password)
+    if not matches or not person.active:
         return None
     return person
 
@@ -300,7 +373,8 @@ def reset_password(person: Person, *, actor: Person) -> str:
 
 
 def _issue_temporary_password(person: Person) -> str:
-    temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _ in range(10))
-    person.set_password(temporary)
+    temporary = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET)
+                        for _ in range(TEMPORARY_PASSWORD_LENGTH))
+    person.set_temporary_password(temporary)
     person.must_change_password = True
     return temporary

@@ -59,6 +59,7 @@ ROLES = {
                                                 "kind_edit")},
     "tokens.token_create": "officer",
     "tokens.token_revoke": "officer",
+    "jobs.delete_file": "officer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},

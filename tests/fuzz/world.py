@@ -22,6 +22,7 @@ from lms.credentials.keys import signing_key
 from lms.extensions import db
 from lms.fieldlog.kinds import active_kinds, ensure_default_kinds
 from lms.fieldlog.services import VisitData, record_visit
+from lms.jobs.models import Job, JobState
 from lms.people.models import Person, Role
 from lms.quizzes import services as quiz_services
 from lms.quizzes.models import Attempt
@@ -69,6 +70,9 @@ def build_world(runner) -> World:  # noqa: ANN001
                                     outcome="follow_up"),
         actor=people["member"], today=local_today())
     api_token, _secret = create_token(people["officer"], name="fuzz", scope="read", now=now)
+    job = Job(kind="roster_import", started_by_id=people["officer"].id, title="x.csv",
+              locale="en", state=JobState.DONE, summary={"imported": 0, "filename": "x.csv"})
+    db.session.add(job)
     db.session.commit()
     values = {
         "slug": [course.slug],
@@ -86,6 +90,7 @@ def build_world(runner) -> World:  # noqa: ANN001
         "assignment_id": [str(assignment.id)],
         "visit_id": [str(visit.id)], "kind_id": [str(visit.kinds[0].id)],
         "token_id": [str(api_token.id)],
+        "job_id": [str(job.id)],
         "kid": [signing_key()[0]],
     }
     return World(people, values, [village.code, other_village.code, "Thôn A1", "Xã A"])

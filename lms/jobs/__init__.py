@@ -1,0 +1,1 @@
+"""Background jobs: long work (roster imports, standings rebuilds) with progress."""

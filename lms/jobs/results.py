@@ -1,0 +1,46 @@
+"""What the progress page shows of a job, by kind: its title, its result, where to go back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from lms.jobs.models import Job, JobState
+from lms.jobs.services import result_path
+
+# A page lists at most this many rows of a result file; the file has them all.
+SHOWN_ROWS = 500
+
+TITLES = {
+    "roster_import": _l("Roster import"),
+    "standings_rebuild": _l("Rebuilding the certification standings"),
+}
+
+
+def _roster(job: Job) -> dict:
+    from lms.people.roster_job import read_accounts
+
+    path = result_path(job)
+    accounts = read_accounts(path.read_bytes(), SHOWN_ROWS) if path is not None else []
+    return {"accounts": accounts, "result_template": "people/_roster_job_result.html"}
+
+
+def _standings(job: Job) -> dict:
+    return {"result_template": "certification/_standings_job_result.html"}
+
+
+_RESULTS: dict[str, Callable[[Job], dict]] = {"roster_import": _roster,
+                                               "standings_rebuild": _standings}
+_BACK = {"roster_import": ("roster.upload", _l("Import a roster")),
+         "standings_rebuild": ("main.home", _l("Home"))}
+
+
+def result_context(job: Job) -> dict:
+    """Template values for the job: its title, its result once done, the way back."""
+    endpoint, label = _BACK[job.kind]
+    values = {"kind_title": TITLES[job.kind], "back_url": url_for(endpoint), "back_label": label}
+    if job.state == JobState.DONE:
+        values.update(_RESULTS[job.kind](job))
+    return values
