@@ -80,3 +80,21 @@ def test_member_pages_do_not_import_heavy_libraries(tmp_path: Path) -> None:
     loaded = set(json.loads(_run([sys.executable, "-c", SERVE], env).splitlines()[-1]))
     assert "lms" in loaded and "flask_login" in loaded  # the pages were served
     assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_gunicorn_preloads_the_app_and_serves_from_its_workers(tmp_path: Path) -> None:
+    """gunicorn.conf.py loads and warms the application in the master (lms.preload); the
+    forked workers answer, each with its own database connection."""
+    from bench.load import Server, request
+
+    env = {"LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'lms.sqlite3'}",
+           "LMS_INSTANCE_DIR": str(tmp_path), "LMS_SECRET_KEY": "preload-test", "LMS_REDIS_URL": ""}
+    _run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], {**os.environ, **env})
+    server = Server("wsgi:app", env)
+    try:
+        for path in ("/healthz", "/", "/login", "/healthz"):
+            assert request(server.port, "GET", path).status == 200, path
+        memory = server.pss_mb()
+        assert len(memory["workers"]) == 2 and memory["total"] > 0
+    finally:
+        server.stop()
