@@ -177,13 +177,15 @@ def traffic(threads: int, seconds: float) -> None:
         result = measure.traffic(app, threads, seconds)
     bare = result["bare route"]["rps"]
     print("| load | req/s | p50 ms | p99 ms | share of bare |\n|---|---:|---:|---:|---:|")
-    for page in ("bare route", "lesson page (member)", "lesson page (anonymous)",
-                 "course page (member)", "quiz submission"):
+    for page in ("bare route", "member's home", "lesson page (member)",
+                 "lesson page (anonymous)", "course page (member)", "smallest page (member)",
+                 "quiz answer saved", "quiz submission"):
         figures = result[page]
         print(f"| {page} | {figures['rps']:.1f} | {figures['p50_ms']:.0f} | "
               f"{figures['p99_ms']:.0f} | {100 * figures['rps'] / bare:.0f} % |")
     print(f"lesson page {result['lesson_page_bytes']} bytes; RSS per worker (MB): "
-          + ", ".join(f"{value:.0f}" for value in result["worker_rss_mb"]))
+          + ", ".join(f"{value:.0f}" for value in result["worker_rss_mb"])
+          + f"; PSS master + workers (MB): {result['pss_mb']['total']:.0f}")
 
 
 def _tree_cpu_seconds(pid: int) -> float:
