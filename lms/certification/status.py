@@ -79,11 +79,15 @@ def certificate_state_case(today: date, window: timedelta) -> ColumnElement[str]
         else_=CertificateState.VALID.value)
 
 
-def latest_certificates() -> Subquery:
-    """Each member's newest unrevoked certificate per course (kept in course_standings)."""
-    return select(CourseStanding.certificate_id.label("id"), CourseStanding.person_id,
-                  CourseStanding.course_id, CourseStanding.valid_until,
-                  CourseStanding.version_seq).subquery("latest_certificate")
+def latest_certificates(person_id: int | None = None) -> Subquery:
+    """Each member's (or one member's) newest unrevoked certificate per course (kept in
+    course_standings)."""
+    query = select(CourseStanding.certificate_id.label("id"), CourseStanding.person_id,
+                   CourseStanding.course_id, CourseStanding.valid_until,
+                   CourseStanding.version_seq)
+    if person_id is not None:  # without it SQLite scans every member's standings per course
+        query = query.where(CourseStanding.person_id == person_id)
+    return query.subquery("latest_certificate")
 
 
 def status_case(certificate: Subquery, started: ColumnElement[bool], today: date,
@@ -109,7 +113,7 @@ class CourseStatus:
 def course_statuses(person: Person, today: date,
                     course: Course | None = None) -> list[CourseStatus]:
     """The member's status on every course (or one), required courses first."""
-    certificate = latest_certificates()
+    certificate = latest_certificates(person.id)
     started = exists().where(Enrolment.person_id == person.id,
                              Enrolment.course_id == Course.id)
     query = (select(Course, status_case(certificate, started, today, expiring_window()),
