@@ -220,9 +220,10 @@ def server_cpu(requests: int) -> None:
                                      .order_by(Person.id).limit(32)).all()
         sessions = measure.Sessions(app)
         cookies = [sessions.cookie(person)[0] for person in members]
-    scenarios = {"lesson page (member)": (lesson_url, True),
+    scenarios = {"member's home": ("/", True), "lesson page (member)": (lesson_url, True),
                  "lesson page (anonymous)": (lesson_url, False),
-                 "course page (member)": (course_url, True)}
+                 "course page (member)": (course_url, True),
+                 "smallest page (member)": ("/account/password", True)}
 
     def cost(server: load.Server, url: str, logged_in: bool) -> tuple[float, float]:
         def run(count: int) -> None:
