@@ -55,6 +55,20 @@ class Server:
                     sizes.append(int(line.split()[1]) / 1024)
         return sizes
 
+    def pss_mb(self) -> dict[str, object]:
+        """Proportional set size (shared pages split between the processes that map them) of
+        the master and each worker, from /proc/<pid>/smaps_rollup; their sum is what the
+        server costs the machine (RSS counts shared pages once per process)."""
+        def pss(pid: int | str) -> float:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+            return 0.0
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        workers = [pss(pid) for pid in children.read_text().split()]
+        master = pss(self.process.pid)
+        return {"master": master, "workers": workers, "total": master + sum(workers)}
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import statistics
@@ -46,7 +47,8 @@ def login(client: object, phone: str) -> None:
         raise RuntimeError(f"login {phone} failed: {answer.status_code}")
 
 
-def dashboards(app: object, scopes: list[str], repeat: int, budget: float) -> dict:
+def dashboards(app: object, scopes: list[str], repeat: int, budget: float,
+               pages: str = "") -> dict:
     """Median and p95 server time of each dashboard page at each scope (in-process)."""
     from datetime import timedelta
 
@@ -60,6 +62,8 @@ def dashboards(app: object, scopes: list[str], repeat: int, budget: float) -> di
         client = app.test_client()
         login(client, phones[scope])
         for name, url in DASHBOARD_PAGES.items():
+            if pages and not any(word in name for word in pages.split(",")):
+                continue
             url = url.replace("{year_ago}", year_ago)
             samples: list[float] = []
             spent = 0.0
@@ -143,6 +147,32 @@ def prepare_attempts(app: object, sessions: Sessions, members: list, courses: li
     return prepared
 
 
+def prepare_screens(app: object, sessions: Sessions, members: list, course: object) -> list:
+    """One open attempt per member (a client thread each); for each, the form of every
+    question's screen (its answer, then "next"), as the one-question-per-screen page posts it."""
+    from lms.extensions import db
+    from lms.quizzes.services import start_attempt
+
+    prepared = []
+    now = datetime.now(UTC)
+    for person in members:
+        cookie, raw = sessions.cookie(person)
+        token = sessions.form_token(raw)
+        attempt = start_attempt(person, course, now)
+        db.session.commit()
+        screens = []
+        for position, question in enumerate(attempt.questions, start=1):
+            form = [("csrf_token", token), ("action", "next"), ("position", str(position)),
+                    ("shown", str(question.id))]
+            if question.kind == "short":
+                form.append((f"q{question.id}", "113"))
+            else:
+                form.append((f"q{question.id}", str(question.options[0].id)))
+            screens.append(form)
+        prepared.append((cookie, f"/attempts/{attempt.id}", screens))
+    return prepared
+
+
 def traffic(app: object, threads: int, seconds: float) -> dict:
     """Lesson, course and quiz submission under load next to the bare route; worker memory."""
     from sqlalchemy import select
@@ -154,6 +184,7 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
     courses = db.session.scalars(select(Course).where(Course.quiz.has())
                                  .order_by(Course.required.desc(), Course.slug)).all()
     course = courses[0]
+    one_per_screen = next(c for c in courses if c.quiz.layout != "one_page")
     lesson = course.lessons[len(course.lessons) // 2]
     # Ample for the submissions the run can make (a submission costs at least ~3 ms of CPU,
     # so two workers cannot exceed ~600 a second); the queue running dry would cap the rate.
@@ -161,11 +192,17 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
     per_member = len(courses)
     members = db.session.scalars(select(Person).where(Person.role == Role.MEMBER)
                                  .order_by(Person.id)
-                                 .limit(threads * 4 + need // per_member + 1)).all()
+                                 .limit(threads * 4 + need // per_member + 1
+                                        + need // 100 + 1)).all()
     sessions = Sessions(app)
     cookies = [sessions.cookie(person)[0] for person in members[:threads * 4]]
     quiz_members = members[threads * 4:threads * 4 + need // per_member + 1]
     prepared = prepare_attempts(app, sessions, quiz_members, courses)
+    # The screens' saves are limited to SAVE_PER_PERSON (120 a minute) per member: each
+    # member's attempt takes at most 100 of them, the run needs at most ~600 a second.
+    saver_members = members[threads * 4 + need // per_member + 1:]
+    savers = prepare_screens(app, sessions, saver_members, one_per_screen)
+    saves = itertools.count()
     lesson_url = f"/courses/{course.slug}/{lesson.slug}"
     course_url = f"/courses/{course.slug}"
     env = {"LMS_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "LMS_SECRET_KEY": SECRET}
@@ -194,6 +231,16 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
         def course_step(thread: int, _i: int) -> float:
             return load.timed(server.port, "GET", course_url, cookies[thread % len(cookies)])[0]
 
+        def home_step(thread: int, _i: int) -> float:
+            return load.timed(server.port, "GET", "/", cookies[thread % len(cookies)])[0]
+
+        def answer_step(thread: int, i: int) -> float:
+            # One screen of a one-question-per-screen quiz: its answer saved, on to the next.
+            number = next(saves)
+            cookie, url, screens = savers[number // 100 % len(savers)]
+            screen = screens[number % len(screens)]
+            return load.timed(server.port, "POST", url, cookie, screen, expect=(302,))[0]
+
         queue = iter(prepared)
 
         def quiz_step(_thread: int, _i: int) -> float | None:
@@ -205,12 +252,15 @@ def traffic(app: object, threads: int, seconds: float) -> dict:
             return load.timed(server.port, "POST", url, cookie, form, expect=(302,))[0]
 
         load.run_load(lesson_step, threads, 2)  # warm-up
+        results["member's home"] = load.run_load(home_step, threads, seconds)
         results["lesson page (member)"] = load.run_load(lesson_step, threads, seconds)
         results["lesson page (anonymous)"] = load.run_load(anonymous_step, threads, seconds)
         results["course page (member)"] = load.run_load(course_step, threads, seconds)
         results["smallest page (member)"] = load.run_load(floor_step, threads, seconds)
+        results["quiz answer saved"] = load.run_load(answer_step, threads, seconds)
         results["quiz submission"] = load.run_load(quiz_step, threads, seconds)
         results["worker_rss_mb"] = server.worker_rss_mb()
+        results["pss_mb"] = server.pss_mb()
     finally:
         server.stop()
     bare = load.Server("bench.bare:app", {"BENCH_BARE_HTML": str(html_path)})
@@ -249,6 +299,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--pages", default="", help="only the dashboard pages whose names "
+                        "contain one of these comma-separated words")
     parser.add_argument("--import-time", action="store_true")
     args = parser.parse_args()
     from lms import create_app
@@ -257,7 +309,8 @@ def main() -> None:
     app.config["RATELIMIT_ENABLED"] = False  # in-process logins of the dashboard timing
     result: dict = {"database": app.config["SQLALCHEMY_DATABASE_URI"].split("://")[0]}
     # Each test-client request gets its own app context (and `g`): none is pushed around them.
-    result["dashboards"] = dashboards(app, args.scopes.split(","), args.repeat, args.budget)
+    result["dashboards"] = dashboards(app, args.scopes.split(","), args.repeat, args.budget,
+                                     args.pages)
     with app.app_context():
         if not args.skip_load:
             result["traffic"] = traffic(app, args.threads, args.seconds)

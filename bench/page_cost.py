@@ -177,13 +177,15 @@ def traffic(threads: int, seconds: float) -> None:
         result = measure.traffic(app, threads, seconds)
     bare = result["bare route"]["rps"]
     print("| load | req/s | p50 ms | p99 ms | share of bare |\n|---|---:|---:|---:|---:|")
-    for page in ("bare route", "lesson page (member)", "lesson page (anonymous)",
-                 "course page (member)", "quiz submission"):
+    for page in ("bare route", "member's home", "lesson page (member)",
+                 "lesson page (anonymous)", "course page (member)", "smallest page (member)",
+                 "quiz answer saved", "quiz submission"):
         figures = result[page]
         print(f"| {page} | {figures['rps']:.1f} | {figures['p50_ms']:.0f} | "
               f"{figures['p99_ms']:.0f} | {100 * figures['rps'] / bare:.0f} % |")
     print(f"lesson page {result['lesson_page_bytes']} bytes; RSS per worker (MB): "
-          + ", ".join(f"{value:.0f}" for value in result["worker_rss_mb"]))
+          + ", ".join(f"{value:.0f}" for value in result["worker_rss_mb"])
+          + f"; PSS master + workers (MB): {result['pss_mb']['total']:.0f}")
 
 
 def _tree_cpu_seconds(pid: int) -> float:
@@ -218,9 +220,10 @@ def server_cpu(requests: int) -> None:
                                      .order_by(Person.id).limit(32)).all()
         sessions = measure.Sessions(app)
         cookies = [sessions.cookie(person)[0] for person in members]
-    scenarios = {"lesson page (member)": (lesson_url, True),
+    scenarios = {"member's home": ("/", True), "lesson page (member)": (lesson_url, True),
                  "lesson page (anonymous)": (lesson_url, False),
-                 "course page (member)": (course_url, True)}
+                 "course page (member)": (course_url, True),
+                 "smallest page (member)": ("/account/password", True)}
 
     def cost(server: load.Server, url: str, logged_in: bool) -> tuple[float, float]:
         def run(count: int) -> None:

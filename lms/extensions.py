@@ -1,10 +1,15 @@
 """Flask extensions, created unbound; create_app() binds them."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Flask
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,8 +31,52 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class LazyMigrate:
+    """Flask-Migrate, bound without importing it: it imports Alembic and Mako (about 10 MB per
+    process), which only `flask db ...` and flask_migrate.upgrade() need, never a page."""
+
+    def init_app(self, app: Flask, db: SQLAlchemy, **options: Any) -> None:
+        app.extensions["migrate"] = _MigrateOnFirstUse(app, db, options)
+        app.cli.add_command(_MigrateCommands("db", help="Database migrations (Flask-Migrate)."))
+
+
+class _MigrateOnFirstUse:
+    """app.extensions["migrate"] until something reads it; then Flask-Migrate's own."""
+
+    def __init__(self, app: Flask, db: SQLAlchemy, options: dict[str, Any]) -> None:
+        self._bind = (app, db, options)
+
+    def __getattr__(self, name: str) -> Any:
+        from flask_migrate import Migrate
+
+        app, db, options = self._bind
+        Migrate(app, db, **options)  # replaces this object in app.extensions
+        return getattr(app.extensions["migrate"], name)
+
+
+class _MigrateCommands(click.Group):
+    """`flask db ...`: Flask-Migrate's command group, imported when a command is run."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        from flask_migrate.cli import db as commands
+
+        # The group's own options (--directory, -x) and callback are Flask-Migrate's.
+        self.params, self.callback = commands.params, commands.callback
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from flask_migrate.cli import db as commands
+
+        return commands.list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from flask_migrate.cli import db as commands
+
+        return commands.get_command(ctx, name)
+
+
 db = SQLAlchemy(model_class=Base, session_options={"class_": ReportsSession})
-migrate = Migrate()
+migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -7,11 +7,12 @@ course version requires recertification. Revoked certificates do not count.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, exists, literal, select
+from sqlalchemy import ColumnElement, Date, Integer, Select, and_, bindparam, case, exists, select
 from sqlalchemy.sql import Subquery
 
 from lms.certification.models import Certificate, CourseStanding
@@ -62,40 +63,50 @@ def outdated_on(course_id: ColumnElement[int], version_seq: ColumnElement[int],
 
 
 def _validity(valid_until: ColumnElement, today: date, window: timedelta,
-              expired: str, expiring: str) -> list[tuple[ColumnElement, str]]:
+              expired: str, expiring: str,
+              horizon: object = None) -> list[tuple[ColumnElement, str]]:
+    """`horizon` (today + window) may be given as a bound parameter, with `today` one too."""
+    horizon = today + window if horizon is None else horizon
     return [(and_(valid_until.is_not(None), valid_until < today), expired),
-            (and_(valid_until.is_not(None), valid_until <= today + window), expiring)]
+            (and_(valid_until.is_not(None), valid_until <= horizon), expiring)]
 
 
-def certificate_state_case(today: date, window: timedelta) -> ColumnElement[str]:
-    """SQL for the state of a Certificate row (for the verification page and lists)."""
+def certificate_state_case(today: date, window: timedelta,
+                           horizon: object = None) -> ColumnElement[str]:
+    """SQL for the state of a Certificate row (for the verification page and lists).
+    `today` and `horizon` (today + window) may be bound parameters (see _validity)."""
     return case(
         (Certificate.revoked_at.is_not(None), CertificateState.REVOKED.value),
         (Certificate.replaced_by_id.is_not(None), CertificateState.REPLACED.value),
         (outdated_on(Certificate.course_id, Certificate.version_seq, today),
          CertificateState.OUTDATED.value),
         *_validity(Certificate.valid_until, today, window, CertificateState.EXPIRED.value,
-                   CertificateState.EXPIRING.value),
+                   CertificateState.EXPIRING.value, horizon),
         else_=CertificateState.VALID.value)
 
 
-def latest_certificates() -> Subquery:
-    """Each member's newest unrevoked certificate per course (kept in course_standings)."""
-    return select(CourseStanding.certificate_id.label("id"), CourseStanding.person_id,
-                  CourseStanding.course_id, CourseStanding.valid_until,
-                  CourseStanding.version_seq).subquery("latest_certificate")
+def latest_certificates(person_id: object = None) -> Subquery:
+    """Each member's (or one member's) newest unrevoked certificate per course (kept in
+    course_standings)."""
+    query = select(CourseStanding.certificate_id.label("id"), CourseStanding.person_id,
+                   CourseStanding.course_id, CourseStanding.valid_until,
+                   CourseStanding.version_seq)
+    if person_id is not None:  # without it SQLite scans every member's standings per course
+        query = query.where(CourseStanding.person_id == person_id)
+    return query.subquery("latest_certificate")
 
 
 def status_case(certificate: Subquery, started: ColumnElement[bool], today: date,
-                window: timedelta) -> ColumnElement[str]:
-    """SQL for a member's Status on a course, given their latest certificate (outer-joined)."""
+                window: timedelta, horizon: object = None) -> ColumnElement[str]:
+    """SQL for a member's Status on a course, given their latest certificate (outer-joined).
+    `today` and `horizon` (today + window) may be bound parameters (see _validity)."""
     return case(
         (certificate.c.id.is_(None),
          case((started, Status.IN_PROGRESS.value), else_=Status.NOT_STARTED.value)),
         (outdated_on(certificate.c.course_id, certificate.c.version_seq, today),
          Status.OUTDATED.value),
         *_validity(certificate.c.valid_until, today, window, Status.EXPIRED.value,
-                   Status.EXPIRING.value),
+                   Status.EXPIRING.value, horizon),
         else_=Status.CERTIFIED.value)
 
 
@@ -109,18 +120,29 @@ class CourseStatus:
 def course_statuses(person: Person, today: date,
                     course: Course | None = None) -> list[CourseStatus]:
     """The member's status on every course (or one), required courses first."""
-    certificate = latest_certificates()
-    started = exists().where(Enrolment.person_id == person.id,
-                             Enrolment.course_id == Course.id)
-    query = (select(Course, status_case(certificate, started, today, expiring_window()),
-                    certificate.c.id)
-             .outerjoin(certificate, and_(certificate.c.course_id == Course.id,
-                                          certificate.c.person_id == literal(person.id)))
-             .order_by(Course.required.desc(), Course.title))
+    params = {"person_id": person.id, "today": today, "horizon": today + expiring_window()}
     if course is not None:
-        query = query.where(Course.id == course.id)
-    rows = db.session.execute(query).all()
+        params["course_id"] = course.id
+    rows = db.session.execute(_statuses_query(course is not None), params).all()
     return [CourseStatus(course, Status(status), cert_id) for course, status, cert_id in rows]
+
+
+@functools.cache
+def _statuses_query(one_course: bool) -> Select:
+    """course_statuses' statement, built once per process with bound parameters (building
+    it cost about as much as running it, on every home and course page)."""
+    person_id = bindparam("person_id", type_=Integer)
+    today, horizon = bindparam("today", type_=Date), bindparam("horizon", type_=Date)
+    certificate = latest_certificates(person_id)
+    started = exists().where(Enrolment.person_id == person_id,
+                             Enrolment.course_id == Course.id)
+    query = (select(Course, status_case(certificate, started, today, timedelta(0), horizon),
+                    certificate.c.id)
+             .outerjoin(certificate, certificate.c.course_id == Course.id)
+             .order_by(Course.required.desc(), Course.title))
+    if one_course:
+        query = query.where(Course.id == bindparam("course_id", type_=Integer))
+    return query
 
 
 def status_of(person: Person, course: Course, today: date) -> Status:
@@ -131,8 +153,15 @@ def status_of(person: Person, course: Course, today: date) -> Status:
 
 def certificates_with_state(person: Person, today: date) -> list[tuple[Certificate, str]]:
     """The member's certificates, newest first, each with its state."""
-    rows = db.session.execute(
-        select(Certificate, certificate_state_case(today, expiring_window()))
-        .where(Certificate.person_id == person.id)
-        .order_by(Certificate.issued_at.desc())).all()
+    rows = db.session.execute(_certificates_query(), {
+        "person_id": person.id, "today": today, "horizon": today + expiring_window()}).all()
     return [(certificate, state) for certificate, state in rows]
+
+
+@functools.cache
+def _certificates_query() -> Select:
+    """certificates_with_state's statement, built once per process (the member's home)."""
+    today, horizon = bindparam("today", type_=Date), bindparam("horizon", type_=Date)
+    return (select(Certificate, certificate_state_case(today, timedelta(0), horizon))
+            .where(Certificate.person_id == bindparam("person_id", type_=Integer))
+            .order_by(Certificate.issued_at.desc()))

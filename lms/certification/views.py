@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,9 +20,7 @@ from lms.certification.forms import (
     RevokeForm,
     VerifyForm,
 )
-from lms.certification.image import StateOnDay, certificate_image
 from lms.certification.models import Assignment, Certificate
-from lms.certification.pdf import CertificateSheet, certificate_pdf, qr_svg
 from lms.certification.status import certificate_state_case, expiring_window
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
@@ -28,6 +28,9 @@ from lms.downloads import attachment
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
 from lms.forms import attach_error, options
+
+if TYPE_CHECKING:  # fpdf2, Pillow and segno load on the first PDF, picture or QR code
+    from lms.certification.pdf import CertificateSheet
 from lms.people import services as people_services
 from lms.people.models import Role
 from lms.public_url import public_url
@@ -91,6 +94,8 @@ def qr(code: str) -> Response:
     certificate = services.find_certificate(code)
     if certificate is None:
         abort(404)
+    from lms.certification.pdf import qr_svg
+
     response = Response(qr_svg(_verify_url(certificate)), mimetype="image/svg+xml")
     # The same for every visitor and every Host header (the link is LMS_PUBLIC_URL's): any
     # cache may keep it for a day.
@@ -123,6 +128,8 @@ def certificate_page(certificate_id: int) -> str:
 @personal_data
 def certificate_pdf_download(certificate_id: int) -> Response:
     """A one-page A4 PDF of the certificate."""
+    from lms.certification.pdf import certificate_pdf
+
     certificate = _own_certificate(certificate_id)
     return _download(certificate_pdf(_sheet(certificate)), "application/pdf",
                      _download_stem(certificate), "pdf")
@@ -133,6 +140,8 @@ def certificate_pdf_download(certificate_id: int) -> Response:
 @personal_data
 def certificate_image_download(certificate_id: int) -> Response:
     """The certificate as a portrait picture, to keep in the phone's gallery or send by Zalo."""
+    from lms.certification.image import StateOnDay, certificate_image
+
     certificate = _own_certificate(certificate_id)
     state = _state(certificate)
     picture = certificate_image(_sheet(certificate),
@@ -147,6 +156,8 @@ STATE_LABELS = {"valid": _l("Valid"), "expiring": _l("Expiring soon"), "expired"
 
 
 def _sheet(certificate: Certificate) -> CertificateSheet:
+    from lms.certification.pdf import CertificateSheet
+
     return CertificateSheet(
         holder_name=certificate.person.full_name, course_title=certificate.course.title,
         issued_on=certificate.issued_on, valid_until=certificate.valid_until,

@@ -118,29 +118,38 @@ def course_progress(person: Person | None, course: Course | CourseOutline) -> Co
     return CourseProgress(done, len(lessons), enrolment, next_lesson)
 
 
-def lessons_done_by_course(person: Person) -> dict[int, tuple[int, int]]:
-    """For each course the member has started: (lessons done, lessons in the course)."""
+def _lessons_done_query() -> Select:
     totals = (select(Lesson.course_id, func.count(Lesson.id).label("total"))
               .group_by(Lesson.course_id).subquery())
     done = (select(Lesson.course_id, func.count(LessonCompletion.id).label("done"))
             .join(LessonCompletion, LessonCompletion.lesson_id == Lesson.id)
-            .where(LessonCompletion.person_id == person.id)
+            .where(LessonCompletion.person_id == bindparam("person_id"))
             .group_by(Lesson.course_id).subquery())
-    rows = db.session.execute(
-        select(Enrolment.course_id, func.coalesce(done.c.done, 0), func.coalesce(totals.c.total, 0))
-        .outerjoin(done, done.c.course_id == Enrolment.course_id)
-        .outerjoin(totals, totals.c.course_id == Enrolment.course_id)
-        .where(Enrolment.person_id == person.id))
+    return (select(Enrolment.course_id, func.coalesce(done.c.done, 0),
+                   func.coalesce(totals.c.total, 0))
+            .outerjoin(done, done.c.course_id == Enrolment.course_id)
+            .outerjoin(totals, totals.c.course_id == Enrolment.course_id)
+            .where(Enrolment.person_id == bindparam("person_id")))
+
+
+# Built once as well: the member's home runs both on every visit.
+_LESSONS_DONE = _lessons_done_query()
+_OPEN_ENROLMENTS = (select(Enrolment).options(joinedload(Enrolment.course))
+                    .where(Enrolment.person_id == bindparam("person_id"),
+                           Enrolment.completed_at.is_(None))
+                    .order_by(Enrolment.last_activity_at.desc()))
+
+
+def lessons_done_by_course(person: Person) -> dict[int, tuple[int, int]]:
+    """For each course the member has started: (lessons done, lessons in the course)."""
+    rows = db.session.execute(_LESSONS_DONE, {"person_id": person.id})
     return {course_id: (done_count, total) for course_id, done_count, total in rows}
 
 
 def courses_in_progress(person: Person) -> list[tuple[Course, int]]:
     """Started, unfinished courses with their percentage, most recently active first."""
     counts = lessons_done_by_course(person)
-    enrolments = db.session.scalars(
-        select(Enrolment).options(joinedload(Enrolment.course))
-        .where(Enrolment.person_id == person.id, Enrolment.completed_at.is_(None))
-        .order_by(Enrolment.last_activity_at.desc())).all()
+    enrolments = db.session.scalars(_OPEN_ENROLMENTS, {"person_id": person.id}).all()
     result = []
     for enrolment in enrolments:
         done, total = counts.get(enrolment.course_id, (0, 0))

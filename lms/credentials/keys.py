@@ -16,11 +16,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from flask import current_app
-from jwt.algorithms import OKPAlgorithm
+
+if TYPE_CHECKING:  # cryptography and PyJWT (11 MB) load on the first credential, not per process
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 CURRENT = "current.pem"
 RETIRED_PREFIX = "retired-"
@@ -32,12 +36,16 @@ class PublicKey:
     key: Ed25519PublicKey
 
     def jwk(self) -> dict[str, str]:
+        from jwt.algorithms import OKPAlgorithm
+
         jwk = OKPAlgorithm.to_jwk(self.key, as_dict=True)
         return {**jwk, "kid": self.kid, "use": "sig", "alg": "EdDSA"}
 
 
 def thumbprint(key: Ed25519PublicKey) -> str:
     """The RFC 7638 thumbprint of the key: a name that changes exactly when the key does."""
+    from jwt.algorithms import OKPAlgorithm
+
     jwk = OKPAlgorithm.to_jwk(key, as_dict=True)
     canonical = json.dumps({"crv": jwk["crv"], "kty": jwk["kty"], "x": jwk["x"]},
                            separators=(",", ":"), sort_keys=True)
@@ -50,16 +58,23 @@ def _key_dir() -> Path:
 
 
 def _private_pem(key: Ed25519PrivateKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 
 
 def _public_pem(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.public_bytes(serialization.Encoding.PEM,
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def _load_private(pem: bytes) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("the credential key must be an Ed25519 private key")
@@ -73,6 +88,8 @@ def _create_current(path: Path) -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     with os.fdopen(descriptor, "wb") as file:
         file.write(_private_pem(Ed25519PrivateKey.generate()))
 
@@ -95,6 +112,9 @@ def signing_key() -> tuple[str, Ed25519PrivateKey]:
 def public_keys() -> list[PublicKey]:
     """Every key a genuine credential of this site may be signed with: the current one first,
     then the retired ones."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     kid, current = signing_key()
     keys = [PublicKey(kid, current.public_key())]
     folder = _key_dir()
@@ -124,6 +144,9 @@ def rotate() -> tuple[str, str]:
 def retire_public_key(pem: bytes) -> str:
     """Keep publishing a retired key given as a public (or private) PEM; returns its kid.
     For sites whose key is LMS_CREDENTIAL_KEY: before replacing it, keep the old one."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     try:
         public = _load_private(pem).public_key()
     except (ValueError, TypeError):

@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-import jwt
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -74,6 +73,8 @@ def _seconds(timestamp: str) -> int:
 
 def sign(credential: dict) -> str:
     """The credential as a VC-JWT signed with the site's current key."""
+    import jwt  # with cryptography, loaded where a credential is signed or checked
+
     kid, key = keys.signing_key()
     claims = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
               "sub": credential["credentialSubject"]["id"],
@@ -162,6 +163,8 @@ def _same_as_signed(text: str, claims: dict) -> bool:
 
 def verify(text: str, today: date) -> Verdict:
     """Check a credential file's signature against this site's keys, then its status today."""
+    import jwt
+
     token = _token_from(text)
     if token is None:
         return Verdict(False, False, _("This file carries no signature: download the digital "

@@ -12,12 +12,11 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl (8 MB) loads on the first XLSX download, not in every process
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT, DATETIME_FORMAT = "%d/%m/%Y", "%d/%m/%Y %H:%M"
@@ -59,6 +58,10 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[obje
     """An Excel workbook, one sheet per (title, header, rows), header bold and frozen; each
     sheet starts with the `context` block (label, value rows: area, filters, date, who), then
     a blank row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for number, (title, header, rows) in enumerate(sheets, start=1):
@@ -85,6 +88,8 @@ def xlsx_bytes(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[obje
 
 def _write(sheet: Worksheet, row: int, column: int, value: object, widths: dict[int, int]) -> Cell:
     """Write one cell with an explicit type, and widen its column to fit."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = safe_cell(value)
     cell = sheet.cell(row=row, column=column)
     if value is None:

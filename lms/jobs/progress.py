@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import functools
 import time
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from redis import Redis
-from redis.exceptions import RedisError
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 _KEY = "lms:job:{}:progress"
 _KEEP_SECONDS = 24 * 3600
@@ -23,7 +25,18 @@ _EVERY_SECONDS = 0.5
 
 @functools.cache
 def _redis(url: str) -> Redis:
+    # Imported here: redis pulls in cryptography, which no member's page needs without Redis.
+    from redis import Redis
+
     return Redis.from_url(url)
+
+
+def redis_error() -> type[Exception]:
+    """redis's base error, for `except redis_error():` (evaluated only when something is raised,
+    and something is raised only where a connection, hence redis, exists)."""
+    from redis.exceptions import RedisError
+
+    return RedisError
 
 
 def redis_connection() -> Redis | None:
@@ -70,7 +83,7 @@ class Progress:
                                                       "errors": self.errors})
                 pipe.expire(_key(self.job_id), _KEEP_SECONDS)
                 pipe.execute()
-        except RedisError:
+        except redis_error():
             pass  # progress is a courtesy: the job goes on
 
 
@@ -80,7 +93,7 @@ def live_counts(redis: Redis | None, job_id: int) -> tuple[int, int, int] | None
         return None
     try:
         values = redis.hgetall(_key(job_id))
-    except RedisError:
+    except redis_error():
         return None
     if not values:
         return None
@@ -92,5 +105,5 @@ def forget(redis: Redis | None, job_id: int) -> None:
     if redis is not None:
         try:
             redis.delete(_key(job_id))
-        except RedisError:
+        except redis_error():
             pass

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
-from redis.exceptions import RedisError
 
 from lms.jobs import runner
 from lms.jobs.models import Job
-from lms.jobs.progress import redis_connection
+from lms.jobs.progress import redis_connection, redis_error
 
 log = logging.getLogger(__name__)
 # A roster of 100 000 rows takes a few minutes (docs/benchmarks.md); more means something hangs.
@@ -34,6 +33,6 @@ def enqueue(job: Job) -> None:
         Queue(queue_name(), connection=connection).enqueue_call(
             runner.perform, args=(job.id,), timeout=JOB_TIMEOUT_SECONDS, result_ttl=0,
             failure_ttl=7 * 24 * 3600, job_id=f"lms-job-{job.id}")
-    except RedisError:
+    except redis_error():
         log.exception("could not queue job %s", job.id)
         runner.fail_unqueued(job.id)
