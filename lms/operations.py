@@ -9,6 +9,8 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from lms.certification import standings
+from lms.certification.models import CourseStanding
 from lms.extensions import db
 
 
@@ -82,9 +84,6 @@ def rebuild_standings_command() -> None:
     The application keeps them in step itself; this is for after certificates were changed by
     hand in the database.
     """
-    from lms.certification import standings
-    from lms.certification.models import CourseStanding
-
     standings.refresh()
     db.session.commit()
     click.echo(_("Standings rebuilt: %(count)d course standings.",

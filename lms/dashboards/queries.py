@@ -36,7 +36,7 @@ from lms.certification.models import Certificate, CourseStanding
 from lms.certification.status import expiring_window
 from lms.certification.vocabulary import COURSE_KEYS, OVERALL_KEYS
 from lms.clock import VIETNAM
-from lms.courses.models import Course, CourseVersion, Enrolment
+from lms.courses.models import Course, CourseVersion
 from lms.dashboards.numbers import percentages, share_text
 from lms.extensions import db
 from lms.people.ages import AGE_BANDS
@@ -397,33 +397,3 @@ def team_matrix(team: Team, courses: list[Course], today: date) -> list[tuple[Pe
     return list(matrix.values())
 
 
-@dataclass(frozen=True)
-class CourseHistory:
-    course: Course
-    status: str
-    lessons_done: int
-    lessons_total: int
-    last_activity: datetime | None
-
-
-def member_history(person: Person, today: date) -> tuple[list[CourseHistory], list]:
-    """A member's courses (status, lessons, last activity) and quiz attempts, for officers."""
-    from lms.certification.status import course_statuses
-    from lms.courses.progress import lessons_done_by_course
-    from lms.quizzes.models import Attempt
-
-    progress = lessons_done_by_course(person)
-    activity = dict(db.session.execute(
-        select(Enrolment.course_id, Enrolment.last_activity_at)
-        .where(Enrolment.person_id == person.id)).all())
-    courses = [CourseHistory(row.course, row.status.value, *progress.get(row.course.id, (0, 0)),
-                             activity.get(row.course.id))
-               for row in course_statuses(person, today)
-               if row.course.required or row.course.id in progress or row.certificate_id]
-    attempts = db.session.execute(
-        select(Attempt, Course.title).join(Course, Course.id == Attempt.course_id)
-        .where(Attempt.person_id == person.id).order_by(Attempt.started_at.desc())).all()
-    return courses, attempts
-
-
-HOLDS_VALID = ("certified", "expiring")
