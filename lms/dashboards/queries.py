@@ -34,7 +34,7 @@ from sqlalchemy.sql import Subquery
 
 from lms.certification.models import Certificate, CourseStanding
 from lms.certification.status import expiring_window
-from lms.certification.vocabulary import COURSE_KEYS, OVERALL_KEYS
+from lms.certification.vocabulary import COURSE_KEYS, OVERALL_KEYS, ReportStatus
 from lms.clock import VIETNAM
 from lms.courses.models import Course, CourseVersion
 from lms.dashboards.numbers import percentages, share_text
@@ -173,12 +173,13 @@ def _worst_first(none: object, some: object, outdated: object, expiry: object,
     is the worst of them), given whether no course is held, whether only some are, whether one
     held is outdated, and the soonest expiry among the others."""
     return case(
-        (none, literal("never")),
-        (some, literal("some")),
-        (and_(expiry.is_not(None), expiry < today), literal("expired")),
-        (outdated, literal("outdated")),
-        (and_(expiry.is_not(None), expiry <= today + expiring_window()), literal("expiring")),
-        else_=literal("certified"))
+        (none, literal(ReportStatus.NEVER.value)),
+        (some, literal(ReportStatus.SOME.value)),
+        (and_(expiry.is_not(None), expiry < today), literal(ReportStatus.EXPIRED.value)),
+        (outdated, literal(ReportStatus.OUTDATED.value)),
+        (and_(expiry.is_not(None), expiry <= today + expiring_window()),
+         literal(ReportStatus.EXPIRING.value)),
+        else_=literal(ReportStatus.CERTIFIED.value))
 
 
 def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
@@ -368,7 +369,7 @@ def _course_rows(courses: list[Course], counts: dict[object, dict[str, int]],
         held = counts.get(course.id, {})
         never = members - sum(held.values())
         rows.append(Breakdown(str(course.id), course.title,
-                              {**held, **({"never": never} if never else {})}))
+                              {**held, **({ReportStatus.NEVER.value: never} if never else {})}))
     return rows
 
 

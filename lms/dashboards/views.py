@@ -13,14 +13,19 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
-from lms.certification.vocabulary import course_labels, definitions_for, labels_for
+from lms.certification.vocabulary import (
+    ReportStatus,
+    course_labels,
+    definitions_for,
+    labels_for,
+)
 from lms.clock import VIETNAM, local_today, utc_now
 from lms.courses.models import Course, CourseVersion
 from lms.dashboards import bulk, queries, waves
 from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
 from lms.dashboards.context import ReportContext, file_name
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
-from lms.dashboards.forms import OverviewForm, TargetForm
+from lms.dashboards.forms import OverviewForm, TargetForm, age_label, filter_words
 from lms.dashboards.scorecard import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
@@ -114,10 +119,6 @@ def _chart(rows: list[queries.Breakdown], title: str, labels: dict[str, str]) ->
                              status_labels=labels)
 
 
-def _age_label(key: str) -> str:
-    return str(AGE_BAND_LABELS.get(key, _("Birth year not known")))
-
-
 # --- overview ---------------------------------------------------------------------------------
 
 def _reporting_date(on: date | None) -> tuple[date, bool]:
@@ -135,7 +136,7 @@ def _overview_data(form: OverviewForm) -> dict:
     if past and course is None:  # the required courses published by then
         courses = queries.published_by(courses, today)
     counts, per_course = queries.overview_report(root, courses, today, past)
-    ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
+    ages = [queries.Breakdown(b.key, age_label(b.key), b.counts) for b in counts.ages]
     return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
             "per_course": per_course, "statuses": labels_for(len(courses)),
@@ -226,22 +227,9 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> ReportContext:
+def _target_context(filters: TargetFilter, today: date) -> ReportContext:
     """The target list's filters in words, for the header block of its exports and printout."""
-    labels = course_labels()
-    chosen = [(_("Status"), ", ".join(labels.get(s, s) for s in filters.statuses))]
-    if filters.team_id is not None:
-        team = db.session.get(Team, filters.team_id)  # in scope: _target_filter checked it
-        chosen.append((_("Team"), team.name if team is not None else ""))
-    if filters.min_age is not None:
-        chosen.append((_("Minimum age"), str(filters.min_age)))
-    if filters.age_band:
-        chosen.append((_("Age band"), _age_label(filters.age_band)))
-    if filters.inactive_days is not None:
-        chosen.append((_("No activity for at least (days)"), str(filters.inactive_days)))
-    if filters.version is not None:
-        chosen.append((_("Not recertified for"), filters.version.version))
-    return _context(filters.unit, filters.course, today, tuple(chosen))
+    return _context(filters.unit, filters.course, today, tuple(filter_words(filters)))
 
 
 @bp.get("/dashboard/trend")
@@ -259,8 +247,8 @@ def trend() -> str:
         describe=_("{month}: {share} ({count} of {members} members)"))
     labels = labels_for(len(courses))
     return render_template("dashboards/trend.html", root=root, course=course, shares=shares,
-                           chart=chart, today=today, certified_words=labels["certified"],
-                           expiring_words=labels["expiring"],
+                           chart=chart, today=today, certified_words=labels[ReportStatus.CERTIFIED],
+                           expiring_words=labels[ReportStatus.EXPIRING],
                            keep=kept_filters(request.args, ("unit", "course")))
 
 
@@ -283,7 +271,7 @@ def recertification() -> str:
               for item in shown}
     return render_template("dashboards/recertification.html", root=root, course=course,
                            waves=shown, charts=charts, labels=labels, today=today,
-                           age_labels={key: _age_label(key) for key in
+                           age_labels={key: age_label(key) for key in
                                        [b.key for b in AGE_BANDS] + ["unknown"]},
                            course_choices=_course_choices(include_all=False),
                            keep=kept_filters(request.args, ("unit",)))
@@ -349,7 +337,7 @@ def targets() -> str:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = Page(request.args.get("page", 1, type=int), PER_PAGE, total)
     rows = db.session.execute(query.limit(PER_PAGE).offset(page.offset)).all()
-    state = bulk.page_state([row[0].id for row in rows], filters, request.args.get("done"))
+    state = bulk.page_state([row.Person.id for row in rows], filters, request.args.get("done"))
     return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
                            page=page, today=today, assign_form=bulk.BulkActionForm(),
                            state=state, statuses=course_labels(), meanings=definitions_for(1),
@@ -386,7 +374,7 @@ def targets_export(fmt: str) -> Response:
     name = partial(file_name, _("targets"), _name_parts(filters.unit, filters.course), today)
     if fmt == "csv":
         return _download(csv_bytes(header, rows), "text/csv", name("csv"))
-    context = _header_block(_target_context(form, filters, today))
+    context = _header_block(_target_context(filters, today))
     return _download(xlsx_bytes([(filters.course.title, header, rows)], context),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      name("xlsx"))
@@ -402,12 +390,11 @@ def call_list() -> Response:
     rows = _target_rows(filters, today)
     teams: dict[str, list] = {}
     for row in rows:
-        teams.setdefault(row[3] or "", []).append(row)
+        teams.setdefault(row.team or "", []).append(row)
     groups = sorted(teams.items(), key=lambda item: (not item[0], natural_key(item[0])))
     return render_template("dashboards/call_list.html", groups=groups, filters=filters,
                            today=today, statuses=course_labels(),
-                           context=_printable(_header_block(_target_context(form, filters,
-                                                                            today))),
+                           context=_printable(_header_block(_target_context(filters, today))),
                            keep=_kept_targets(form))
 
 

@@ -199,8 +199,7 @@ def _save_instead(attempt: Attempt, responses: Responses, shown: set[int] | None
 def attempt_submit(attempt_id: int) -> str | Response | tuple[str, int]:
     """Save the answers for later, or submit them for grading (once)."""
     attempt = _own_attempt(attempt_id)
-    # Redirects name the attempt by `attempt_id`: after the commit, `attempt.id` would read
-    # the expired attempt again, and with it every question and option.
+    # By `attempt_id`: after the commit, `attempt.id` would load the whole attempt again.
     here = url_for("quizzes.attempt_page", attempt_id=attempt_id)
     if (posted := _responses(attempt)) is None:
         return redirect(here)
