@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import TypeVar
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,8 +22,8 @@ from lms.certification.vocabulary import (
     labels_for,
 )
 from lms.clock import VIETNAM, local_today, utc_now
-from lms.courses.models import Course, CourseVersion
-from lms.dashboards import bulk, queries, waves
+from lms.courses.models import Course
+from lms.dashboards import bulk, queries, scope, waves
 from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
 from lms.dashboards.context import ReportContext, file_name
 from lms.dashboards.exports import csv_bytes, xlsx_bytes
@@ -35,12 +37,13 @@ from lms.dashboards.scorecard import (
     team_count,
     team_scores,
 )
-from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
+from lms.dashboards.targets import TargetFilter, target_query
 from lms.dashboards.trend import certified_share_by_month
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.fieldlog import effectiveness
 from lms.fieldlog import wording as fieldlog_wording
-from lms.forms import options, whole_number
+from lms.forms import options
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
@@ -61,15 +64,20 @@ TEAM_CHOICES = 200  # more would make the list unusable on a phone (and slow to 
 
 # --- shared parsing ----------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
+def _in_scope(rule: Callable[..., T], *args: object) -> T:
+    """A scope rule's answer (lms.dashboards.scope); what breaks it is a plain 404."""
+    try:
+        return rule(*args)
+    except NotFound:
+        abort(404)
+
+
 def _root(value: str | None) -> Unit | None:
     """The unit asked for, which must lie in the actor's scope (404 otherwise)."""
-    scope = people_services.scope_root(current_user)
-    if (unit_id := whole_number(value)) is not None:
-        unit = db.session.get(Unit, unit_id)
-        if unit is None or not people_services.unit_in_scope(current_user, unit):
-            abort(404)
-        return unit
-    return scope
+    return _in_scope(scope.area, current_user, value)
 
 
 def _unit_choices(scope: Unit | None, root: Unit | None) -> list:
@@ -99,13 +107,7 @@ def _team_choices(root: Unit | None, chosen: int | None) -> list:
 
 
 def _courses(value: str | None) -> tuple[list[Course], Course | None]:
-    if (course_id := whole_number(value)) is not None:
-        course = db.session.get(Course, course_id)
-        if course is None:
-            abort(404)
-        return [course], course
-    required = queries.required_courses()
-    return required or list(db.session.scalars(select(Course).order_by(Course.title))), None
+    return _in_scope(scope.courses, value)
 
 
 def _course_choices(include_all: bool) -> list:
@@ -280,26 +282,12 @@ def recertification() -> str:
 # --- target list ------------------------------------------------------------------------------
 
 def _target_filter(form: TargetForm) -> TargetFilter:
-    root = _root(form.unit.data)
-    courses, course = _courses(form.course.data)
-    if not courses:
-        abort(404)  # no course has been published yet: nobody can be a target
-    team_id = whole_number(form.team.data)
-    if team_id is not None:
-        team = db.session.get(Team, team_id)
-        if team is None or not people_services.unit_in_scope(current_user, team.unit):
-            abort(404)
-    statuses = tuple(form.status.data or ()) if request.args.get("filtered") else DEFAULT_STATUSES
-    course = course or courses[0]
-    version = db.session.get(CourseVersion, whole_number(form.version.data) or 0)
-    if version is not None and (version.course_id != course.id
-                                or not version.requires_recertification):
-        version = None  # a version of another course (the course was changed): no filter
-    return TargetFilter(unit=root, course=course, statuses=statuses, version=version,
-                        team_id=team_id, min_age=form.min_age.data,
-                        age_band=form.age_band.data or None,
-                        inactive_days=form.inactive_days.data,
-                        assignment=form.assignment.data or None)
+    asked = scope.TargetAsk(
+        unit=form.unit.data, course=form.course.data, team=form.team.data,
+        statuses=tuple(form.status.data or ()) if request.args.get("filtered") else None,
+        version=form.version.data, min_age=form.min_age.data, age_band=form.age_band.data,
+        inactive_days=form.inactive_days.data, assignment=form.assignment.data)
+    return _in_scope(scope.target_filter, current_user, asked)
 
 
 def _kept_targets(form: TargetForm) -> dict[str, list[str]]:
