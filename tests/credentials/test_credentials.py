@@ -15,15 +15,13 @@ import pytest
 from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
-from sqlalchemy import select
 
 from lms.certification import services as certification
-from lms.certification.models import Certificate
 from lms.courses.models import Course
 from lms.extensions import db as _db
 from lms.people.models import Role
 from tests.conftest import login
-from tests.factories import PASSWORD, complete_course, make_course, make_person, make_unit
+from tests.factories import PASSWORD, certify, make_course, make_person, make_unit
 
 SCHEMA = json.loads((Path(__file__).parent / "ob_v3p0_achievementcredential_schema.json")
                     .read_text(encoding="utf-8"))
@@ -59,9 +57,8 @@ def world(runner, tmp_path, db, today_is):  # noqa: ANN001, ANN201
     member = make_person(unit=village, name="Nguyễn Thị Hằng", phone="0912345678",
                          birth_year=1961)
     admin = make_person(Role.ADMIN, None)
-    complete_course(member, course, NOW)
+    certificate = certify(member, course, NOW)
     db.session.commit()
-    certificate = db.session.scalar(select(Certificate))
     return {"course": course, "member": member, "admin": admin, "certificate": certificate,
             "commune": commune, "village": village, "province": province}
 
