@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from lms.api import problems, serializers, tokens
 from lms.api.pagination import Page, paginate
 from lms.api.problems import ApiProblem
+from lms.api.spec import document
 from lms.certification.models import Assignment, Certificate
 from lms.certification.status import certificate_state_case, certificates_with_state
 from lms.certification.status import expiring_window as window
@@ -168,8 +169,6 @@ def openapi() -> Response:
             application/json:
               schema: {type: object}
     """
-    from lms.api.spec import document
-
     response = jsonify(document())
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"
