@@ -32,7 +32,7 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.courses.views import bp as courses_bp
     from lms.credentials.views import bp as credentials_bp
     from lms.dashboards.views import bp as dashboards_bp
-    from lms.errors import register_error_handlers
+    from lms.error_pages import register_error_handlers
     from lms.extensions import csrf, db, login_manager, migrate
     from lms.fieldlog import routes as fieldlog_routes
     from lms.jobs.views import bp as jobs_bp

@@ -16,9 +16,11 @@ def init_app(app: Flask) -> None:
     from lms.credentials import cli as credentials_cli
     from lms.jobs import cli as jobs_cli
     from lms.people import cli as people_cli
+    from lms.quizzes import cli as quizzes_cli
 
     people_cli.register(lms_cli)
     courses_cli.register(lms_cli)
+    quizzes_cli.register(lms_cli)
     api_cli.register(lms_cli)
     credentials_cli.register(lms_cli)
     jobs_cli.register(lms_cli)

@@ -25,6 +25,7 @@ from lms.extensions import db
 from lms.people.models import Person, Role, Unit
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+from lms.quizzes.question_types import type_of
 from lms.quizzes.services import question_key
 
 BATCH = 2000
@@ -308,7 +309,7 @@ class _History:
         """Snapshot one question with a plausible answer; True when it is right."""
         rng, options = self.rng, list(question.options)
         chosen, response = set(), None
-        if question.kind == "short":
+        if type_of(question.kind).typed:
             accepted = [(option.text_md, option.ignore_diacritics) for option in options]
             wrong = [text for text in rng.sample(WRONG_SHORT, len(WRONG_SHORT))
                      if not grading.short_answer_is_correct(text, accepted)]
@@ -340,7 +341,7 @@ class _History:
                        key=lambda option: option.position)
         if not wrong or rng.random() < 0.04:
             return set()  # left unanswered
-        if kind == "single":
+        if not type_of(kind).many:
             return {rng.choices(wrong, weights=[4] + [1] * (len(wrong) - 1))[0].id}
         if len(right) > 1 and rng.random() < 0.6:
             return set(right) - {rng.choice(right)}

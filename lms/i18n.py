@@ -7,12 +7,18 @@ from flask import Flask, current_app, request, session
 from lms.extensions import babel
 
 
+def wants_english() -> bool:
+    """The API's language rule: `lang` first, then Accept-Language; Vietnamese by default."""
+    asked = request.args.get("lang", "")
+    if asked in ("vi", "en"):
+        return asked == "en"
+    return request.accept_languages.best_match(["vi", "en"], default="vi") == "en"
+
+
 def select_locale() -> str:
     """The language chosen in this session, else Vietnamese. API calls carry no session:
-    `lang` or Accept-Language chooses (lms.api.problems)."""
+    `lang` or Accept-Language chooses (wants_english)."""
     if request and request.path.startswith("/api/"):
-        from lms.api.problems import wants_english
-
         return "en" if wants_english() else "vi"
     chosen = session.get("lang") if request else None
     if chosen in current_app.config["LANGUAGES"]:

@@ -16,7 +16,7 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import lazy_gettext as _l
 from lms.markdown_limits import MarkdownProblem, markdown_problem
 
 UrlResolver = Callable[[str], str | None]

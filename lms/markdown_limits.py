@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lms.courses.front_matter import Reason
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import Reason
+from lms.content_errors import lazy_gettext as _l
 
 MAX_MARKDOWN_BYTES = 200 * 1024  # a long lesson is about 20 KB
 MAX_NESTING = 20  # real lessons nest lists, quotes and emphasis three or four levels deep

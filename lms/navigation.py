@@ -11,8 +11,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.caching import BoundedCache, Slotted, rendered_once
-from lms.main.text_size import current_text_size, size_buttons
 from lms.people.models import Role
+from lms.text_size import current_text_size, size_buttons
 
 EVERYONE = frozenset(Role) | {None}
 

@@ -9,7 +9,15 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from lms.certification import standings
+from lms.certification.models import CourseStanding
+from lms.clock import utc_now
 from lms.extensions import db
+from lms.jobs.queue import enqueue
+from lms.jobs.services import start_job
+from lms.offline.services import prune_keys
+from lms.people.services import find_by_phone
+from lms.public_url import public_url
 
 
 def _sqlite_connection() -> sqlite3.Connection:
@@ -85,9 +93,6 @@ def rebuild_standings_command(background: bool, phone: str | None) -> None:
     The application keeps them in step itself; this is for after certificates were changed by
     hand in the database.
     """
-    from lms.certification import standings
-    from lms.certification.models import CourseStanding
-
     if background:
         _rebuild_in_background(phone)
         return
@@ -100,20 +105,12 @@ def rebuild_standings_command(background: bool, phone: str | None) -> None:
 @click.command("prune-keys")
 def prune_keys_command() -> None:
     """Delete the offline queue's idempotency keys older than 60 days (a weekly job is enough)."""
-    from lms.clock import utc_now
-    from lms.offline.services import prune_keys
-
     removed = prune_keys(utc_now())
     db.session.commit()
     click.echo(_("Idempotency keys deleted: %(count)d.", count=removed))
 
 
 def _rebuild_in_background(phone: str | None) -> None:
-    from lms.jobs.queue import enqueue
-    from lms.jobs.services import start_job
-    from lms.people.services import find_by_phone
-    from lms.public_url import public_url
-
     admin = find_by_phone(phone or "")
     if admin is None or not admin.is_admin:
         raise click.ClickException("--background needs --as PHONE: an administrator's phone.")

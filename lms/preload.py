@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from lms.extensions import db
+
 
 def warm_up(app: Flask) -> None:
     """Configure the mappers, compile every template, load each language's translations."""
@@ -29,7 +31,5 @@ def warm_up(app: Flask) -> None:
     client = app.test_client()
     for path in ("/healthz", "/login", "/"):
         client.get(path)
-    from lms.extensions import db
-
     with app.app_context():
         db.engine.dispose()  # no connection of the master's is inherited

@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from jinja2.utils import pass_context
 from markupsafe import Markup
 
+from lms.certification.vocabulary import ReportStatus
 from lms.people.ages import age_on
 from lms.people.forms import ROLE_LABELS, UNIT_KIND_LABELS
 from lms.people.models import Role
@@ -95,3 +96,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(role_label)
     app.add_template_global(unit_kind_label)
     app.add_template_global(current_language)
+    app.add_template_global(ReportStatus, "report_status")  # the reports' status words

@@ -1,13 +1,19 @@
-"""Small builders of units, teams and people; they flush, the test decides the rest."""
+"""Small builders of units, teams, people, courses and certificates; they flush, the test decides
+the rest."""
 
 from __future__ import annotations
 
 import functools
 import itertools
-from datetime import date
+from datetime import date, datetime
 
 from werkzeug.security import generate_password_hash
 
+from lms.certification.models import Certificate, Completion
+from lms.clock import utc_now
+from lms.courses.content import parse_course_files
+from lms.courses.library import import_course
+from lms.courses.models import Course
 from lms.extensions import db
 from lms.people import memberships
 from lms.people.models import Person, Role, Unit
@@ -64,7 +70,24 @@ def complete_course(person: Person, course, now):  # noqa: ANN001, ANN201
     if course.quiz is not None:
         attempt = services.start_attempt(person, course, now)
         selected = {q.id: {o.id for o in q.options if o.correct}
-                    for q in attempt.questions if q.kind != "short"}
-        typed = {q.id: q.options[0].text_md for q in attempt.questions if q.kind == "short"}
+                    for q in attempt.questions if not q.type.typed}
+        typed = {q.id: q.options[0].text_md for q in attempt.questions if q.type.typed}
         services.submit_attempt(attempt, Responses(selected, typed), now)
     return record_completion_if_earned(person, course, now)
+
+
+def make_course(files: dict[str, str | bytes], slug: str, *,
+                now: datetime | None = None) -> Course:
+    """A course published from these files, as `lms import-content` publishes a folder (a new
+    version when it exists already); flushed."""
+    parsed = parse_course_files(slug, {name: data.encode("utf-8") if isinstance(data, str)
+                                       else data for name, data in files.items()})
+    import_course(parsed, now=now or utc_now())
+    return db.session.scalar(db.select(Course).where(Course.slug == slug))
+
+
+def certify(person: Person, course: Course, now: datetime) -> Certificate:
+    """Finish the course (every lesson, the quiz passed): the certificate it earns."""
+    completion: Completion = complete_course(person, course, now)
+    return db.session.scalar(db.select(Certificate).where(
+        Certificate.completion_id == completion.id))

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from lms.extensions import db as _db
-from lms.main.text_size import COOKIE, parse_size, size_buttons
 from lms.people.models import Person
+from lms.text_size import COOKIE, parse_size, size_buttons
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person
 

@@ -3,7 +3,7 @@ caller's language: Vietnamese unless `lang=en` or `Accept-Language: en` asks for
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -103,9 +103,3 @@ def http_problem(error: HTTPException) -> Response:
     return response
 
 
-def wants_english() -> bool:
-    """The API's language rule: `lang` first, then Accept-Language; Vietnamese by default."""
-    asked = request.args.get("lang", "")
-    if asked in ("vi", "en"):
-        return asked == "en"
-    return request.accept_languages.best_match(["vi", "en"], default="vi") == "en"

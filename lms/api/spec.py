@@ -10,6 +10,7 @@ from apispec.yaml_utils import load_operations_from_docstring
 from flask import current_app
 
 from lms.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.certification.vocabulary import BY_PRIORITY, COURSE_KEYS
 from lms.public_url import public_base
 
 ID = {"type": "integer", "minimum": 1}
@@ -67,15 +68,13 @@ SCHEMAS = {
         "credential_url": {**TEXT, "description": "The Open Badges 3.0 credential (JSON-LD)"}}),
     "Target": _object({"person_id": ID, "name": TEXT, "phone": TEXT, "birth_year": MAYBE_INT,
                        "age": MAYBE_INT, "team": MAYBE_TEXT, "area": TEXT,
-                       "status": {"enum": ["expired", "never", "outdated", "expiring",
-                                           "certified"]},
+                       "status": {"enum": list(BY_PRIORITY)},
                        "last_activity": MOMENT}),
     "Standings": _object({
         "area_id": MAYBE_INT, "on": DAY, "members": {"type": "integer"},
         "courses": {"type": "array", "items": _object({
             "course": TEXT, "title": TEXT, "required": {"type": "boolean"},
-            "counts": _object({key: {"type": "integer"} for key in
-                               ("certified", "expiring", "expired", "outdated", "never")})})}}),
+            "counts": _object({key: {"type": "integer"} for key in COURSE_KEYS})})}}),
     "Assignment": _object({"id": ID, "person_id": ID, "name": TEXT, "course": TEXT,
                            "due_on": DAY, "reason": TEXT, "created_at": MOMENT,
                            "closed_at": MOMENT, "overdue": {"type": "boolean"}}),

@@ -168,7 +168,7 @@ def openapi() -> Response:
             application/json:
               schema: {type: object}
     """
-    from lms.api.spec import document
+    from lms.api.spec import document  # apispec and YAML load on this page only
 
     response = jsonify(document())
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -494,7 +494,7 @@ def certificates() -> Response:
         query = query.where(Certificate.course_id == course_.id)
     if wanted:
         query = query.where(state == wanted)
-    page = paginate(query, [Certificate.id], lambda row: [row[0].id])
+    page = paginate(query, [Certificate.id], lambda row: [row.Certificate.id])
     return page_json(page, [serializers.certificate(c, s) for c, s in page.rows])
 
 
@@ -622,7 +622,7 @@ def targets() -> Response:
     born = func.coalesce(Person.birth_year, literal(9999))  # unknown age last, as on the page
     query = query.add_columns(priority.label("priority"), born.label("born"))
     page = paginate(query, [priority, born, Person.full_name, Person.id],
-                    lambda row: [row.priority, row.born, row[0].full_name, row[0].id])
+                    lambda row: [row.priority, row.born, row.Person.full_name, row.Person.id])
     items = [{"person_id": p.id, "name": p.full_name, "phone": p.phone,
               "birth_year": p.birth_year,
               "age": today.year - p.birth_year if p.birth_year else None,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
-from lms.people.models import Person
+
+if TYPE_CHECKING:  # the log sits below people: people's services record into it
+    from lms.people.models import Person
 
 
 class AuditEntry(db.Model):
@@ -27,4 +30,4 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 
-    actor: Mapped[Person | None] = relationship()
+    actor: Mapped[Person | None] = relationship("Person")

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, insert, or_, select
+from sqlalchemy import insert, select
 
 from lms.audit.models import AuditEntry
-from lms.clock import VIETNAM, utc_now
+from lms.clock import utc_now
 from lms.extensions import db
-from lms.people.models import Person
+
+if TYPE_CHECKING:  # the log sits below people: people's services record into it
+    from lms.people.models import Person
 
 PERSON_FIELDS = ("full_name", "phone", "email", "birth_year", "gender", "position", "role",
                  "unit_id", "team_id", "active")
@@ -51,33 +52,6 @@ def record(*, actor: Person | None, action: str, object_type: str, object_id: in
     db.session.add(entry)
     db.session.flush()
     return entry
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    actor: str = ""
-    action: str = ""
-    object_type: str = ""
-    since: date | None = None
-    until: date | None = None
-
-
-def search(filters: AuditFilter) -> Select:
-    """Entries matching the filters, newest first."""
-    query = select(AuditEntry).outerjoin(Person, Person.id == AuditEntry.actor_id)
-    if filters.actor.strip():
-        text = filters.actor.strip()[:200]  # SQLite refuses LIKE patterns of over 50 000 bytes
-        query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Person.phone.contains(text)))
-    if filters.action:
-        query = query.where(AuditEntry.action == filters.action)
-    if filters.object_type:
-        query = query.where(AuditEntry.object_type == filters.object_type)
-    if filters.since:
-        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time(), VIETNAM))
-    if filters.until and filters.until < date.max:  # the day after date.max does not exist
-        end = datetime.combine(filters.until + timedelta(days=1), time(), VIETNAM)
-        query = query.where(AuditEntry.at < end)
-    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def actions() -> list[str]:

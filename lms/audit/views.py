@@ -2,23 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from sqlalchemy import Select, or_, select
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
-from lms.audit.services import AuditFilter, actions, search
+from lms.audit.models import AuditEntry
+from lms.audit.services import actions
 from lms.auth import roles_required
+from lms.clock import VIETNAM
 from lms.extensions import db
 from lms.forms import options, whole_number
 from lms.pagination import field_names, kept_filters
-from lms.people.models import Role
+from lms.people.models import Person, Role
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 PER_PAGE = 50
 OBJECT_TYPES = {"person": _l("Person"), "unit": _l("Unit"), "course": _l("Course"),
                 "certificate": _l("Certificate"), "class": _l("In-person class")}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def search(filters: AuditFilter) -> Select:
+    """Entries matching the filters, newest first."""
+    query = select(AuditEntry).outerjoin(Person, Person.id == AuditEntry.actor_id)
+    if filters.actor.strip():
+        text = filters.actor.strip()[:200]  # SQLite refuses LIKE patterns of over 50 000 bytes
+        query = query.where(or_(Person.full_name.ilike(f"%{text}%"), Person.phone.contains(text)))
+    if filters.action:
+        query = query.where(AuditEntry.action == filters.action)
+    if filters.object_type:
+        query = query.where(AuditEntry.object_type == filters.object_type)
+    if filters.since:
+        query = query.where(AuditEntry.at >= datetime.combine(filters.since, time(), VIETNAM))
+    if filters.until and filters.until < date.max:  # the day after date.max does not exist
+        end = datetime.combine(filters.until + timedelta(days=1), time(), VIETNAM)
+        query = query.where(AuditEntry.at < end)
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 class AuditFilterForm(FlaskForm):

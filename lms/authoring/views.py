@@ -31,6 +31,7 @@ from lms.authoring.models import CourseDraft
 from lms.authoring.zipfiles import course_zip, read_course_zip
 from lms.certification.recertification import holders_by_area
 from lms.clock import local_today, utc_now
+from lms.courses.assets import read_asset
 from lms.courses.content import LESSON_FILE, ContentValidationError, parse_course_files
 from lms.courses.library import check_application_rules, course_files, import_course
 from lms.courses.models import Course
@@ -406,8 +407,6 @@ def upload(slug: str) -> Response:
 @roles_required(*AUTHORS)
 def draft_asset(slug: str, path: str) -> Response:
     """An image of the draft, for the preview."""
-    from lms.courses.assets import read_asset
-
     file = _file_or_404(_draft(slug), path)
     asset = read_asset(path, file.data, path, [])
     if asset is None:

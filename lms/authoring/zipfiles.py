@@ -8,8 +8,8 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
+from lms.content_errors import lazy_gettext as _l
 from lms.courses.content import ContentError, ContentValidationError
-from lms.courses.front_matter import lazy_gettext as _l
 
 MAX_ZIP_BYTES = 64 * 1024 * 1024  # uncompressed total (recordings are up to 15 MB each)
 MAX_FILES = 500

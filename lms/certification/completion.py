@@ -20,7 +20,7 @@ from lms.quizzes.models import Attempt
 def all_lessons_done(person: Person, course: Course, attempt: Attempt | None = None) -> bool:
     """True when the member has finished every current lesson of the course.
 
-    An attempt read with its `lessons_left` (lms.quizzes.services.get_own_attempt) answers
+    An attempt read with its `lessons_left` (lms.certification.quiz_flow.own_attempt) answers
     without a statement.
     """
     if attempt is not None and attempt.lessons_left is not None:
@@ -54,7 +54,7 @@ def record_completion_if_earned(person: Person, course: Course, now: datetime,
     """Record a completion when the rules are now met; None when not (or already recorded).
 
     `submitted` is the attempt this request has just submitted (lms.quizzes.services
-    .submit_attempt returned True), read with get_own_attempt: what was read with it is not
+    .submit_attempt returned True), read with quiz_flow.own_attempt: what was read with it is not
     read again.
     """
     if not all_lessons_done(person, course, submitted):

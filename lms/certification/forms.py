@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from lms.courses.models import Course
+from lms.extensions import db
+from lms.forms import options
 
 
 class VerifyForm(FlaskForm):
@@ -36,3 +41,10 @@ class DueDateForm(FlaskForm):
 
 class CancelAssignmentForm(FlaskForm):
     next = HiddenField()
+
+
+def course_choices() -> list[SelectChoice]:
+    """Every course, required ones first, as select options."""
+    courses = db.session.scalars(db.select(Course).order_by(Course.required.desc(),
+                                                            Course.title))
+    return options((str(c.id), c.title) for c in courses)

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
 from lms.auth import roles_required, safe_next
 from lms.certification import refreshers, services
@@ -19,32 +18,34 @@ from lms.certification.forms import (
     DueDateForm,
     RevokeForm,
     VerifyForm,
+    course_choices,
 )
 from lms.certification.models import Assignment, Certificate
 from lms.certification.status import certificate_state_case, expiring_window
+from lms.certification.web import (
+    download_stem,
+    lookup_limit,
+    own_certificate,
+    typed_lookup_limit,
+)
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
+from lms.credentials.responses import credential_response, wants_credential
 from lms.downloads import attachment
 from lms.errors import LmsError, NotFound
-from lms.extensions import db, limiter
-from lms.forms import attach_error, options
+from lms.extensions import db
+from lms.forms import attach_error
 
 if TYPE_CHECKING:  # fpdf2, Pillow and segno load on the first PDF, picture or QR code
     from lms.certification.pdf import CertificateSheet
 from lms.people import services as people_services
 from lms.people.models import Role
 from lms.public_url import public_url
-from lms.security import VERIFY_PER_ADDRESS, personal_data
+from lms.security import personal_data
 from lms.template_helpers import current_language, short_date
 
 bp = Blueprint("certification", __name__, template_folder="templates")
-# Every way to look a code up counts against one limit per address, so that codes cannot be
-# probed through the QR code (or any other variant) while the page is limited.
-LOOKUP_SCOPE = "certificate-lookup"
-lookup_limit = limiter.shared_limit(VERIFY_PER_ADDRESS, scope=LOOKUP_SCOPE)
-# The form counts when a code is typed into it, not when it is only shown.
-typed_lookup_limit = limiter.shared_limit(VERIFY_PER_ADDRESS, scope=LOOKUP_SCOPE,
-                                          exempt_when=lambda: not request.args)
+
 
 
 def _state(certificate: Certificate) -> str:
@@ -73,8 +74,6 @@ def verify(code: str) -> tuple[str, int] | Response:
     """Public page: name, course, dates and status; never a phone number or birth year.
     A revoked certificate answers 410 Gone (the Open Badges convention), with its page.
     Asked for `application/ld+json`, the Open Badges 3.0 credential (lms/credentials)."""
-    from lms.credentials.views import credential_response, wants_credential
-
     if wants_credential():
         return credential_response(code)
     certificate = services.find_certificate(code)
@@ -104,19 +103,11 @@ def qr(code: str) -> Response:
     return response
 
 
-def _own_certificate(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or (certificate.person_id != current_user.id
-                               and not current_user.is_admin):
-        abort(404)
-    return certificate
-
-
 @bp.get("/certificates/<int:certificate_id>")
 @login_required
 def certificate_page(certificate_id: int) -> str:
     """The member's certificate: printable, with a QR code to show an official."""
-    certificate = _own_certificate(certificate_id)
+    certificate = own_certificate(certificate_id)
     attempt_id = request.args.get("attempt", type=int)  # the quiz that earned it, when just earned
     return render_template("certification/certificate.html", certificate=certificate,
                            state=_state(certificate), just_earned=bool(request.args.get("new")),
@@ -130,9 +121,9 @@ def certificate_pdf_download(certificate_id: int) -> Response:
     """A one-page A4 PDF of the certificate."""
     from lms.certification.pdf import certificate_pdf
 
-    certificate = _own_certificate(certificate_id)
+    certificate = own_certificate(certificate_id)
     return _download(certificate_pdf(_sheet(certificate)), "application/pdf",
-                     _download_stem(certificate), "pdf")
+                     download_stem(certificate), "pdf")
 
 
 @bp.get("/certificates/<int:certificate_id>.png")
@@ -142,11 +133,11 @@ def certificate_image_download(certificate_id: int) -> Response:
     """The certificate as a portrait picture, to keep in the phone's gallery or send by Zalo."""
     from lms.certification.image import StateOnDay, certificate_image
 
-    certificate = _own_certificate(certificate_id)
+    certificate = own_certificate(certificate_id)
     state = _state(certificate)
     picture = certificate_image(_sheet(certificate),
                                 StateOnDay(state, str(STATE_LABELS[state]), local_today()))
-    return _download(picture, "image/png", _download_stem(certificate), "png")
+    return _download(picture, "image/png", download_stem(certificate), "png")
 
 
 # The words of certification/_state.html's badge, for the picture.
@@ -164,12 +155,6 @@ def _sheet(certificate: Certificate) -> CertificateSheet:
         issuing_area=certificate.issuing_area, code=certificate.display_code,
         verify_url=_verify_url(certificate), course_version=certificate.course_version,
         in_person=certificate.in_person, language=current_language())
-
-
-def _download_stem(certificate: Certificate) -> str:
-    """"Chứng nhận VNeID và định danh điện tử - Nguyễn Thị Hằng": what she sees in her files."""
-    return _("%(course)s certificate - %(name)s", course=certificate.course.title,
-             name=certificate.person.full_name)
 
 
 def _download(data: bytes, mimetype: str, stem: str, extension: str) -> Response:
@@ -225,13 +210,6 @@ def assign(person_id: int) -> Response:
             for error in errors:
                 flash(str(error), "error")
     return redirect(url_for("people.person_edit", person_id=person.id) + "#assign")
-
-
-def course_choices() -> list[SelectChoice]:
-    """Every course, required ones first, as select options."""
-    courses = db.session.scalars(db.select(Course).order_by(Course.required.desc(),
-                                                            Course.title))
-    return options((str(c.id), c.title) for c in courses)
 
 
 def _assignment_in_scope(assignment_id: int) -> Assignment:

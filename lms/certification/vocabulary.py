@@ -8,14 +8,57 @@ the other words apply only to members who hold one of every course.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from flask import current_app
 from flask_babel import gettext as _
 
-# Keys in the order pages, exports and charts show them (best first).
-COURSE_KEYS = ("certified", "expiring", "expired", "outdated", "never")
-OVERALL_KEYS = ("certified", "expiring", "expired", "outdated", "some", "never")
+
+class ReportStatus(StrEnum):
+    """A member's status in the reports, best first: the value is the key stored and sent in
+    links, exports and the API; each carries its sort priority on the list of who needs
+    training (lowest first; None: not a status of one course) and its chart colour."""
+
+    # White text on each colour is at least 5:1. "expiring" is #a35f00 rather than #b26a00,
+    # which gives white text only 4.2:1, below AA for normal-size text.
+    CERTIFIED = "certified", 4, "#1d6b2f"
+    EXPIRING = "expiring", 3, "#a35f00"
+    EXPIRED = "expired", 0, "#b00020"  # expired and never first: no valid certificate at all
+    OUTDATED = "outdated", 2, "#6a3d9a"
+    SOME = "some", None, "#34577a"  # over several courses only: some held, not all
+    NEVER = "never", 1, "#5f6b76"
+
+    def __new__(cls, value: str, priority: int | None, colour: str) -> ReportStatus:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.priority = priority
+        member.colour = colour
+        return member
+
+    @property
+    def order(self) -> int:
+        """Its place on pages, exports and charts (best first)."""
+        return list(ReportStatus).index(self)
+
+    @property
+    def holds_valid(self) -> bool:
+        """A valid certificate (one about to expire included)."""
+        return self in (ReportStatus.CERTIFIED, ReportStatus.EXPIRING)
+
+    def label(self, courses: int = 1) -> str:
+        """Its words for one member on one course, or over `courses` courses."""
+        return labels_for(courses)[self]
+
+
+# The keys (plain strings, as stored and queried) in the order pages, exports and charts show
+# them (best first): over several courses, and on one course.
+OVERALL_KEYS = tuple(status.value for status in ReportStatus)
+COURSE_KEYS = tuple(status.value for status in ReportStatus if status.priority is not None)
+HOLDS_VALID = tuple(status.value for status in ReportStatus if status.holds_valid)
+# On one course, most urgent first: the order of the list of who needs training.
+BY_PRIORITY = tuple(sorted(COURSE_KEYS, key=lambda key: ReportStatus(key).priority))
 # Who needs (re)training, on one course: no valid certificate, or one about to lapse.
-NEEDS_TRAINING = ("expired", "never", "outdated", "expiring")
+NEEDS_TRAINING = tuple(key for key in BY_PRIORITY if key != ReportStatus.CERTIFIED)
 
 
 def _days() -> int:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lms.courses.front_matter import ContentError, Reason
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import ContentError, Reason
+from lms.content_errors import lazy_gettext as _l
 
 MAX_ASSET_BYTES = 2 * 1024 * 1024
 MAX_AUDIO_BYTES = 15 * 1024 * 1024  # a recording of a lesson: about 15 minutes at 128 kbit/s

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from lms.courses.content import ParsedCourse, ParsedQuestion
 from lms.courses.models import Course, Question
+from lms.courses.quiz_format import QuestionKind
 
 # Unchanged lines shown around each change in a lesson's diff.
 CONTEXT_LINES = 2
@@ -76,7 +77,7 @@ def _published_question(question: Question) -> tuple:
 
 
 def _parsed_question(question: ParsedQuestion) -> tuple:
-    if question.kind == "short":
+    if QuestionKind(question.kind).typed:
         options = ((a.text, True, "", a.ignore_diacritics) for a in question.answers)
     else:
         options = ((o.text, o.correct, o.explanation, False) for o in question.options)

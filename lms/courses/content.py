@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from lms.clock import local_today
+from lms.content_errors import ContentError, ContentValidationError, Reason
+from lms.content_errors import lazy_gettext as _l
 from lms.courses.assets import (
     MAX_AUDIO_BYTES,
     ParsedAsset,
@@ -18,16 +20,7 @@ from lms.courses.assets import (
     is_audio,
     read_asset,
 )
-from lms.courses.front_matter import (
-    ContentError,
-    ContentValidationError,
-    Fields,
-    Reason,
-    front_matter_text,
-    split_front_matter,
-    trim_blank_lines,
-)
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.courses.front_matter import Fields, front_matter_text, split_front_matter, trim_blank_lines
 from lms.courses.quiz_format import (
     ParsedOption,
     ParsedQuestion,

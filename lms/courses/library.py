@@ -14,6 +14,8 @@ from sqlalchemy import delete, select
 
 from lms.audit import services as audit
 from lms.clock import local_today
+from lms.content_errors import Reason
+from lms.content_errors import lazy_gettext as _l
 from lms.courses.audio import audio_seconds
 from lms.courses.changes import Change, compare
 from lms.courses.content import (
@@ -30,8 +32,6 @@ from lms.courses.content import (
     parse_course_dir,
     serialise_course,
 )
-from lms.courses.front_matter import Reason
-from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.models import (
     Asset,
     Course,
@@ -44,6 +44,7 @@ from lms.courses.models import (
     Question,
     Quiz,
 )
+from lms.courses.quiz_format import QuestionKind
 from lms.extensions import db
 from lms.markdown import MarkdownRefused, render_markdown
 from lms.people.models import Person
@@ -264,7 +265,7 @@ def _question(position: int, parsed: ParsedQuestion, resolve) -> Question:  # no
                         text_html=render_markdown(parsed.text, resolve).html,
                         explanation_md=parsed.explanation,
                         explanation_html=render_markdown(parsed.explanation, resolve).html)
-    if parsed.kind == "short":
+    if QuestionKind(parsed.kind).typed:
         question.options = [Option(position=i, text_md=a.text, text_html=a.text, correct=True,
                                    ignore_diacritics=a.ignore_diacritics)
                             for i, a in enumerate(parsed.answers, start=1)]
@@ -352,7 +353,7 @@ def to_parsed(course: Course) -> ParsedCourse:
 
 
 def _parsed_question(question: Question) -> ParsedQuestion:
-    if question.kind == "short":
+    if QuestionKind(question.kind).typed:
         answers = tuple(ShortAnswer(o.text_md, o.ignore_diacritics) for o in question.options)
         options: tuple[ParsedOption, ...] = ()
     else:

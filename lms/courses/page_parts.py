@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from lms.caching import BoundedCache, Slotted, rendered_once
 from lms.courses.outline import CourseOutline, LessonOutline
-from lms.main.text_size import current_text_size
+from lms.text_size import current_text_size
 
 # Every lesson of the library in both languages, as parts and as visitors' pages, with room
 # for a few versions.

@@ -5,24 +5,37 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
-from lms.courses.front_matter import (
-    ContentError,
-    ContentValidationError,
-    Fields,
-    Reason,
-    front_matter_text,
-    split_front_matter,
-    trim_blank_lines,
-)
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import ContentError, ContentValidationError, Reason
+from lms.content_errors import lazy_gettext as _l
+from lms.courses.front_matter import Fields, front_matter_text, split_front_matter, trim_blank_lines
 
 QUIZ_KEYS = ("title", "pass_mark", "draw", "shuffle", "max_attempts", "time_limit_minutes",
              "layout")
 # How an attempt is shown: one question a screen (the default, easiest on a small phone and on
 # older eyes; each answer is saved as it is given) or the whole quiz on one page.
 LAYOUTS = ("one_per_screen", "one_page")
+
+
+class QuestionKind(StrEnum):
+    """The kinds of question, as stored (`questions.kind`); what each one does is its class in
+    lms.quizzes.question_types."""
+
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SHORT = "short"  # a typed answer
+
+    @property
+    def typed(self) -> bool:
+        """Answered by typing (accepted answers), not by choosing options."""
+        return self is QuestionKind.SHORT
+
+    @classmethod
+    def for_choices(cls, correct: int) -> QuestionKind:
+        """A choice question's kind by its number of right options."""
+        return cls.SINGLE if correct == 1 else cls.MULTIPLE
 
 _QUESTION = re.compile(r"^ {0,3}##(?!#)(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+$")
@@ -50,7 +63,7 @@ class ShortAnswer:
 
 @dataclass(frozen=True)
 class ParsedQuestion:
-    kind: str  # "single" | "multiple" | "short"
+    kind: QuestionKind
     text: str
     options: tuple[ParsedOption, ...]
     answers: tuple[ShortAnswer, ...]
@@ -133,7 +146,7 @@ def _finish(draft: _Draft, file: str, errors: list[ContentError]) -> ParsedQuest
             seen.add(key)
     extra = trim_blank_lines(draft.text_lines)
     return ParsedQuestion(
-        kind="short" if draft.answers else ("single" if correct == 1 else "multiple"),
+        kind=QuestionKind.SHORT if draft.answers else QuestionKind.for_choices(correct),
         text=f"{draft.heading}\n\n{extra}" if extra else draft.heading,
         options=tuple(options),
         answers=tuple(draft.answers),

@@ -10,57 +10,17 @@ from werkzeug.wrappers import Response
 
 from lms.certification.models import Certificate
 from lms.certification.services import find_certificate
-from lms.certification.views import _download_stem, _own_certificate, lookup_limit
+from lms.certification.web import download_stem, lookup_limit, own_certificate
 from lms.clock import local_today
 from lms.credentials import credential as vc
 from lms.credentials import keys, services
+from lms.credentials.responses import credential_response, problem
 from lms.downloads import attachment
 from lms.extensions import db
 from lms.people.models import Unit
 from lms.security import personal_data
 
 bp = Blueprint("credentials", __name__, template_folder="templates")
-PROBLEM = "application/problem+json"
-
-
-def wants_credential() -> bool:
-    """The client asked /verify/<code> for JSON-LD rather than the page."""
-    best = request.accept_mimetypes.best_match([services.JSON_LD, "text/html"])
-    return best == services.JSON_LD and request.accept_mimetypes[services.JSON_LD] > 0
-
-
-def problem(status: int, title: str, detail: str = "", **extra: object) -> Response:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, **extra}
-    if detail:
-        body["detail"] = detail
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM
-    return response
-
-
-def credential_response(code: str) -> Response:
-    """The certificate as an OpenBadgeCredential (JSON-LD); a revoked one answers 410 with its
-    reason, an unknown code 404, both as problem documents."""
-    certificate = find_certificate(code)
-    if certificate is None:
-        response = problem(404, _("No certificate has this code."))
-    else:
-        today = local_today()
-        state = services.state_of(certificate, today)
-        if state == "revoked":
-            response = problem(410, _("This certificate has been revoked."),
-                               certificate.revoked_reason or "",
-                               instance=vc.credential_id(certificate),
-                               revocationReason=certificate.revoked_reason or "",
-                               credentialStatus=services.status_document(certificate, today))
-        else:
-            response = jsonify(services.credential_with_proof(certificate, today))
-            response.mimetype = services.JSON_LD
-    response.vary.add("Accept")
-    response.headers["Access-Control-Allow-Origin"] = "*"  # wallets and verifiers elsewhere
-    return response
 
 
 @bp.after_app_request
@@ -97,10 +57,10 @@ def status(code: str) -> Response:
 @personal_data
 def download(certificate_id: int) -> Response:
     """“Tải chứng nhận số”: the signed credential, for a digital wallet or any verifier."""
-    certificate: Certificate = _own_certificate(certificate_id)
+    certificate: Certificate = own_certificate(certificate_id)
     response = Response(services.signed_credential(certificate, local_today()),
                         mimetype=services.MEDIA_TYPE)
-    response.headers["Content-Disposition"] = attachment(_download_stem(certificate), "jwt")
+    response.headers["Content-Disposition"] = attachment(download_stem(certificate), "jwt")
     return response
 
 

@@ -26,15 +26,13 @@ from lms.audit.models import AuditEntry
 from lms.certification import refreshers
 from lms.certification.models import Assignment
 from lms.certification.services import BulkResult, bulk_assign
-from lms.certification.vocabulary import course_labels
 from lms.clock import local_today, utc_now
-from lms.dashboards.forms import ASSIGNMENT_LABELS
+from lms.dashboards.forms import filter_words
 from lms.dashboards.targets import TargetFilter, target_person_ids
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import whole_number
-from lms.people.forms import AGE_BAND_LABELS
-from lms.people.models import Person, Team
+from lms.people.models import Person
 
 ACTIONS = ("assign", "redate", "cancel")
 SELECTIONS = ("all", "ticked")
@@ -98,26 +96,9 @@ def _plan(form: BulkActionForm, filters: TargetFilter) -> Plan:
 
 def scope_lines(filters: TargetFilter) -> list[tuple[str, str]]:
     """The filter in words, for the confirmation page."""
-    lines = [(_("Course"), filters.course.title),
-             (_("Area"), filters.unit.name if filters.unit else _("All areas"))]
-    if filters.team_id is not None:
-        team = db.session.get(Team, filters.team_id)
-        lines.append((_("Team"), team.name if team else ""))
-    labels = course_labels()
-    lines.append((_("Status"), ", ".join(str(labels[s]) for s in filters.statuses
-                                         if s in labels) or _("Any")))
-    if filters.age_band:
-        lines.append((_("Age band"), str(AGE_BAND_LABELS.get(filters.age_band,
-                                                             _("Birth year not known")))))
-    if filters.min_age is not None:
-        lines.append((_("Minimum age"), str(filters.min_age)))
-    if filters.inactive_days is not None:
-        lines.append((_("No activity for at least (days)"), str(filters.inactive_days)))
-    if filters.assignment in ASSIGNMENT_LABELS and filters.assignment:
-        lines.append((_("Refresher assignment"), str(ASSIGNMENT_LABELS[filters.assignment])))
-    if filters.version is not None:
-        lines.append((_("Not recertified for"), filters.version.version))
-    return lines
+    return [(_("Course"), filters.course.title),
+            (_("Area"), filters.unit.name if filters.unit else _("All areas")),
+            *filter_words(filters)]
 
 
 def _names(person_ids: Sequence[int]) -> list[str]:

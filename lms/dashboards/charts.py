@@ -11,30 +11,22 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from lms.certification.vocabulary import OVERALL_KEYS
+from lms.certification.vocabulary import OVERALL_KEYS, ReportStatus
 from lms.dashboards.numbers import percentages, share_text
 
 # Every status a chart may show, best first; the legend names those the caller labels.
 STATUS_ORDER = OVERALL_KEYS
 
-# White text on each colour is at least 5:1. "expiring" is #a35f00 rather than #b26a00,
-# which gives white text only 4.2:1, below AA for normal-size text.
-COLOURS = {
-    "certified": "#1d6b2f",
-    "expiring": "#a35f00",
-    "expired": "#b00020",
-    "outdated": "#6a3d9a",
-    "some": "#34577a",
-    "never": "#5f6b76",
-}
+COLOURS = {status.value: status.colour for status in ReportStatus}
 # The colours are all dark (for white text), so greyscale print tells them apart by texture.
 _MARKS = {
-    "certified": "",
-    "expiring": '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6"/>',
-    "expired": '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6M-2 6L2 10M0 0L8 8M6-2L10 2"/>',
-    "outdated": '<circle cx="4" cy="4" r="1.7" stroke="none" fill="#000" fill-opacity=".45"/>',
-    "some": '<path d="M4 0V8"/>',
-    "never": '<path d="M0 4H8"/>',
+    ReportStatus.CERTIFIED: "",
+    ReportStatus.EXPIRING: '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6"/>',
+    ReportStatus.EXPIRED: '<path d="M-2 2L2-2M0 8L8 0M6 10L10 6M-2 6L2 10M0 0L8 8M6-2L10 2"/>',
+    ReportStatus.OUTDATED: '<circle cx="4" cy="4" r="1.7" stroke="none" fill="#000" '
+                           'fill-opacity=".45"/>',
+    ReportStatus.SOME: '<path d="M4 0V8"/>',
+    ReportStatus.NEVER: '<path d="M0 4H8"/>',
 }
 INK = "#1f2328"
 EMPTY_FILL, EMPTY_EDGE = "#eceff1", "#8a949c"
@@ -217,7 +209,7 @@ def monthly_share_chart(points: Sequence[tuple[str, int, int, int]], *, title: s
         x = left + index * slot + slot * 0.15
         out.append(f'<rect x="{x:.1f}" y="{top + MONTH_BAR_AREA - bar:.1f}" '
                    f'width="{slot * 0.7:.1f}" height="{max(bar, 1):.1f}" '
-                   f'fill="{COLOURS["certified"]}"><title>{escape(text)}</title></rect>')
+                   f'fill="{ReportStatus.CERTIFIED.colour}"><title>{escape(text)}</title></rect>')
         if index % 3 == (len(points) - 1) % 3:  # every third month, the latest included
             middle = x + slot * 0.35
             out.append(f'<text x="{middle:.1f}" y="{height - 8}" font-size="{LABEL_SIZE}" '

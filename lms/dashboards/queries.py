@@ -34,9 +34,9 @@ from sqlalchemy.sql import Subquery
 
 from lms.certification.models import Certificate, CourseStanding
 from lms.certification.status import expiring_window
-from lms.certification.vocabulary import COURSE_KEYS, OVERALL_KEYS
+from lms.certification.vocabulary import COURSE_KEYS, OVERALL_KEYS, ReportStatus
 from lms.clock import VIETNAM
-from lms.courses.models import Course, CourseVersion, Enrolment
+from lms.courses.models import Course, CourseVersion
 from lms.dashboards.numbers import percentages, share_text
 from lms.extensions import db
 from lms.people.ages import AGE_BANDS
@@ -173,12 +173,13 @@ def _worst_first(none: object, some: object, outdated: object, expiry: object,
     is the worst of them), given whether no course is held, whether only some are, whether one
     held is outdated, and the soonest expiry among the others."""
     return case(
-        (none, literal("never")),
-        (some, literal("some")),
-        (and_(expiry.is_not(None), expiry < today), literal("expired")),
-        (outdated, literal("outdated")),
-        (and_(expiry.is_not(None), expiry <= today + expiring_window()), literal("expiring")),
-        else_=literal("certified"))
+        (none, literal(ReportStatus.NEVER.value)),
+        (some, literal(ReportStatus.SOME.value)),
+        (and_(expiry.is_not(None), expiry < today), literal(ReportStatus.EXPIRED.value)),
+        (outdated, literal(ReportStatus.OUTDATED.value)),
+        (and_(expiry.is_not(None), expiry <= today + expiring_window()),
+         literal(ReportStatus.EXPIRING.value)),
+        else_=literal(ReportStatus.CERTIFIED.value))
 
 
 def pair_statuses(root: Unit | None, courses: list[Course], today: date) -> Subquery:
@@ -368,7 +369,7 @@ def _course_rows(courses: list[Course], counts: dict[object, dict[str, int]],
         held = counts.get(course.id, {})
         never = members - sum(held.values())
         rows.append(Breakdown(str(course.id), course.title,
-                              {**held, **({"never": never} if never else {})}))
+                              {**held, **({ReportStatus.NEVER.value: never} if never else {})}))
     return rows
 
 
@@ -397,33 +398,3 @@ def team_matrix(team: Team, courses: list[Course], today: date) -> list[tuple[Pe
     return list(matrix.values())
 
 
-@dataclass(frozen=True)
-class CourseHistory:
-    course: Course
-    status: str
-    lessons_done: int
-    lessons_total: int
-    last_activity: datetime | None
-
-
-def member_history(person: Person, today: date) -> tuple[list[CourseHistory], list]:
-    """A member's courses (status, lessons, last activity) and quiz attempts, for officers."""
-    from lms.certification.status import course_statuses
-    from lms.courses.progress import lessons_done_by_course
-    from lms.quizzes.models import Attempt
-
-    progress = lessons_done_by_course(person)
-    activity = dict(db.session.execute(
-        select(Enrolment.course_id, Enrolment.last_activity_at)
-        .where(Enrolment.person_id == person.id)).all())
-    courses = [CourseHistory(row.course, row.status.value, *progress.get(row.course.id, (0, 0)),
-                             activity.get(row.course.id))
-               for row in course_statuses(person, today)
-               if row.course.required or row.course.id in progress or row.certificate_id]
-    attempts = db.session.execute(
-        select(Attempt, Course.title).join(Course, Course.id == Attempt.course_id)
-        .where(Attempt.person_id == person.id).order_by(Attempt.started_at.desc())).all()
-    return courses, attempts
-
-
-HOLDS_VALID = ("certified", "expiring")

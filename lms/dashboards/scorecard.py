@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Float, case, cast, distinct, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from lms.certification.vocabulary import HOLDS_VALID
 from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import ACTIVE_LEARNER, member_statuses
@@ -110,7 +111,7 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
     """The teams in scope, ordered by `sort` in `direction` and paged, every figure
     aggregated in the database."""
     statuses = member_statuses(root, courses, today)
-    valid = statuses.c.status.in_(("certified", "expiring"))
+    valid = statuses.c.status.in_(HOLDS_VALID)
     older = statuses.c.birth_year <= today.year - OLDER_AGE
     per_team = (select(statuses.c.team_id,
                        func.count().label("members"),

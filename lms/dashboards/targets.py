@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, l
 from sqlalchemy.orm import aliased
 
 from lms.certification.models import Assignment, CourseStanding
+from lms.certification.vocabulary import BY_PRIORITY, NEEDS_TRAINING, ReportStatus
 from lms.courses.models import Course, CourseVersion, Enrolment
 from lms.dashboards.queries import (
     ACTIVE_LEARNER,
@@ -20,9 +21,9 @@ from lms.people.ages import AGE_BANDS_BY_KEY
 from lms.people.models import Person, Team, Unit
 from lms.people.units import in_subtree
 
-# Expired and never completed first: they have no valid certificate at all.
-PRIORITY = {"expired": 0, "never": 1, "outdated": 2, "expiring": 3, "certified": 4}
-DEFAULT_STATUSES = ("expired", "never", "outdated", "expiring")
+# Expired and never completed first: they have no valid certificate at all (the enum's order).
+PRIORITY = {key: ReportStatus(key).priority for key in BY_PRIORITY}
+DEFAULT_STATUSES = NEEDS_TRAINING
 # The assignment filter: no open assignment for the course, an open one, an open one past due.
 ASSIGNMENT_STATES = ("none", "assigned", "overdue")
 
@@ -43,13 +44,15 @@ class TargetFilter:
 
 
 def target_query(filters: TargetFilter, today: date) -> Select:
-    """Rows of (Person, status, last activity, team name, unit name), in priority order."""
+    """Rows of (Person, status, last_activity, team, unit): a person, her status, her last
+    activity, her team's and her unit's names; in priority order."""
     standing = aliased(CourseStanding, name="standing")
     status = pair_status(standing, [filters.course], today)
     # Per row through the index on enrolments.person_id, not grouped over every enrolment.
     activity = (select(func.max(Enrolment.last_activity_at))
                 .where(Enrolment.person_id == Person.id).scalar_subquery())
-    query = (select(Person, status.label("status"), activity, Team.name, Unit.name)
+    query = (select(Person, status.label("status"), activity.label("last_activity"),
+                    Team.name.label("team"), Unit.name.label("unit"))
              .join(Unit, Unit.id == Person.unit_id)
              .outerjoin(Team, Team.id == Person.team_id)
              .outerjoin(standing, and_(standing.person_id == Person.id,

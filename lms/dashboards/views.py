@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import partial
+from typing import TypeVar
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,14 +15,18 @@ from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
-from lms.certification.vocabulary import course_labels, definitions_for, labels_for
+from lms.certification.vocabulary import (
+    ReportStatus,
+    course_labels,
+    definitions_for,
+    labels_for,
+)
 from lms.clock import VIETNAM, local_today, utc_now
-from lms.courses.models import Course, CourseVersion
-from lms.dashboards import bulk, queries, waves
+from lms.courses.models import Course
+from lms.dashboards import bulk, queries, scope, waves
 from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
 from lms.dashboards.context import ReportContext, file_name
-from lms.dashboards.exports import csv_bytes, xlsx_bytes
-from lms.dashboards.forms import OverviewForm, TargetForm
+from lms.dashboards.forms import OverviewForm, TargetForm, age_label, filter_words
 from lms.dashboards.scorecard import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
@@ -30,12 +36,13 @@ from lms.dashboards.scorecard import (
     team_count,
     team_scores,
 )
-from lms.dashboards.targets import DEFAULT_STATUSES, TargetFilter, target_query
+from lms.dashboards.targets import TargetFilter, target_query
 from lms.dashboards.trend import certified_share_by_month
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.fieldlog import effectiveness
 from lms.fieldlog import wording as fieldlog_wording
-from lms.forms import options, whole_number
+from lms.forms import options
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
@@ -44,6 +51,7 @@ from lms.people.models import Role, Team, Unit
 from lms.people.units import in_subtree, tree_order
 from lms.reports_db import reads_reports
 from lms.security import personal_data
+from lms.spreadsheets import csv_bytes, xlsx_bytes
 from lms.template_helpers import short_date
 from lms.text import natural_key
 
@@ -57,15 +65,20 @@ TEAM_CHOICES = 200  # more would make the list unusable on a phone (and slow to 
 
 # --- shared parsing ----------------------------------------------------------------------------
 
+T = TypeVar("T")
+
+
+def _in_scope(rule: Callable[..., T], *args: object) -> T:
+    """A scope rule's answer (lms.dashboards.scope); what breaks it is a plain 404."""
+    try:
+        return rule(*args)
+    except NotFound:
+        abort(404)
+
+
 def _root(value: str | None) -> Unit | None:
     """The unit asked for, which must lie in the actor's scope (404 otherwise)."""
-    scope = people_services.scope_root(current_user)
-    if (unit_id := whole_number(value)) is not None:
-        unit = db.session.get(Unit, unit_id)
-        if unit is None or not people_services.unit_in_scope(current_user, unit):
-            abort(404)
-        return unit
-    return scope
+    return _in_scope(scope.area, current_user, value)
 
 
 def _unit_choices(scope: Unit | None, root: Unit | None) -> list:
@@ -95,13 +108,7 @@ def _team_choices(root: Unit | None, chosen: int | None) -> list:
 
 
 def _courses(value: str | None) -> tuple[list[Course], Course | None]:
-    if (course_id := whole_number(value)) is not None:
-        course = db.session.get(Course, course_id)
-        if course is None:
-            abort(404)
-        return [course], course
-    required = queries.required_courses()
-    return required or list(db.session.scalars(select(Course).order_by(Course.title))), None
+    return _in_scope(scope.courses, value)
 
 
 def _course_choices(include_all: bool) -> list:
@@ -113,10 +120,6 @@ def _course_choices(include_all: bool) -> list:
 def _chart(rows: list[queries.Breakdown], title: str, labels: dict[str, str]) -> object:
     return stacked_bar_chart([ChartRow(row.label, row.counts) for row in rows], title=title,
                              status_labels=labels)
-
-
-def _age_label(key: str) -> str:
-    return str(AGE_BAND_LABELS.get(key, _("Birth year not known")))
 
 
 # --- overview ---------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ def _overview_data(form: OverviewForm) -> dict:
     if past and course is None:  # the required courses published by then
         courses = queries.published_by(courses, today)
     counts, per_course = queries.overview_report(root, courses, today, past)
-    ages = [queries.Breakdown(b.key, _age_label(b.key), b.counts) for b in counts.ages]
+    ages = [queries.Breakdown(b.key, age_label(b.key), b.counts) for b in counts.ages]
     return {"root": root, "course": course, "courses": courses, "today": today, "past": past,
             "total": counts.total, "units": counts.units, "ages": ages,
             "per_course": per_course, "statuses": labels_for(len(courses)),
@@ -229,22 +232,9 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
-def _target_context(form: TargetForm, filters: TargetFilter, today: date) -> ReportContext:
+def _target_context(filters: TargetFilter, today: date) -> ReportContext:
     """The target list's filters in words, for the header block of its exports and printout."""
-    labels = course_labels()
-    chosen = [(_("Status"), ", ".join(labels.get(s, s) for s in filters.statuses))]
-    if filters.team_id is not None:
-        team = db.session.get(Team, filters.team_id)  # in scope: _target_filter checked it
-        chosen.append((_("Team"), team.name if team is not None else ""))
-    if filters.min_age is not None:
-        chosen.append((_("Minimum age"), str(filters.min_age)))
-    if filters.age_band:
-        chosen.append((_("Age band"), _age_label(filters.age_band)))
-    if filters.inactive_days is not None:
-        chosen.append((_("No activity for at least (days)"), str(filters.inactive_days)))
-    if filters.version is not None:
-        chosen.append((_("Not recertified for"), filters.version.version))
-    return _context(filters.unit, filters.course, today, tuple(chosen))
+    return _context(filters.unit, filters.course, today, tuple(filter_words(filters)))
 
 
 @bp.get("/dashboard/trend")
@@ -263,8 +253,8 @@ def trend() -> str:
         describe=_("{month}: {share} ({count} of {members} members)"))
     labels = labels_for(len(courses))
     return render_template("dashboards/trend.html", root=root, course=course, shares=shares,
-                           chart=chart, today=today, certified_words=labels["certified"],
-                           expiring_words=labels["expiring"],
+                           chart=chart, today=today, certified_words=labels[ReportStatus.CERTIFIED],
+                           expiring_words=labels[ReportStatus.EXPIRING],
                            keep=kept_filters(request.args, ("unit", "course")))
 
 
@@ -288,7 +278,7 @@ def recertification() -> str:
               for item in shown}
     return render_template("dashboards/recertification.html", root=root, course=course,
                            waves=shown, charts=charts, labels=labels, today=today,
-                           age_labels={key: _age_label(key) for key in
+                           age_labels={key: age_label(key) for key in
                                        [b.key for b in AGE_BANDS] + ["unknown"]},
                            course_choices=_course_choices(include_all=False),
                            keep=kept_filters(request.args, ("unit",)))
@@ -297,26 +287,12 @@ def recertification() -> str:
 # --- target list ------------------------------------------------------------------------------
 
 def _target_filter(form: TargetForm) -> TargetFilter:
-    root = _root(form.unit.data)
-    courses, course = _courses(form.course.data)
-    if not courses:
-        abort(404)  # no course has been published yet: nobody can be a target
-    team_id = whole_number(form.team.data)
-    if team_id is not None:
-        team = db.session.get(Team, team_id)
-        if team is None or not people_services.unit_in_scope(current_user, team.unit):
-            abort(404)
-    statuses = tuple(form.status.data or ()) if request.args.get("filtered") else DEFAULT_STATUSES
-    course = course or courses[0]
-    version = db.session.get(CourseVersion, whole_number(form.version.data) or 0)
-    if version is not None and (version.course_id != course.id
-                                or not version.requires_recertification):
-        version = None  # a version of another course (the course was changed): no filter
-    return TargetFilter(unit=root, course=course, statuses=statuses, version=version,
-                        team_id=team_id, min_age=form.min_age.data,
-                        age_band=form.age_band.data or None,
-                        inactive_days=form.inactive_days.data,
-                        assignment=form.assignment.data or None)
+    asked = scope.TargetAsk(
+        unit=form.unit.data, course=form.course.data, team=form.team.data,
+        statuses=tuple(form.status.data or ()) if request.args.get("filtered") else None,
+        version=form.version.data, min_age=form.min_age.data, age_band=form.age_band.data,
+        inactive_days=form.inactive_days.data, assignment=form.assignment.data)
+    return _in_scope(scope.target_filter, current_user, asked)
 
 
 def _kept_targets(form: TargetForm) -> dict[str, list[str]]:
@@ -355,7 +331,7 @@ def targets() -> str:
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = Page(request.args.get("page", 1, type=int), PER_PAGE, total)
     rows = db.session.execute(query.limit(PER_PAGE).offset(page.offset)).all()
-    state = bulk.page_state([row[0].id for row in rows], filters, request.args.get("done"))
+    state = bulk.page_state([row.Person.id for row in rows], filters, request.args.get("done"))
     return render_template("dashboards/targets.html", form=form, filters=filters, rows=rows,
                            page=page, today=today, assign_form=bulk.BulkActionForm(),
                            state=state, statuses=course_labels(), meanings=definitions_for(1),
@@ -393,7 +369,7 @@ def targets_export(fmt: str) -> Response:
     name = partial(file_name, _("targets"), _name_parts(filters.unit, filters.course), today)
     if fmt == "csv":
         return _download(csv_bytes(header, rows), "text/csv", name("csv"))
-    context = _header_block(_target_context(form, filters, today))
+    context = _header_block(_target_context(filters, today))
     return _download(xlsx_bytes([(filters.course.title, header, rows)], context),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      name("xlsx"))
@@ -410,12 +386,11 @@ def call_list() -> Response:
     rows = _target_rows(filters, today)
     teams: dict[str, list] = {}
     for row in rows:
-        teams.setdefault(row[3] or "", []).append(row)
+        teams.setdefault(row.team or "", []).append(row)
     groups = sorted(teams.items(), key=lambda item: (not item[0], natural_key(item[0])))
     return render_template("dashboards/call_list.html", groups=groups, filters=filters,
                            today=today, statuses=course_labels(),
-                           context=_printable(_header_block(_target_context(form, filters,
-                                                                            today))),
+                           context=_printable(_header_block(_target_context(filters, today))),
                            keep=_kept_targets(form))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from lms.certification.models import Certificate, CourseStanding
+from lms.certification.vocabulary import ReportStatus
 from lms.clock import local_today
 from lms.courses.models import Course, CourseVersion
 from lms.dashboards.queries import Overview, grouped_breakdowns, members_in
@@ -20,7 +21,8 @@ from lms.people.models import Unit
 
 # Counted under the dashboard's status keys, so that charts colour them as the overview does:
 # recertified as certified, within the grace period as expiring, overdue as outdated.
-RECERTIFIED, WITHIN_GRACE, OVERDUE = "certified", "expiring", "outdated"
+RECERTIFIED, WITHIN_GRACE, OVERDUE = (
+    ReportStatus.CERTIFIED.value, ReportStatus.EXPIRING.value, ReportStatus.OUTDATED.value)
 WAVE_STATES = (RECERTIFIED, WITHIN_GRACE, OVERDUE)
 
 

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from lms.dashboards.charts import COLOURS, EMPTY_EDGE, FONTS, INK, LABEL_SIZE, PAD, VALUE_SIZE
+from lms.certification.vocabulary import ReportStatus
+from lms.dashboards.charts import EMPTY_EDGE, FONTS, INK, LABEL_SIZE, PAD, VALUE_SIZE
 
 BAR_AREA = 300
 
@@ -36,7 +37,7 @@ def monthly_count_chart(points: Sequence[tuple[str, int, int]], *, title: str, d
         bar = BAR_AREA * people / highest
         x = left + index * slot + slot * 0.15
         out.append(f'<rect x="{x:.1f}" y="{top + BAR_AREA - bar:.1f}" width="{slot * 0.7:.1f}" '
-                   f'height="{max(bar, 1):.1f}" fill="{COLOURS["certified"]}">'
+                   f'height="{max(bar, 1):.1f}" fill="{ReportStatus.CERTIFIED.colour}">'
                    f'<title>{escape(text)}</title></rect>')
         if index % 3 == (len(points) - 1) % 3:  # every third month, the latest included
             middle = x + slot * 0.35

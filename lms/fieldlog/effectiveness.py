@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, distinct, func, select
 
 from lms.certification.models import Assignment
+from lms.certification.vocabulary import HOLDS_VALID
 from lms.clock import VIETNAM
 from lms.courses.models import Course
 from lms.dashboards.queries import member_statuses
@@ -166,7 +167,7 @@ def help_by_training(root: Unit | None, courses: list[Course], on: date,
     """Members certified (on every required course) or not, and per kind of help the people
     they helped in the 12 months up to `on`: (members per group, [(kind, people per group)])."""
     statuses = member_statuses(root, courses, on)
-    certified = statuses.c.status.in_(("certified", "expiring"))
+    certified = statuses.c.status.in_(HOLDS_VALID)
     members = {bool(flag): count for flag, count in db.session.execute(
         select(certified, func.count()).group_by(certified))}
     name = ServiceKind.name_en if language == "en" else ServiceKind.name_vi

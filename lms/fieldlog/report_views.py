@@ -14,7 +14,6 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.clock import VIETNAM, local_today, utc_now
 from lms.dashboards.context import ReportContext, file_name
-from lms.dashboards.exports import csv_bytes, xlsx_bytes
 from lms.extensions import db
 from lms.fieldlog import reports
 from lms.fieldlog.blueprint import OFFICERS, bp, language
@@ -28,6 +27,7 @@ from lms.people.models import Unit
 from lms.people.units import in_subtree, tree_order
 from lms.reports_db import reads_reports
 from lms.security import personal_data
+from lms.spreadsheets import csv_bytes, xlsx_bytes
 from lms.template_helpers import short_date
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -31,7 +31,7 @@ def enqueue(job: Job) -> None:
 
     try:
         Queue(queue_name(), connection=connection).enqueue_call(
-            runner.perform, args=(job.id,), timeout=JOB_TIMEOUT_SECONDS, result_ttl=0,
+            "lms.worker.perform", args=(job.id,), timeout=JOB_TIMEOUT_SECONDS, result_ttl=0,
             failure_ttl=7 * 24 * 3600, job_id=f"lms-job-{job.id}")
     except redis_error():
         log.exception("could not queue job %s", job.id)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
-from flask import current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -56,20 +56,6 @@ def handler_for(kind: str) -> Callable[[Job, Progress], Outcome]:
 
 def jobs_dir() -> Path:
     return Path(current_app.config["JOBS_DIR"])
-
-
-def perform(job_id: int) -> None:
-    """The RQ task: run the job inside the worker's application (`flask lms worker`)."""
-    if not has_app_context():
-        from lms import create_app
-
-        with create_app().app_context():
-            perform(job_id)
-        return
-    try:
-        run(job_id)
-    finally:
-        db.session.remove()  # the next job starts with a fresh session
 
 
 def run(job_id: int) -> None:

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.main.forms import LanguageForm, TextSizeForm
 from lms.main.next_step import next_step
 from lms.main.staff import staff_work
-from lms.main.text_size import choose_text_size, parse_size, remember_text_size
+from lms.text_size import choose_text_size, parse_size, remember_text_size
 
 bp = Blueprint("main", __name__, template_folder="templates")
 

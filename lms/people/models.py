@@ -128,7 +128,7 @@ class Person(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    # Percent of the normal text size the person chose (lms/main/text_size.py); None: not chosen.
+    # Percent of the normal text size the person chose (lms/text_size.py); None: not chosen.
     text_size: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now,
                                                  server_default=func.now())

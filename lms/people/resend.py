@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
 from lms.clock import utc_now
+from lms.offline.queue import login_ended
 from lms.people.models import Person
 
 # POSTs that need no login; every other POST does.
@@ -45,7 +46,7 @@ def catch_ended_login() -> Response | None:
             or current_user.is_authenticated):
         return None
     if request.headers.get("X-Offline-Replay") == "1":
-        from lms.offline.queue import login_ended  # the phone keeps the form: it only needs why
+        # The phone keeps the form: it only needs to know why (lms.offline).
         return login_ended()
     back = _same_site_path(request.referrer)
     login_url = url_for("people.login", next=back)

@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from lms.clock import local_today
-from lms.dashboards.exports import FORMULA_STARTS, csv_bytes
 from lms.jobs.models import Job
 from lms.jobs.progress import Progress
 from lms.jobs.runner import JobFailed, Outcome
 from lms.people import roster_service
 from lms.people.roster_forms import decode_rows
 from lms.people.roster_service import ImportedPerson, problem_text
+from lms.spreadsheets import FORMULA_STARTS, csv_bytes
 
 ACCOUNTS_FILE = "accounts.csv"
 _LISTED_PROBLEMS = 200

@@ -9,12 +9,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required, safe_next
-from lms.certification.forms import AssignmentForm
+from lms.certification.forms import AssignmentForm, course_choices
+from lms.certification.history import member_history
 from lms.certification.services import open_assignments
 from lms.certification.status import certificates_with_state
-from lms.certification.views import course_choices
 from lms.clock import local_today, utc_now
-from lms.dashboards.queries import member_history
 from lms.errors import LmsError, NotFound
 from lms.extensions import db, limiter
 from lms.fieldlog.reports import member_help

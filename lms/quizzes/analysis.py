@@ -13,6 +13,7 @@ from lms.courses.models import Course, Question
 from lms.extensions import db
 from lms.quizzes.grading import normalise_answer
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+from lms.quizzes.question_types import CHOICE_KINDS, TYPED_KINDS, type_of
 from lms.quizzes.services import question_key
 
 # The classic item-analysis groups: the top and bottom 27 % of attempts by score.
@@ -145,7 +146,7 @@ def _chosen_options(course: Course) -> dict[str, list[tuple[str, str, bool, int]
         select(AttemptQuestion.question_key, AttemptOption.text_md,
                func.max(AttemptOption.text_html), func.max(right), func.sum(picked))
         .join(AttemptOption, AttemptOption.question_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind != "short")
+        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind.in_(CHOICE_KINDS))
         .group_by(AttemptQuestion.question_key, AttemptOption.text_md)
         .order_by(AttemptQuestion.question_key, func.min(AttemptOption.position))).all()
     chosen: dict[str, list[tuple[str, str, bool, int]]] = defaultdict(list)
@@ -158,7 +159,7 @@ def _option_shares(question: Question | None, counted: list[tuple[str, str, bool
                    answered: int) -> tuple[OptionShare, ...]:
     """Each option with its share: the current question's options in its order (those nobody
     chose at 0 %), then any option attempts were given that the question no longer has."""
-    if question is not None and question.kind == "short":
+    if question is not None and type_of(question.kind).typed:
         return ()
     counts = {text_md: (text_html, correct, n) for text_md, text_html, correct, n in counted}
     shares = []
@@ -190,7 +191,7 @@ def _common_wrong_answers(
         .group_by(AttemptQuestion.question_key, AttemptOption.text_md)).all()
     typed_rows = db.session.execute(
         select(AttemptQuestion.question_key, AttemptQuestion.response_text, func.count())
-        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind == "short",
+        .where(AttemptQuestion.attempt_id.in_(submitted), AttemptQuestion.kind.in_(TYPED_KINDS),
                AttemptQuestion.correct.is_(False), AttemptQuestion.response_text != "")
         .group_by(AttemptQuestion.question_key, AttemptQuestion.response_text)).all()
     counted: dict[str, dict[str, list]] = defaultdict(dict)

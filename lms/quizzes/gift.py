@@ -6,8 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from lms.courses.front_matter import ContentValidationError, Reason
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import ContentValidationError, Reason
+from lms.content_errors import lazy_gettext as _l
 from lms.courses.quiz_format import (
     ParsedOption,
     ParsedQuestion,
@@ -17,6 +17,7 @@ from lms.courses.quiz_format import (
     serialise_quiz,
 )
 from lms.quizzes.gift_text import Unconvertible, escape_markdown, to_markdown, to_plain
+from lms.quizzes.question_types import gift_kind
 
 TRUE_TEXT = "Đúng"
 FALSE_TEXT = "Sai"
@@ -184,7 +185,7 @@ def _choice(answers: str, fmt: str) -> tuple[str, tuple[ParsedOption, ...], list
     options = tuple(ParsedOption(_option_text(text, fmt), weight > 0, feedback)
                     for weight, text, feedback in parsed)
     _check_options(options)
-    return ("single" if len(weights) == 1 else "multiple"), options, []
+    return gift_kind(len(weights)), options, []
 
 
 def _true_false(answers: str, fmt: str) -> tuple[tuple[ParsedOption, ...], list[str]]:
@@ -275,9 +276,9 @@ def _convert(body: str, line: int) -> ParsedQuestion:
     elif "=" in answers and "->" in answers:
         raise _Skip(_l("matching questions are not supported"))
     elif answers.split("#", 1)[0].strip().upper() in _TRUE_FALSE:
-        kind, (options, feedback) = "single", _true_false(answers, fmt)
+        kind, (options, feedback) = gift_kind(1), _true_false(answers, fmt)
     else:
-        kind, (short, feedback) = "short", _short(answers, fmt)
+        kind, (short, feedback) = gift_kind(None), _short(answers, fmt)
     text = _text(stem, fmt)[1].replace(_GAP, BLANK)
     general = _text(general, fmt)[1]
     if not text:

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from lms.content_errors import Reason
+from lms.content_errors import lazy_gettext as _l
 from lms.courses.content import ParsedQuiz, parse_course_files, serialise_course
-from lms.courses.front_matter import Reason
-from lms.courses.front_matter import lazy_gettext as _l
 from lms.courses.library import import_course, to_parsed
 from lms.courses.models import Course
 from lms.courses.quiz_format import ParsedQuestion

@@ -11,7 +11,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from lms.courses.front_matter import lazy_gettext as _l
+from lms.content_errors import lazy_gettext as _l
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # as the Markdown renderer allows
 IMAGE_SCHEMES = frozenset({"http", "https"})

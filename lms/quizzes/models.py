@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from lms.courses.models import Course, Enrolment
 from lms.extensions import db
+from lms.quizzes.question_types import QuestionType, type_of
 from lms.quizzes.true_false import true_false_first
 
 Timestamp = DateTime(timezone=True)
@@ -63,7 +64,7 @@ class Attempt(db.Model):
         primaryjoin="and_(Attempt.person_id == foreign(Enrolment.person_id), "
                     "Attempt.course_id == foreign(Enrolment.course_id))", viewonly=True)
     # What completing the course with this attempt reads, loaded with it for its submission
-    # (lms.quizzes.services.get_own_attempt), None otherwise: the lessons the member has not
+    # (lms.certification.quiz_flow.own_attempt), None otherwise: the lessons the member has not
     # finished, the course's current version_seq, whether a refresher is open and whether the
     # member holds an earlier certificate (which a new one replaces).
     lessons_left: Mapped[int | None] = query_expression()
@@ -97,6 +98,11 @@ class AttemptQuestion(db.Model):
         cascade="all, delete-orphan")
 
     @property
+    def type(self) -> QuestionType:
+        """What its kind does: field, checks, grading (lms.quizzes.question_types)."""
+        return type_of(self.kind)
+
+    @property
     def shown_options(self) -> list[AttemptOption]:
         """The options in the order shown: Đúng before Sai even in attempts snapshot before
         that rule, the others as drawn."""
@@ -105,7 +111,7 @@ class AttemptQuestion(db.Model):
     @property
     def expects_number(self) -> bool:
         """A typed question whose every accepted answer is a number: phones show digits."""
-        return self.kind == "short" and bool(self.options) and all(
+        return self.type.typed and bool(self.options) and all(
             option.text_md.strip().isdigit() for option in self.options)
 
 

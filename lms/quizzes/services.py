@@ -10,23 +10,17 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, with_expression
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lms.certification.recertification import recertification_for
-from lms.certification.services import (
-    current_version_seq,
-    open_refresher,
-    unreplaced_certificate,
-)
 from lms.courses.changes import question_key as text_key
 from lms.courses.models import Course, Question, Quiz
-from lms.courses.progress import lessons_left, touch_activity
+from lms.courses.progress import touch_activity
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
 from lms.quizzes import grading
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
+from lms.quizzes.question_types import MAX_TYPED, TAMPERED, type_of
 from lms.quizzes.true_false import true_false_first
 
 # Slow links: a submission sent just before the deadline may arrive a little after it.
@@ -97,7 +91,7 @@ def _draw(quiz: Quiz, rng: random.Random, required: frozenset[str] = frozenset()
 def _snapshot(position: int, question: Question, shuffle: bool,
               rng: random.Random) -> AttemptQuestion:
     options = list(question.options)
-    if shuffle and question.kind != "short":
+    if shuffle and type_of(question.kind).shuffled:
         rng.shuffle(options)
     # Always, shuffled or as written: true/false reads Đúng, then Sai.
     options = true_false_first(options, lambda option: option.text_md)
@@ -111,8 +105,11 @@ def _snapshot(position: int, question: Question, shuffle: bool,
 
 
 def start_attempt(person: Person, course: Course, now: datetime,
-                  rng: random.Random | None = None) -> Attempt:
-    """Resume the unfinished attempt, or draw a new one within the attempt limit."""
+                  rng: random.Random | None = None,
+                  required: frozenset[str] = frozenset()) -> Attempt:
+    """Resume the unfinished attempt, or draw a new one within the attempt limit; the
+    questions keyed in `required` are always drawn (a recertification update's changes:
+    lms.certification.quiz_flow.start_quiz)."""
     quiz = course.quiz
     if quiz is None or not quiz.questions:
         raise NotFound()
@@ -124,8 +121,7 @@ def start_attempt(person: Person, course: Course, now: datetime,
     if left is not None and left <= 0:
         raise LmsError(_l("You have used all %(n)d attempts at this quiz.", n=quiz.max_attempts))
     rng = rng or random.Random(secrets.randbits(64))
-    update = recertification_for(person.id, course.id)
-    drawn = _draw(quiz, rng, update.question_keys if update else frozenset())
+    drawn = _draw(quiz, rng, required)
     attempt = Attempt(
         person_id=person.id, course_id=course.id, number=attempts_used(person, course) + 1,
         course_version=course.version, pass_mark=pass_mark_of(course), started_at=now,
@@ -146,51 +142,19 @@ def start_attempt(person: Person, course: Course, now: datetime,
     return attempt
 
 
-# All a submission needs, in one statement: every question and option (the form, the checks
-# and the grading read them all), the course and its quiz, the member's enrolment, and what
-# completing the course reads (lessons left, the course version, an open refresher). Built
-# once: building it costs about as much as running it. populate_existing: what was loaded
-# before (in the same session) is read afresh, so that no count is an earlier one.
-_OWN_ATTEMPT = (
-    select(Attempt)
-    .where(Attempt.id == bindparam("attempt_id"), Attempt.person_id == bindparam("person_id"))
-    .execution_options(populate_existing=True)
-    .options(joinedload(Attempt.questions).joinedload(AttemptQuestion.options),
-             joinedload(Attempt.course).joinedload(Course.quiz),
-             joinedload(Attempt.enrolment),
-             with_expression(Attempt.lessons_left, lessons_left(
-                 Attempt.person_id, Attempt.course_id).scalar_subquery()),
-             with_expression(Attempt.course_version_seq,
-                             current_version_seq(Attempt.course_id).scalar_subquery()),
-             with_expression(Attempt.refresher_open,
-                             open_refresher(Attempt.person_id, Attempt.course_id)),
-             with_expression(Attempt.holds_certificate,
-                             unreplaced_certificate(Attempt.person_id, Attempt.course_id))))
-
-
-def get_own_attempt(person: Person, attempt_id: int) -> Attempt:
-    """The member's own attempt, with all a submission reads; anyone else's is NotFound."""
-    attempt = db.session.scalars(_OWN_ATTEMPT, {"attempt_id": attempt_id,
-                                                "person_id": person.id}).unique().one_or_none()
-    if attempt is None:
-        raise NotFound()
-    return attempt
-
-
 def check_responses(attempt: Attempt, responses: Responses) -> None:
     """Refuse ids that are not this attempt's questions or options of that very question."""
     questions = {q.id: q for q in attempt.questions}
     for question_id, option_ids in responses.selected.items():
         question = questions.get(question_id)
-        if question is None or question.kind == "short":
-            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
+        if question is None or question.type.typed:
+            raise LmsError(TAMPERED)
         if not option_ids <= {o.id for o in question.options}:
-            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
-        if question.kind == "single" and len(option_ids) > 1:
-            raise LmsError(_l("Choose only one answer for this question."))
+            raise LmsError(TAMPERED)
+        question.type.check(option_ids)
     for question_id in responses.typed:
-        if question_id not in questions or questions[question_id].kind != "short":
-            raise LmsError(_l("The answers do not belong to this quiz. Nothing was saved."))
+        if question_id not in questions or not questions[question_id].type.typed:
+            raise LmsError(TAMPERED)
 
 
 def unanswered(attempt: Attempt, responses: Responses | None = None) -> list[int]:
@@ -198,8 +162,7 @@ def unanswered(attempt: Attempt, responses: Responses | None = None) -> list[int
     (None: as saved)."""
     answers = _answers(attempt, responses)
     return [position for position, q in enumerate(attempt.questions, start=1)
-            if not ((answers.typed[q.id] or "").strip() if q.kind == "short"
-                    else answers.chosen & {o.id for o in q.options})]
+            if not q.type.answered(q, answers.typed.get(q.id), answers.chosen)]
 
 
 def unanswered_count(attempt: Attempt, responses: Responses) -> int:
@@ -229,10 +192,10 @@ def _answers(attempt: Attempt, responses: Responses | None) -> _Answers:
     question) keeps its saved answer, so a screen that shows one question changes only it."""
     typed, chosen = {}, set()
     for question in attempt.questions:
-        if question.kind == "short":
+        if question.type.typed:
             text = question.response_text
             if responses is not None and question.id in responses.typed:
-                text = responses.typed[question.id].strip()[:500]
+                text = responses.typed[question.id].strip()[:MAX_TYPED]
             typed[question.id] = text
         elif responses is None or question.id not in responses.selected:
             chosen.update(o.id for o in question.options if o.selected)
@@ -243,17 +206,9 @@ def _answers(attempt: Attempt, responses: Responses | None) -> _Answers:
 
 def _marks(attempt: Attempt, answers: _Answers) -> dict[int, bool]:
     """Whether each question (by id) earns its point."""
-    marks = {}
-    for question in attempt.questions:
-        if question.kind == "short":
-            marks[question.id] = grading.short_answer_is_correct(
-                answers.typed[question.id] or "",
-                [(o.text_md, o.ignore_diacritics) for o in question.options])
-        else:
-            marks[question.id] = grading.choice_is_correct(
-                {o.id for o in question.options if o.id in answers.chosen},
-                {o.id for o in question.options if o.correct})
-    return marks
+    return {question.id: question.type.correct(question, answers.typed.get(question.id),
+                                               answers.chosen)
+            for question in attempt.questions}
 
 
 def _write_answers(attempt: Attempt, answers: _Answers, marks: dict[int, bool]) -> None:
@@ -264,7 +219,7 @@ def _write_answers(attempt: Attempt, answers: _Answers, marks: dict[int, bool]) 
         correct = marks.get(question.id, question.correct)
         if (text, correct) != (question.response_text, question.correct):
             questions.append((question, {"response_text": text, "correct": correct}))
-        if question.kind != "short":
+        if not question.type.typed:
             options.extend((option, {"selected": option.id in answers.chosen})
                            for option in question.options
                            if option.selected != (option.id in answers.chosen))

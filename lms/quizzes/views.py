@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,9 +12,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
-from lms.certification.completion import all_lessons_done, record_completion_if_earned
+from lms.certification import quiz_flow
+from lms.certification.completion import all_lessons_done
 from lms.certification.models import Certificate, Completion
-from lms.certification.services import certificate_id_of
 from lms.clock import utc_now
 from lms.courses import services as course_services
 from lms.courses.forms import ActionForm
@@ -24,9 +25,11 @@ from lms.offline.queue import queueable
 from lms.people.models import Role
 from lms.quizzes import services
 from lms.quizzes.analysis import question_analysis
-from lms.quizzes.forms import TAMPERED, attempt_form, field_name
+from lms.quizzes.forms import attempt_form, field_name
 from lms.quizzes.models import Attempt
+from lms.quizzes.question_types import TAMPERED
 from lms.quizzes.result import result_items
+from lms.quizzes.services import Responses
 from lms.security import SAVE_PER_PERSON, SUBMIT_PER_PERSON, person_key
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
@@ -44,7 +47,7 @@ def _course_with_quiz(slug: str) -> Course:
 
 def _own_attempt(attempt_id: int) -> Attempt:
     try:
-        return services.get_own_attempt(current_user, attempt_id)
+        return quiz_flow.own_attempt(current_user, attempt_id)
     except NotFound:
         abort(404)
 
@@ -71,7 +74,7 @@ def start(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = services.start_attempt(current_user, course, utc_now())
+        attempt = quiz_flow.start_quiz(current_user, course, utc_now())
     except LmsError as error:
         db.session.commit()  # an overdue attempt may have been closed meanwhile
         flash(str(error.message), "error")
@@ -86,8 +89,7 @@ def attempt_page(attempt_id: int) -> str:
     """The questions of an unfinished attempt, or the result of a finished one."""
     attempt = _own_attempt(attempt_id)
     course = attempt.course
-    if services.expire_if_overdue(attempt, utc_now()):
-        record_completion_if_earned(current_user, course, utc_now())
+    if quiz_flow.finish_if_overdue(current_user, attempt, utc_now()):
         db.session.commit()
         flash(_("The time for this attempt ran out. The answers saved in time were graded."),
               "warning")
@@ -140,79 +142,84 @@ def _saving_only() -> bool:
     return request.form.get("action") in ("next", "previous", "review", "autosave", "save")
 
 
-@bp.post("/attempts/<int:attempt_id>")
-@queueable
-@login_required
-@limiter.limit(SUBMIT_PER_PERSON, key_func=person_key, exempt_when=_saving_only)
-@limiter.limit(SAVE_PER_PERSON, key_func=person_key)
-def attempt_submit(attempt_id: int) -> str | Response:
-    """Save the answers for later, or submit them for grading (once)."""
-    attempt = _own_attempt(attempt_id)
-    course = attempt.course
-    # Redirects name the attempt by `attempt_id`: after the commit, `attempt.id` would read
-    # the expired attempt again, and with it every question and option.
-    here = url_for("quizzes.attempt_page", attempt_id=attempt_id)
-    now = utc_now()
+def _responses(attempt: Attempt) -> tuple[Responses, set[int] | None] | None:
+    """The answers posted for the attempt and the questions the screen showed; None (with a
+    message) when the form expired or was tampered with."""
     form = attempt_form(attempt, request.form)
     if not form.validate_on_submit():
         if form.errors.keys() - {"csrf_token"}:
             flash(str(TAMPERED), "error")
         else:
             flash(_("The form has expired. Please try again."), "error")
-        return redirect(here)
+        return None
     shown = _shown_questions(attempt)
     if shown is not None and not shown <= {q.id for q in attempt.questions}:
         flash(str(TAMPERED), "error")
-        return redirect(here)
-    responses = form.responses(attempt, shown)
+        return None
+    return form.responses(attempt, shown), shown
+
+
+def _save_instead(attempt: Attempt, responses: Responses, shown: set[int] | None,
+                  now: datetime) -> str | Response | tuple[str, int] | None:
+    """Save the answers when the member moves between screens, saves for later or has left
+    questions unanswered (then asks her to confirm); None: submit them."""
+    attempt_id, course = attempt.id, attempt.course
     action = request.form.get("action", "submit")
-    position = request.form.get("position", type=int)
-    try:
-        target = _step_target(attempt_id, action, position, len(attempt.questions))
-        if target or action == "autosave":
-            services.save_responses(attempt, responses, now)
-            db.session.commit()
-            return ("", 204) if action == "autosave" else redirect(target)
-        if action == "save":
-            services.save_responses(attempt, responses, now)
-            quiz_url = url_for("quizzes.quiz_page", slug=course.slug)  # before the commit
-            db.session.commit()
-            flash(_("Your answers are saved. You can come back and finish later."), "success")
-            return redirect(quiz_url)
-        unanswered = services.unanswered_count(attempt, responses)
-        if unanswered and not request.form.get("confirm") and not attempt.submitted:
-            if _one_per_screen(course) and shown is not None:
-                services.save_responses(attempt, responses, now)
-                db.session.commit()
-                return redirect(url_for("quizzes.attempt_page", attempt_id=attempt_id,
-                                        review=1))
-            services.save_responses(attempt, responses, now)
-            db.session.commit()
-            flash(ngettext("%(num)d question has no answer yet.",
-                           "%(num)d questions have no answer yet.", unanswered), "warning")
-            return render_template("quizzes/attempt.html", attempt=attempt, course=course,
-                                   form=attempt_form(attempt), field_name=field_name,
-                                   confirm_unanswered=True)
-        submitted = services.submit_attempt(attempt, responses, now)
-        if not submitted:
-            flash(_("This attempt was already submitted; its result is below."), "info")
-        completion = record_completion_if_earned(current_user, course, now,
-                                                 attempt if submitted else None)
-        certificate_id = completion and certificate_id_of(completion)
-    except services.AttemptClosed as error:
-        # Out of time: the answers saved in time were graded, and they may complete the course.
-        record_completion_if_earned(current_user, course, now)
+    target = _step_target(attempt_id, action, request.form.get("position", type=int),
+                          len(attempt.questions))
+    if target or action == "autosave":
+        services.save_responses(attempt, responses, now)
         db.session.commit()
-        flash(str(error.message), "warning")
+        return ("", 204) if action == "autosave" else redirect(target)
+    if action == "save":
+        services.save_responses(attempt, responses, now)
+        quiz_url = url_for("quizzes.quiz_page", slug=course.slug)  # before the commit
+        db.session.commit()
+        flash(_("Your answers are saved. You can come back and finish later."), "success")
+        return redirect(quiz_url)
+    unanswered = services.unanswered_count(attempt, responses)
+    if not unanswered or request.form.get("confirm") or attempt.submitted:
+        return None
+    services.save_responses(attempt, responses, now)
+    db.session.commit()
+    if _one_per_screen(course) and shown is not None:
+        return redirect(url_for("quizzes.attempt_page", attempt_id=attempt_id, review=1))
+    flash(ngettext("%(num)d question has no answer yet.",
+                   "%(num)d questions have no answer yet.", unanswered), "warning")
+    return render_template("quizzes/attempt.html", attempt=attempt, course=course,
+                           form=attempt_form(attempt), field_name=field_name,
+                           confirm_unanswered=True)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@queueable
+@login_required
+@limiter.limit(SUBMIT_PER_PERSON, key_func=person_key, exempt_when=_saving_only)
+@limiter.limit(SAVE_PER_PERSON, key_func=person_key)
+def attempt_submit(attempt_id: int) -> str | Response | tuple[str, int]:
+    """Save the answers for later, or submit them for grading (once)."""
+    attempt = _own_attempt(attempt_id)
+    # By `attempt_id`: after the commit, `attempt.id` would load the whole attempt again.
+    here = url_for("quizzes.attempt_page", attempt_id=attempt_id)
+    if (posted := _responses(attempt)) is None:
         return redirect(here)
+    now = utc_now()
+    try:
+        if (saved := _save_instead(attempt, *posted, now)) is not None:
+            return saved
+        outcome = quiz_flow.submit_and_certify(current_user, attempt, posted[0], now)
+    except services.AttemptClosed as error:
+        outcome = quiz_flow.closed(current_user, attempt, now, error)
     except LmsError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(here)
     db.session.commit()
-    if certificate_id:  # a pass that earned the certificate: the congratulation comes first
-        return redirect(url_for("certification.certificate_page", certificate_id=certificate_id,
-                                new=1, attempt=attempt_id))
+    if outcome.message:
+        flash(*outcome.message)
+    if outcome.certificate_id:  # a pass that earned the certificate: the congratulation first
+        return redirect(url_for("certification.certificate_page",
+                                certificate_id=outcome.certificate_id, new=1, attempt=attempt_id))
     return redirect(here)
 
 

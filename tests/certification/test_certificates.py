@@ -20,8 +20,8 @@ from lms.courses.models import Course
 from lms.courses.progress import enrol
 from lms.people.models import Role
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, complete_course, make_course, make_person, make_unit
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 28)
@@ -42,10 +42,10 @@ def _dated_today(today_is) -> None:
 
 
 @pytest.fixture()
-def course(runner, db, tmp_path):
-    write_course(tmp_path / "v1", course_files({"course.md": COURSE_MD}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "v1")]).exit_code == 0
-    return db.session.scalar(select(Course))
+def course(db):
+    course = make_course(course_files({"course.md": COURSE_MD}), SLUG)
+    db.session.commit()
+    return course
 
 
 @pytest.fixture()
@@ -106,8 +106,8 @@ def test_a_version_requiring_recertification_outdates_older_certificates(
     newer = COURSE_MD.replace('"2026.1"', '"2027.1"') + ""
     newer = newer.replace("certificate_valid_months: 12",
                           "certificate_valid_months: 12\nrequires_recertification: true")
-    write_course(tmp_path / "v2", course_files({"course.md": newer}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "v2")]).exit_code == 0
+    make_course(course_files({"course.md": newer}), SLUG)
+    db.session.commit()
     db.session.expire_all()
     assert status_of(member, course, TODAY) == Status.OUTDATED
     complete_course(member, course, NOW + timedelta(days=1))
@@ -117,9 +117,8 @@ def test_a_version_requiring_recertification_outdates_older_certificates(
 def test_a_version_without_recertification_keeps_certificates(
         course, member, runner, tmp_path, db):
     complete_course(member, course, NOW)
-    write_course(tmp_path / "v2", course_files({"course.md": COURSE_MD.replace("2026.1",
-                                                                               "2026.2")}))
-    runner.invoke(args=["lms", "import-content", str(tmp_path / "v2")])
+    make_course(course_files({"course.md": COURSE_MD.replace("2026.1", "2026.2")}), SLUG)
+    db.session.commit()
     assert status_of(member, course, TODAY) == Status.CERTIFIED
 
 

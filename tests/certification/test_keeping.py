@@ -10,15 +10,13 @@ from urllib.parse import unquote
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from lms.certification.models import Certificate
-from lms.courses.models import Course
 from lms.people.models import Role
 from tests.certification.test_image import open_png, qr_encodes
 from tests.conftest import login
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, certify, make_course, make_person, make_unit
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 PUBLIC = "https://lms.example.vn"
@@ -35,16 +33,15 @@ Giới thiệu.
 def certificate(runner, db, tmp_path, today_is, app, monkeypatch) -> Certificate:
     today_is(date(2026, 12, 1))
     monkeypatch.setitem(app.config, "PUBLIC_URL", PUBLIC)
-    write_course(tmp_path / "c", course_files({"course.md": COURSE_MD}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "c")]).exit_code == 0
+    course = make_course(course_files({"course.md": COURSE_MD}), SLUG)
     province = make_unit("Tỉnh Thanh Hóa", kind="province")
     district = make_unit("Huyện Như Xuân (cũ)", province, kind="district")
     commune = make_unit("Xã Như Xuân", district)
     village = make_unit("Thôn Đồng Xuân", commune, kind="village", team=True)
     member = make_person(unit=village, name="Đặng Thị Hằng", phone="0912345678")
-    complete_course(member, db.session.scalar(select(Course)), NOW)
+    certificate = certify(member, course, NOW)
     db.session.commit()
-    return db.session.scalar(select(Certificate))
+    return certificate
 
 
 def saved_names(response) -> tuple[str, str]:  # noqa: ANN001

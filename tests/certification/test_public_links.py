@@ -8,31 +8,29 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from lms import create_app
 from lms.certification.models import Certificate
 from lms.certification.pdf import qr_svg
 from lms.clock import utc_now
 from lms.config import Config, ConfigurationError, TestConfig
-from lms.courses.models import Course
 from lms.people.models import Role
 from lms.public_url import trusted_hosts
 from tests.conftest import login
-from tests.courses.test_content import COURSE_CONTENT
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, certify, make_course, make_person, make_unit
 
 PUBLIC = "https://lms.example.vn"
 FORGED = {"Host": "evil.example"}
 
 
 @pytest.fixture()
-def certificate(runner, db) -> Certificate:
-    runner.invoke(args=["lms", "import-content", str(COURSE_CONTENT / "vneid-dinh-danh-dien-tu")])
+def certificate(db) -> Certificate:
     member = make_person(Role.MEMBER, make_unit("Thôn A", kind="village", team=True))
-    complete_course(member, db.session.scalar(select(Course)), utc_now() - timedelta(hours=1))
+    certificate = certify(member, make_course(course_files(), SLUG),
+                          utc_now() - timedelta(hours=1))
     db.session.commit()
-    return db.session.scalar(select(Certificate))
+    return certificate
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms.certification import quiz_flow
 from lms.certification.models import Certificate
 from lms.certification.recertification import recertification_for, updates_due
 from lms.certification.status import Status, certificates_with_state, status_of
@@ -19,7 +20,6 @@ from lms.courses.changes import question_key
 from lms.courses.models import Course, CourseChange, CourseVersion
 from lms.courses.progress import course_progress, mark_lesson_done
 from lms.people.models import Role
-from lms.quizzes import services as quizzes
 from tests.conftest import login, post_form
 from tests.courses.test_content import write_course
 from tests.factories import PASSWORD, complete_course, make_person, make_unit
@@ -171,7 +171,7 @@ def test_the_refresher_quiz_holds_every_changed_question_even_beyond_the_draw(
     changed = {question_key("Câu hỏi số 1?"),
                question_key("Mã OTP có được đọc cho người khác không?")}
     for seed in range(8):
-        attempt = quizzes.start_attempt(member, course, utc_now(), random.Random(seed))
+        attempt = quiz_flow.start_quiz(member, course, utc_now(), random.Random(seed))
         assert {q.question_key for q in attempt.questions} == changed
         db.session.delete(attempt)
         db.session.flush()
@@ -180,11 +180,11 @@ def test_the_refresher_quiz_holds_every_changed_question_even_beyond_the_draw(
                  _question("Câu hỏi số 2?", right="Đúng thế"), *QUESTIONS[2:],
                  _question("Mã OTP có được đọc cho người khác không?", right="Không", wrong="Có")]
     course = _publish(runner, tmp_path, "v3", _v2(questions=questions))
-    attempt = quizzes.start_attempt(member, course, utc_now(), random.Random(1))
+    attempt = quiz_flow.start_quiz(member, course, utc_now(), random.Random(1))
     assert len(attempt.questions) == 3
     # A member without a certificate draws as usual.
     newcomer = make_person()
-    assert len(quizzes.start_attempt(newcomer, course, utc_now()).questions) == 2
+    assert len(quiz_flow.start_quiz(newcomer, course, utc_now()).questions) == 2
 
 
 def test_passing_the_refresher_replaces_the_old_certificate(

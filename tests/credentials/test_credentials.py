@@ -15,15 +15,13 @@ import pytest
 from joserfc import jws
 from joserfc.errors import BadSignatureError
 from joserfc.jwk import KeySet
-from sqlalchemy import select
 
 from lms.certification import services as certification
-from lms.certification.models import Certificate
 from lms.courses.models import Course
+from lms.extensions import db as _db
 from lms.people.models import Role
 from tests.conftest import login
-from tests.courses.test_content import write_course
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.factories import PASSWORD, certify, make_course, make_person, make_unit
 
 SCHEMA = json.loads((Path(__file__).parent / "ob_v3p0_achievementcredential_schema.json")
                     .read_text(encoding="utf-8"))
@@ -42,29 +40,25 @@ def _course_files(version: str, recertify: bool = False) -> dict[str, str]:
                        "- [x] Bộ Công an\n- [ ] Bưu điện\n\n> Giải thích: Bộ Công an.\n"}
 
 
-def _publish(runner, tmp_path, name: str, files: dict[str, str]) -> Course:  # noqa: ANN001
-    result = runner.invoke(args=["lms", "import-content",
-                                 str(write_course(tmp_path / name, files, "vneid-co-ban"))])
-    assert result.exit_code == 0, result.output
-    from lms.extensions import db
-    db.session.expire_all()
-    return db.session.scalar(select(Course).where(Course.slug == "vneid-co-ban"))
+def _publish(files: dict[str, str]) -> Course:
+    course = make_course(files, "vneid-co-ban")
+    _db.session.commit()
+    return course
 
 
 @pytest.fixture()
 def world(runner, tmp_path, db, today_is):  # noqa: ANN001, ANN201
     """A member of Thôn 1, Xã Như Xuân, Tỉnh Thanh Hóa holding a certificate issued today."""
     today_is(TODAY)
-    course = _publish(runner, tmp_path, "v1", _course_files("2026.1"))
+    course = _publish(_course_files("2026.1"))
     province = make_unit("Tỉnh Thanh Hóa", kind="province")
     commune = make_unit("Xã Như Xuân", province)
     village = make_unit("Thôn 1", commune, kind="village", team=True)
     member = make_person(unit=village, name="Nguyễn Thị Hằng", phone="0912345678",
                          birth_year=1961)
     admin = make_person(Role.ADMIN, None)
-    complete_course(member, course, NOW)
+    certificate = certify(member, course, NOW)
     db.session.commit()
-    certificate = db.session.scalar(select(Certificate))
     return {"course": course, "member": member, "admin": admin, "certificate": certificate,
             "commune": commune, "village": village, "province": province}
 
@@ -230,7 +224,7 @@ def test_an_outdated_certificate_says_so_in_credential_status_and_fails_the_comm
         client, runner, world, tmp_path, today_is):
     path = tmp_path / "hang.jwt"
     path.write_text(_download(client, world))
-    _publish(runner, tmp_path, "v2", _course_files("2027.1", recertify=True))
+    _publish(_course_files("2027.1", recertify=True))
     today_is(TODAY + timedelta(days=1))
     code = world["certificate"].display_code
     credential = client.get(f"/verify/{code}.json").get_json()

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from lms.dashboards.exports import csv_bytes, safe_cell, xlsx_bytes
+from lms.spreadsheets import csv_bytes, safe_cell, xlsx_bytes
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 NAME = "Nguyễn Thị Hằng"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
+from lms.certification import quiz_flow
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import assign_refresher
 from lms.clock import utc_now
@@ -193,7 +194,7 @@ def test_another_members_attempt_is_not_found(course_with, member):
     course = course_with(MIXED_QUIZ)
     attempt = services.start_attempt(member, course, NOW)
     with pytest.raises(NotFound):
-        services.get_own_attempt(make_person(), attempt.id)
+        quiz_flow.own_attempt(make_person(), attempt.id)
 
 
 def test_passing_with_every_lesson_done_completes_once(course_with, member, db):
@@ -393,7 +394,7 @@ def test_lessons_finished_by_someone_else_do_not_count(client, course_with, memb
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
     member_id, course_id, lesson_count = member.id, course.id, len(course.lessons)
     db.session.expunge_all()  # loaded anew, as in a request
-    mine = services.get_own_attempt(db.session.get(Person, member_id), attempt_id)
+    mine = quiz_flow.own_attempt(db.session.get(Person, member_id), attempt_id)
     assert mine.lessons_left == lesson_count
     assert mine.enrolment.person_id == member_id and mine.course.id == course_id
 

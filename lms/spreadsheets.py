@@ -1,4 +1,4 @@
-"""CSV and Excel downloads of dashboard tables, safe against formula injection.
+"""CSV and Excel downloads (dashboards, field log, roster results), safe against formula injection.
 
 A cell such as =HYPERLINK(...) typed into a member's name would run as a formula when an
 officer opens the file. Following OWASP, text starting with = + - @ TAB or CR gets a leading

@@ -8,13 +8,15 @@ on <html> (`text-150`), since the Content Security Policy forbids inline styles.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from lms.people.models import Person
+if TYPE_CHECKING:  # a kernel module: it only sets the person's column
+    from lms.people.models import Person
 
 SIZES = (100, 125, 150, 175, 200)  # percent of the normal text size (18 px)
 NORMAL = 100
