@@ -134,6 +134,9 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: Person | None = None) 
     old_parent_id = unit.parent_id
     unit.parent = new_parent
     db.session.flush()
+    from lms.fieldlog import tallies  # the field log depends on people, not the reverse
+
+    tallies.move_subtree(unit, old_path, new_path)
     audit.record(actor=actor, action="unit.moved", object_type="unit", object_id=unit.id,
                  summary=unit.code, before={"parent_id": old_parent_id},
                  after={"parent_id": new_parent.id if new_parent else None})
