@@ -116,3 +116,18 @@ def test_the_officers_page_still_shows_only_their_area(client, db, busy):  # noq
     # the far commune moved under the other commune: that commune is still outside
     assert client.get(f"/log/report?unit={busy.commune.id}").status_code == 404
     assert client.get(f"/log/report?unit={busy.village.id}").status_code == 404
+
+
+def test_rebuild_command_catches_up_with_visits_changed_by_hand(db, busy, runner):  # noqa: ANN001
+    from sqlalchemy import delete
+
+    kept = _tallies(db)
+    db.session.execute(delete(Visit).where(Visit.person_id == busy.far_member.id))  # by hand
+    db.session.commit()
+    assert _tallies(db) == kept  # the application did not see it
+    result = runner.invoke(args=["lms", "rebuild-tallies"])
+    assert result.exit_code == 0, result.output
+    assert "Đã tính lại" in result.output  # Vietnamese by default, as every command
+    assert _tallies(db) != kept
+    assert reports.totals(busy.district, reports.Period.ending(TODAY)) == raw_reports.totals(
+        busy.district, reports.Period.ending(TODAY))
