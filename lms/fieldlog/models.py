@@ -75,6 +75,8 @@ class Visit(db.Model):
         Index("ix_visits_unit_day", "unit_id", "visited_on"),
         Index("ix_visits_team_day", "team_id", "visited_on"),
         Index("ix_visits_person_day", "person_id", "visited_on"),
+        # The whole country's visits of a few days (the reporting month's correction).
+        Index("ix_visits_day", "visited_on"),
         # Follow-ups open on a date: those open now, and those closed after it (reports).
         Index("ix_visits_follow_ups", "outcome", "follow_up_closed_on", "visited_on"),
     )

@@ -87,6 +87,7 @@ def upgrade():
     with op.batch_alter_table('visits') as batch_op:
         batch_op.create_index('ix_visits_follow_ups',
                               ['outcome', 'follow_up_closed_on', 'visited_on'], unique=False)
+        batch_op.create_index('ix_visits_day', ['visited_on'], unique=False)
     if op.get_bind().dialect.name == 'postgresql':
         _fill("date_trunc('month', visited_on)::date")
     else:
@@ -95,6 +96,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('visits') as batch_op:
+        batch_op.drop_index('ix_visits_day')
         batch_op.drop_index('ix_visits_follow_ups')
     op.drop_index('ix_visit_kind_tallies_key', table_name='visit_kind_tallies')
     op.drop_table('visit_kind_tallies')
