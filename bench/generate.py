@@ -388,6 +388,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
     """Build the data set; returns row counts per table."""
     from lms.certification import standings
     from lms.extensions import db
+    from lms.fieldlog import tallies
     from lms.people import memberships
 
     app = prepare(database_url)
@@ -412,6 +413,7 @@ def generate(database_url: str, scale_name: str) -> dict[str, int]:
         began = time.perf_counter()
         standings.refresh()  # certificates were streamed in without the issuing service
         memberships.backfill()  # members since they were created, two years ago
+        tallies.rebuild()  # visits too were streamed in without the recording service
         db.session.commit()
         print(f"standings rebuilt in {time.perf_counter() - began:.1f} s")
         with engine.connect() as connection:

@@ -35,6 +35,8 @@ DASHBOARD_PAGES = {
     "export targets csv": f"/dashboard/targets.csv?{TARGET_FILTER}",
     "export targets xlsx": f"/dashboard/targets.xlsx?{TARGET_FILTER}",
     "call list": f"/dashboard/targets/call-list?{TARGET_FILTER}",
+    "field log report": "/log/report",
+    "effectiveness": "/log/effectiveness",
 }
 PASSWORD = "bench12345"
 

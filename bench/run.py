@@ -31,7 +31,8 @@ PSS_TARGET_MB = 120
 TARGET_MS = {"sqlite-province": 250, "pg-province": 1000, "pg-national": 1000}
 # The dashboard pages an officer opens (exports and printouts have no target).
 TARGET_PAGES = ("overview", "overview a year ago", "trend (24 months)",
-                "targets (60+, expired/never)", "scorecard")
+                "targets (60+, expired/never)", "scorecard", "field log report",
+                "effectiveness")
 
 
 def measure(name: str, args: argparse.Namespace, first: bool) -> dict:

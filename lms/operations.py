@@ -13,6 +13,7 @@ from lms.certification import standings
 from lms.certification.models import CourseStanding
 from lms.clock import utc_now
 from lms.extensions import db
+from lms.fieldlog import tallies
 from lms.jobs.queue import enqueue
 from lms.jobs.services import start_job
 from lms.offline.services import prune_keys
@@ -102,6 +103,19 @@ def rebuild_standings_command(background: bool, phone: str | None) -> None:
                  count=db.session.query(CourseStanding).count()))
 
 
+@click.command("rebuild-tallies")
+def rebuild_tallies_command() -> None:
+    """Recompute the field log's visit tallies the officers' reports read from the visits.
+
+    The application keeps them in step itself; this is for after visits were changed by hand
+    in the database.
+    """
+    rows, kind_rows = tallies.rebuild()
+    db.session.commit()
+    click.echo(_("Visit tallies rebuilt: %(rows)d rows by age, %(kinds)d rows by kind of help.",
+                 rows=rows, kinds=kind_rows))
+
+
 @click.command("prune-keys")
 def prune_keys_command() -> None:
     """Delete the offline queue's idempotency keys older than 60 days (a weekly job is enough)."""
@@ -125,4 +139,5 @@ def register(group: AppGroup) -> None:
     group.add_command(backup_command)
     group.add_command(restore_command)
     group.add_command(rebuild_standings_command)
+    group.add_command(rebuild_tallies_command)
     group.add_command(prune_keys_command)

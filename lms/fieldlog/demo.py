@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, insert, select
 from lms.certification.models import Certificate
 from lms.clock import VIETNAM
 from lms.extensions import db
+from lms.fieldlog import tallies
 from lms.fieldlog.kinds import ensure_default_kinds
 from lms.fieldlog.models import ServiceKind, Visit, visit_kinds
 from lms.fieldlog.synthetic import draw_visits
@@ -64,4 +65,5 @@ def load_logs(today: date, rng: random.Random) -> int:
                  for kind_id in kinds]
         db.session.execute(insert(visit_kinds), pairs)
     db.session.flush()
+    tallies.rebuild()  # written in bulk, without the recording service
     return len(rows)

@@ -80,9 +80,23 @@ def save_settings(unit: Unit | None, values: dict[str, Setting]) -> None:
     db.session.flush()
 
 
+CHUNK = 10_000  # team ids per statement: PostgreSQL takes at most 65,535 parameters
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
 def activity(team_ids: Sequence[int], on: date) -> dict[int, dict[str, float]]:
     """Per team: people helped and kinds covered in the last 90 days, follow-ups of the last
-    180 days and how many were closed by `on`."""
+    180 days and how many were closed by `on` (nationally, in chunks of teams)."""
+    figures: dict[int, dict[str, float]] = {}
+    for chunk in _chunks(list(team_ids)):
+        figures.update(_activity(chunk, on))
+    return figures
+
+
+def _activity(team_ids: Sequence[int], on: date) -> dict[int, dict[str, float]]:
     if not team_ids:
         return {}
     since = on - timedelta(days=ACTIVITY_DAYS - 1)
@@ -112,6 +126,13 @@ def activity(team_ids: Sequence[int], on: date) -> dict[int, dict[str, float]]:
 def refreshers(team_ids: Sequence[int], on: date) -> dict[int, tuple[int, int]]:
     """Per team: refreshers due in the year up to `on`, and how many were completed by their
     due date (the end of that day in Vietnam)."""
+    result: dict[int, tuple[int, int]] = {}
+    for chunk in _chunks(list(team_ids)):
+        result.update(_refreshers(chunk, on))
+    return result
+
+
+def _refreshers(team_ids: Sequence[int], on: date) -> dict[int, tuple[int, int]]:
     if not team_ids:
         return {}
     rows = db.session.execute(

@@ -75,6 +75,10 @@ class Visit(db.Model):
         Index("ix_visits_unit_day", "unit_id", "visited_on"),
         Index("ix_visits_team_day", "team_id", "visited_on"),
         Index("ix_visits_person_day", "person_id", "visited_on"),
+        # The whole country's visits of a few days (the reporting month's correction).
+        Index("ix_visits_day", "visited_on"),
+        # Follow-ups open on a date: those open now, and those closed after it (reports).
+        Index("ix_visits_follow_ups", "outcome", "follow_up_closed_on", "visited_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,3 +129,38 @@ class EffectivenessSetting(db.Model):
     criterion: Mapped[str] = mapped_column(String(40))
     weight: Mapped[int] = mapped_column(Integer)
     target: Mapped[int] = mapped_column(Integer)
+
+
+class VisitTally(db.Model):
+    """Visits, people helped and follow-ups still open per unit, month and age band: every
+    visit counts in its village's rows and in those of each unit above it, so an area's report
+    reads its own unit's rows. Kept in step by lms.fieldlog.tallies."""
+
+    __tablename__ = "visit_tallies"
+    __table_args__ = (
+        Index("ix_visit_tallies_key", "unit_id", "month", "age_band", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day
+    age_band: Mapped[str] = mapped_column(String(16))
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)
+    open_follow_ups: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class VisitKindTally(db.Model):
+    """Visits and people helped per unit (every unit above the village too), month and kind."""
+
+    __tablename__ = "visit_kind_tallies"
+    __table_args__ = (
+        Index("ix_visit_kind_tallies_key", "unit_id", "month", "kind_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("service_kinds.id", ondelete="CASCADE"))
+    visits: Mapped[int] = mapped_column(Integer, default=0)
+    people: Mapped[int] = mapped_column(Integer, default=0)

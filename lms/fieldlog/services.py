@@ -14,6 +14,7 @@ from sqlalchemy import select
 from lms.clock import local_today
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.fieldlog import tallies
 from lms.fieldlog.models import MAX_NOTE, MAX_PEOPLE, Outcome, Review, ServiceKind, Visit
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS_BY_KEY
@@ -133,6 +134,7 @@ def record_visit(member: Person, data: VisitData, *, actor: Person, today: date,
                   kinds=kinds)
     db.session.add(visit)
     db.session.flush()
+    tallies.change(None, tallies.counted(visit))
     return visit, True
 
 
@@ -164,19 +166,22 @@ def update_visit(visit: Visit, data: VisitData, *, actor: Person, today: date) -
     """Correct one's own entry within the window; a leader looks at it again."""
     _check_window(visit, actor, today)
     unit, kinds = check_visit(visit.person, data, today)
-    visit.unit_id, visit.visited_on = unit.id, data.visited_on
+    before = tallies.counted(visit)
+    visit.unit, visit.unit_id, visit.visited_on = unit, unit.id, data.visited_on
     visit.people_count, visit.age_band = data.people_count, data.age_band
     visit.outcome, visit.note, visit.kinds = Outcome(data.outcome), nfc(data.note.strip()), kinds
     if visit.outcome != Outcome.FOLLOW_UP:
         visit.follow_up_closed_on = None
     visit.review, visit.review_note, visit.reviewed_by_id = Review.PENDING, "", None
     db.session.flush()
+    tallies.change(before, tallies.counted(visit))
     return visit
 
 
 def delete_visit(visit: Visit, *, actor: Person, today: date) -> None:
     """Delete one's own entry within the window."""
     _check_window(visit, actor, today)
+    tallies.change(tallies.counted(visit), None)
     db.session.delete(visit)
     db.session.flush()
 
@@ -238,8 +243,10 @@ def close_follow_up(visit: Visit, *, actor: Person, today: date) -> None:
     if visit.outcome != Outcome.FOLLOW_UP:
         raise LmsError(_l("This visit needs no follow-up."))
     if visit.follow_up_closed_on is None:
+        before = tallies.counted(visit)
         visit.follow_up_closed_on = today
         db.session.flush()
+        tallies.change(before, tallies.counted(visit))
 
 
 def week_of(day: date) -> tuple[date, date]:

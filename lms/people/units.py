@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from blinker import Namespace
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import Select, and_, func, literal, select, update
@@ -15,6 +16,10 @@ from lms.errors import LmsError
 from lms.extensions import db
 from lms.people.models import Person, Team, Unit
 from lms.text import has_control_character, natural_key, nfc
+
+# Sent inside move_unit's transaction with old_path and new_path: packages above people that keep
+# figures per area (the field log's visit tallies) move them along, without people knowing them.
+unit_moved = Namespace().signal("unit-moved")
 
 UNIT_KINDS = ("province", "district", "commune", "ward", "special-zone", "town", "village",
               "hamlet", "neighbourhood")
@@ -134,6 +139,7 @@ def move_unit(unit: Unit, new_parent: Unit | None, actor: Person | None = None) 
     old_parent_id = unit.parent_id
     unit.parent = new_parent
     db.session.flush()
+    unit_moved.send(unit, old_path=old_path, new_path=new_path)
     audit.record(actor=actor, action="unit.moved", object_type="unit", object_id=unit.id,
                  summary=unit.code, before={"parent_id": old_parent_id},
                  after={"parent_id": new_parent.id if new_parent else None})
