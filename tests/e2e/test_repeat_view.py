@@ -40,8 +40,6 @@ def test_a_repeat_view_of_a_lesson_fetches_only_the_page(
     first = context.new_page()
     since = server.log_size()
     first.goto(server.url(lesson), wait_until="networkidle")
-    if workers == "allow":  # the worker installed, not still installing, when she comes back
-        first.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     assert f"GET {lesson} 200" in _settled(server, since)
     first.close()
 
@@ -50,4 +48,7 @@ def test_a_repeat_view_of_a_lesson_fetches_only_the_page(
     again.goto(server.url(lesson), wait_until="networkidle")
     assert again.locator("link[rel=stylesheet]").count() == 1
     assert again.evaluate("getComputedStyle(document.body).fontSize") != "16px"  # styled
-    assert _settled(server, since) == [f"GET {lesson} 200"]
+    # Chromium may check the worker's script for an update after a navigation, in the
+    # background (a 304 without body, never waited for by the page): not a request of the page.
+    asked = [line for line in _settled(server, since) if line != "GET /sw.js 304"]
+    assert asked == [f"GET {lesson} 200"]

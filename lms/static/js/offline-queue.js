@@ -37,9 +37,10 @@
     if (!navigator.onLine) { bar.appendChild(element("p", "flash flash-warning", T.offline)); }
     if (!state) { return; }
     if (state.loginEnded) { bar.appendChild(element("p", "flash flash-error", state.loginEnded)); }
-    if (state.sent) {  // the worker forgets the count once a page holds it: said on one page only
-      sentHere += state.sent;
-      ask({ type: "seen" });
+    if (state.sent) {  // the worker hands the count to one page only ("take")
+      ask({ type: "take" }).then(function (reply) {
+        if (reply && reply.taken) { sentHere += reply.taken; show(reply); }
+      });
     }
     if (sentHere) {
       bar.appendChild(element("p", "flash flash-success", "✓ " + T.sent.replace("{n}", sentHere)));

@@ -205,12 +205,23 @@ self.addEventListener("message", function (event) {
     flush: flush,
     state: function () { return null; },
     forget: function () { return drop(data.id); },
-    seen: function () { delete sentTo[String(data.person)]; },
+    // The count is handed to one page only: read and cleared in one step, so two pages (or two
+    // questions from one page) never both show it.
+    take: function () {
+      var key = String(data.person), count = sentTo[key] || 0;
+      delete sentTo[key];
+      return { taken: count };
+    },
     wipe: function () { return wipe(data.person, false); },
     logout: function () { return flush().then(function () { return wipe(data.person, true); }); }
   }[data.type];
   if (!work) { return; }
-  event.waitUntil(Promise.resolve(work()).then(function () { return summary(data.person); })
+  event.waitUntil(Promise.resolve(work()).then(function (done) {
+    return summary(data.person).then(function (state) {
+      if (done && done.taken !== undefined) { state.taken = done.taken; }
+      return state;
+    });
+  })
     .then(function (state) { if (port) { port.postMessage(state); } },
           function () { if (port) { port.postMessage(null); } }));
 });
