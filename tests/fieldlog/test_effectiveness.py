@@ -108,3 +108,15 @@ def test_help_per_member_by_training(db, world):  # noqa: ANN001
     members, per_kind = effectiveness.help_by_training(world.commune, [], DAY, "vi")
     assert members == {True: 0, False: 2}
     assert dict(per_kind)["Kích hoạt VNeID mức 2"] == {True: 0, False: 6}
+
+
+def test_the_whole_country_asks_for_a_province_first(client, db, world):  # noqa: ANN001
+    """Weights are a province's own: a national administrator picks the province whose teams
+    to compare (ranking every team of the country at once took 40 s nationally)."""
+    login(client, world.admin.phone, PASSWORD)
+    page = client.get("/log/effectiveness").get_data(as_text=True)
+    top = world.commune.path.strip("/").split("/")[0]
+    assert f"/log/effectiveness?unit={top}" in page
+    assert "Chọn một tỉnh" in page and "63" not in page and "38" not in page
+    chosen = client.get(f"/log/effectiveness?unit={top}")
+    assert chosen.status_code == 200 and "Cách tính điểm" in chosen.get_data(as_text=True)
