@@ -4,6 +4,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from lms.i18n import select_locale
 from tests.conftest import post_form
 
 CATALOGUE = Path(__file__).parent.parent / "lms/translations/vi/LC_MESSAGES/messages.po"
@@ -16,6 +17,21 @@ def test_vietnamese_is_the_default_and_english_is_one_tap_away(client, db):
     assert response.headers["Location"] == "/login"
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="en"' in page and "Log in" in page and "Đăng nhập" not in page
+
+
+def test_the_language_is_kept_in_a_cookie_only_the_switch_writes(app, client, db):
+    """Every response rewrites the session cookie, so a request still in flight from the page
+    before the switch could answer last and put back a session without the new language:
+    the choice lives in a cookie of its own, and that cookie decides over the session."""
+    response = post_form(client, "/language", {"lang": "en", "next": "/login"})
+    assert "lms_lang=en" in response.headers["Set-Cookie"]
+    assert "lms_lang" not in client.get("/login").headers.get("Set-Cookie", "")
+    with app.test_request_context("/login", headers={"Cookie": "lms_lang=en"}):
+        assert select_locale() == "en"  # an older session without the choice changes nothing
+    with app.test_request_context("/login", headers={"Cookie": "lms_lang=xx"}):
+        assert select_locale() == "vi"
+    with app.test_request_context("/api/v1/courses", headers={"Cookie": "lms_lang=en"}):
+        assert select_locale() == "vi"  # the API follows `lang` and Accept-Language only
 
 
 def test_language_switch_ignores_unknown_languages_and_foreign_next(client, db):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.wrappers import Response
@@ -15,6 +15,7 @@ from lms.certification.status import Status, certificates_with_state, course_sta
 from lms.clock import local_today
 from lms.courses.progress import courses_in_progress
 from lms.extensions import db
+from lms.i18n import remember_language
 from lms.main.forms import LanguageForm, TextSizeForm
 from lms.main.next_step import next_step
 from lms.main.staff import staff_work
@@ -59,11 +60,13 @@ def home() -> str:
 
 @bp.post("/language")
 def set_language() -> Response:
-    """Remember the chosen language in the session and go back to the page."""
+    """Remember the chosen language in this browser and go back to the page."""
     form = LanguageForm()
+    response = redirect(safe_next(form.next.data, url_for("main.home")))
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
-        session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data, url_for("main.home")))
+        remember_language(response, form.lang.data,
+                          secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.post("/text-size")
