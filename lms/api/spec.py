@@ -130,6 +130,21 @@ RESPONSES = {
     "TooManyRequests": _problem("Rate limit reached: wait and try again"),
 }
 
+# An operation lists the errors it can answer (`errors: [400, 401, 404]` beside `responses:` in
+# its docstring); each becomes a reference to the shared problem response of that status.
+ERROR_RESPONSES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+                   409: "Conflict", 415: "BadRequest", 422: "Unprocessable",
+                   429: "TooManyRequests"}
+
+
+def _with_error_responses(operation: dict) -> dict:
+    """`operation` with its `errors` list turned into responses."""
+    for status in operation.pop("errors", []):
+        operation.setdefault("responses", {})[str(status)] = {
+            "$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"}
+    return operation
+
+
 PARAMETERS = {
     "Cursor": {"name": "cursor", "in": "query", "description": "From the previous page's "
                "next_cursor", "schema": {"type": "string", "maxLength": 500}},
@@ -181,6 +196,7 @@ def _document(base: str) -> dict:
         operations = load_operations_from_docstring(view.__doc__ or "")
         if operations:
             for operation in operations.values():
+                _with_error_responses(operation)
                 operation.setdefault("operationId", rule.endpoint.removeprefix("api."))
             spec.path(path=_openapi_path(rule.rule), operations=operations)
     return spec.to_dict()

@@ -192,8 +192,7 @@ def me() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Me"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [401, 429]
     """
     return jsonify(serializers.me(actor(), g.api_token))
 
@@ -218,8 +217,7 @@ def my_certificates() -> Response:
                   items:
                     type: array
                     items: {$ref: "#/components/schemas/Certificate"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [401, 429]
     """
     rows = certificates_with_state(actor(), local_today())
     return jsonify({"items": [serializers.certificate(c, state) for c, state in rows]})
@@ -246,11 +244,7 @@ def areas() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/AreaPage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     query = select(Unit)
@@ -281,10 +275,7 @@ def area(unit_id: int) -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Area"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [401, 403, 404, 429]
     """
     person = officer()
     unit = db.session.get(Unit, unit_id)
@@ -311,11 +302,7 @@ def teams() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/TeamPage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     unit = area_arg(officer())
     query = select(Team).join(Unit, Unit.id == Team.unit_id)
@@ -350,11 +337,7 @@ def people_list() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/PersonPage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     unit = area_arg(person)
@@ -385,10 +368,7 @@ def person_detail(person_id: int) -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Person"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [401, 403, 404, 429]
     """
     return jsonify(serializers.person(people.get_person_in_scope(officer(), person_id)))
 
@@ -412,9 +392,7 @@ def courses() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/CoursePage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 429]
     """
     page = paginate(select(Course), [Course.id], lambda row: [row.id], scalars=True)
     return page_json(page, [serializers.course(row) for row in page.rows])
@@ -436,9 +414,7 @@ def course(slug: str) -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/CourseDetail"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [401, 404, 429]
     """
     row = db.session.scalar(select(Course).where(Course.slug == slug[:100]))
     if row is None:
@@ -475,11 +451,7 @@ def certificates() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/CertificatePage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     unit = area_arg(person)
@@ -515,11 +487,7 @@ def standings() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/Standings"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     unit = area_arg(person)
@@ -600,11 +568,7 @@ def targets() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/TargetPage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     unit = area_arg(person)
@@ -660,11 +624,7 @@ def assignments() -> Response:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/AssignmentPage"}
-        "400": {$ref: "#/components/responses/BadRequest"}
-        "401": {$ref: "#/components/responses/Unauthorized"}
-        "403": {$ref: "#/components/responses/Forbidden"}
-        "404": {$ref: "#/components/responses/NotFound"}
-        "429": {$ref: "#/components/responses/TooManyRequests"}
+      errors: [400, 401, 403, 404, 429]
     """
     person = officer()
     unit = area_arg(person)
