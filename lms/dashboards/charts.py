@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from markupsafe import Markup, escape
 
@@ -181,45 +182,66 @@ def _truncate(text: str, room: float, size: int) -> str:
     return text if len(text) <= fits else text[: fits - 1].rstrip() + "…"
 
 
-MONTH_BAR_AREA = 300  # the height of 100 %
+MONTH_BAR_AREA = 300  # the height of the tallest possible bar
 
 
-def monthly_share_chart(points: Sequence[tuple[str, int, int, int]], *, title: str,
-                        describe: str, width: int = 720) -> Markup:
-    """Vertical bars of a share by month, as accessible inline SVG: each point is (month
-    label, share in whole percent, count, members); `describe` formats one point for the
-    description and tooltips, with {month} {share} {count} {members}."""
-    uid = "mc-" + hashlib.blake2s(repr((title, points)).encode(), digest_size=4).hexdigest()
-    left, top, bottom = 64, VALUE_SIZE + 12, LABEL_SIZE + 16
-    slot = (width - left - PAD) / max(len(points), 1)
+class MonthBar(NamedTuple):
+    """One month's bar: its label, height (0 to 1 of the chart), the value printed above it
+    and the sentence that describes it (tooltip and the chart's description)."""
+
+    month: str
+    height: float
+    value: str
+    text: str
+
+
+def monthly_bar_chart(bars: Sequence[MonthBar], *, axis: Sequence[tuple[float, str]],
+                      title: str, left: int = 64, width: int = 720) -> Markup:
+    """Vertical bars by month as accessible inline SVG, with a gridline and its label at each
+    (height, label) of `axis`; every third month is labelled, the latest included."""
+    uid = "mc-" + hashlib.blake2s(repr((title, bars)).encode(), digest_size=4).hexdigest()
+    top, bottom = VALUE_SIZE + 12, LABEL_SIZE + 16
+    slot = (width - left - PAD) / max(len(bars), 1)
     height = top + MONTH_BAR_AREA + bottom
     out = []
-    for percent in (0, 50, 100):
-        y = top + MONTH_BAR_AREA * (1 - percent / 100)
+    for fraction, label in axis:
+        y = top + MONTH_BAR_AREA * (1 - fraction)
         out.append(f'<line x1="{left}" x2="{width - PAD}" y1="{y:.1f}" y2="{y:.1f}" '
                    f'stroke="{EMPTY_EDGE}" stroke-width="1"/>'
                    f'<text x="{left - 8}" y="{y + LABEL_SIZE * 0.35:.1f}" '
-                   f'font-size="{LABEL_SIZE}" text-anchor="end" fill="{INK}">{percent}%</text>')
-    summary = []
-    for index, (month, share, count, members) in enumerate(points):
-        text = _clean(describe.format(month=month, share=share_text(count, share),
-                                      count=count, members=members))
-        summary.append(text)
-        bar = MONTH_BAR_AREA * share / 100
+                   f'font-size="{LABEL_SIZE}" text-anchor="end" fill="{INK}">'
+                   f'{escape(label)}</text>')
+    for index, bar in enumerate(bars):
+        tall = MONTH_BAR_AREA * bar.height
         x = left + index * slot + slot * 0.15
-        out.append(f'<rect x="{x:.1f}" y="{top + MONTH_BAR_AREA - bar:.1f}" '
-                   f'width="{slot * 0.7:.1f}" height="{max(bar, 1):.1f}" '
-                   f'fill="{ReportStatus.CERTIFIED.colour}"><title>{escape(text)}</title></rect>')
-        if index % 3 == (len(points) - 1) % 3:  # every third month, the latest included
+        out.append(f'<rect x="{x:.1f}" y="{top + MONTH_BAR_AREA - tall:.1f}" '
+                   f'width="{slot * 0.7:.1f}" height="{max(tall, 1):.1f}" '
+                   f'fill="{ReportStatus.CERTIFIED.colour}">'
+                   f'<title>{escape(_clean(bar.text))}</title></rect>')
+        if index % 3 == (len(bars) - 1) % 3:
             middle = x + slot * 0.35
             out.append(f'<text x="{middle:.1f}" y="{height - 8}" font-size="{LABEL_SIZE}" '
-                       f'text-anchor="middle" fill="{INK}">{escape(_clean(month))}</text>'
-                       f'<text x="{middle:.1f}" y="{top + MONTH_BAR_AREA - bar - 6:.1f}" '
+                       f'text-anchor="middle" fill="{INK}">{escape(_clean(bar.month))}</text>'
+                       f'<text x="{middle:.1f}" y="{top + MONTH_BAR_AREA - tall - 6:.1f}" '
                        f'font-size="{VALUE_SIZE}" font-weight="700" text-anchor="middle" '
-                       f'fill="{INK}">{escape(share_text(count, share))}</text>')
+                       f'fill="{INK}">{escape(bar.value)}</text>')
+    summary = " ".join(_clean(bar.text) for bar in bars)
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="status-chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-labelledby="{uid}-t {uid}-d" font-family="{FONTS}">'
         f'<title id="{uid}-t">{escape(_clean(title))}</title>'
-        f'<desc id="{uid}-d">{escape(" ".join(summary))}</desc>{"".join(out)}</svg>')
+        f'<desc id="{uid}-d">{escape(summary)}</desc>{"".join(out)}</svg>')
+
+
+def monthly_share_chart(points: Sequence[tuple[str, int, int, int]], *, title: str,
+                        describe: str, width: int = 720) -> Markup:
+    """The certified share by month: each point is (month label, share in whole percent,
+    count, members); `describe` formats one point for the description and tooltips, with
+    {month} {share} {count} {members}."""
+    bars = [MonthBar(month, share / 100, share_text(count, share),
+                     describe.format(month=month, share=share_text(count, share),
+                                     count=count, members=members))
+            for month, share, count, members in points]
+    return monthly_bar_chart(bars, axis=[(p / 100, f"{p}%") for p in (0, 50, 100)],
+                             title=title, width=width)
