@@ -68,7 +68,7 @@ def log_in(page: Page, base_url: str, phone: str, password: str) -> None:
 
 
 def set_language(page: Page, lang: str) -> None:
-    """Switch the language with the footer buttons (kept in the session)."""
+    """Switch the language with the footer buttons (kept in a cookie of its own)."""
     if page.get_attribute("html", "lang") == lang:
         return
     with page.expect_navigation():
