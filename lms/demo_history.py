@@ -9,7 +9,7 @@ import math
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 
@@ -20,7 +20,15 @@ from lms.certification import standings
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import add_months, generate_code
 from lms.clock import VIETNAM
-from lms.courses.models import Course, Enrolment, LessonCompletion, Option, Question, Quiz
+from lms.courses.models import (
+    Course,
+    CourseVersion,
+    Enrolment,
+    LessonCompletion,
+    Option,
+    Question,
+    Quiz,
+)
 from lms.extensions import db
 from lms.people.models import Person, Role, Unit
 from lms.quizzes import grading
@@ -110,11 +118,46 @@ def load_history(today: date, rng: random.Random) -> HistorySummary:
     officers = db.session.execute(
         select(Person.id, Unit.path).join(Unit, Unit.id == Person.unit_id)
         .where(Person.role == Role.OFFICER).order_by(Person.id)).all()
+    courses = _published_in_the_past(courses, today)
     history = _History(today, rng, officers, set(db.session.scalars(select(Certificate.code))))
     for member in _members(today, rng):
         for info in courses:
             history.journey(member, info)
     return history.write()
+
+
+def _published_in_the_past(courses: list[_Course], today: date) -> list[_Course]:
+    """The library was imported today, but the history is two years long, and reports on a
+    past date count only the courses published by then. Every version is dated to before the
+    history begins; a current version requiring recertification came out on its `release`,
+    after an earlier version whose certificates it outdates (made here when the import made
+    only one: its row becomes the earlier version, a new row with a greater id the current)."""
+    begun = datetime.combine(today - timedelta(days=HISTORY_DAYS + 1), time(), tzinfo=UTC)
+    dated = []
+    for info in courses:
+        versions = list(info.course.versions)
+        for version in versions:
+            version.created_at = begun
+        if info.release is None:
+            dated.append(info)
+            continue
+        previous, current = (versions[-2] if len(versions) > 1 else None), versions[-1]
+        if previous is None:
+            previous, current = current, CourseVersion(
+                course_id=info.course.id, version=current.version, note=current.note,
+                requires_recertification=True, grace_days=current.grace_days)
+            previous.version, previous.note = info.old[0], ""
+            previous.requires_recertification, previous.grace_days = False, 0
+            db.session.flush()  # renamed before the new row takes its version (unique)
+            db.session.add(current)
+            for change in list(previous.changes):
+                change.version = current
+            db.session.expire(info.course, ["versions"])
+        current.created_at = datetime.combine(info.release, time(), tzinfo=UTC)
+        current.outdates_on = info.release + timedelta(days=current.grace_days)
+        db.session.flush()
+        dated.append(replace(info, seq=current.id, old=(previous.version, previous.id)))
+    return dated
 
 
 def _courses(today: date, rng: random.Random) -> Iterator[_Course]:

@@ -14,7 +14,8 @@ from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import add_months
 from lms.certification.status import Status, expiring_window, latest_certificates, status_case
 from lms.clock import local_today
-from lms.courses.models import Course, Enrolment, Lesson, LessonCompletion
+from lms.courses.models import Course, CourseVersion, Enrolment, Lesson, LessonCompletion
+from lms.dashboards.trend import certified_share_by_month
 from lms.demo_history import load_history
 from lms.people.models import Person, Role
 from lms.quizzes import grading
@@ -53,6 +54,20 @@ def test_demo_history_is_added_once_consistent_and_varied(runner, db):
     check_attempts(db)
     check_statuses(db, today)
     check_refreshers(db, today)
+    check_past_dates(db, today)
+
+
+def check_past_dates(db: SQLAlchemy, today: date) -> None:
+    """The library is imported on the demo's day, but its versions are dated into the history:
+    reports on past dates count the members and their certificates of those days, and a
+    version requiring recertification comes out after the one it outdates."""
+    vneid = db.session.scalar(select(Course).where(Course.slug == "vneid-dinh-danh-dien-tu"))
+    old, new = vneid.versions[-2:]
+    assert old.id < new.id and new.requires_recertification and not old.requires_recertification
+    assert old.created_at.date() < new.created_at.date() < today
+    months = certified_share_by_month(None, [vneid], today)
+    assert all(month.members > 0 for month in months)
+    assert all(month.certified > 0 for month in months[6:])
 
 
 def check_certificates(db: SQLAlchemy) -> None:
@@ -75,7 +90,10 @@ def check_certificates(db: SQLAlchemy) -> None:
         assert (completion.attempt_id is None) == certificate.in_person
     versions = Counter((course.slug, certificate.course_version, certificate.version_seq)
                        for certificate, _, course in rows)
-    assert versions[("vneid-dinh-danh-dien-tu", "2025.1", 0)] > 0
+    old_vneid = db.session.scalar(
+        select(CourseVersion.id).join(Course, Course.id == CourseVersion.course_id)
+        .where(Course.slug == "vneid-dinh-danh-dien-tu", CourseVersion.version == "2025.1"))
+    assert versions[("vneid-dinh-danh-dien-tu", "2025.1", old_vneid)] > 0
     # Online completions: a passing attempt of the same member and course, every lesson done.
     assert not db.session.scalar(select(func.count()).select_from(Completion).join(
         Attempt, Attempt.id == Completion.attempt_id).where(
