@@ -70,8 +70,10 @@ def effectiveness_page() -> str:
 def effectiveness_refresh() -> Response:
     """Compute the area's figures again now (after a day of visits, say)."""
     root = _root(request.args.get("unit"))
-    if root is None or not ActionForm().validate_on_submit():
-        abort(404 if root is None else 400)
+    if root is None:  # the whole country: a province is chosen first
+        return redirect(url_for("fieldlog.effectiveness_page"))
+    if not ActionForm().validate_on_submit():
+        abort(400)
     job = _ask_for(root)
     if not job.finished:
         return redirect(url_for("jobs.job_page", job_id=job.id))
