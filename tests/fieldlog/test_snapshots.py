@@ -120,7 +120,8 @@ def test_the_page_reads_its_snapshot_until_computed_again(client, db, world):  #
     # A visit logged since: today's figures stay as computed until computed again.
     _record(db, world, world.member, DAY, ["vneid-level-2"], 9)
     db.session.commit()
-    assert client.get("/log/effectiveness").get_data(as_text=True) == page
+    same = client.get("/log/effectiveness").get_data(as_text=True)
+    assert "<td>1.0</td>" in same and "<td>5.5</td>" not in same
     again = post_form(client, f"/log/effectiveness/refresh?unit={world.commune.id}", {})
     assert again.status_code == 302
     page = client.get("/log/effectiveness").get_data(as_text=True)
