@@ -299,7 +299,7 @@ def import_time() -> float:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/import.sqlite3"
         env = {**os.environ, "LMS_DATABASE_URL": url}
-        flask = str(ROOT / ".venv/bin/flask")
+        flask = str(Path(sys.executable).parent / "flask")  # the venv's: a worktree has none
         subprocess.run([flask, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                        check=True, capture_output=True)
         began = time.perf_counter()
