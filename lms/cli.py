@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
     from lms.api import cli as api_cli
     from lms.courses import cli as courses_cli
     from lms.credentials import cli as credentials_cli
+    from lms.fieldlog import cli as fieldlog_cli
     from lms.jobs import cli as jobs_cli
     from lms.people import cli as people_cli
     from lms.quizzes import cli as quizzes_cli
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     api_cli.register(lms_cli)
     credentials_cli.register(lms_cli)
     jobs_cli.register(lms_cli)
+    fieldlog_cli.register(lms_cli)
     demo.register(lms_cli)
     operations.register(lms_cli)
     for command in lms_cli.commands.values():

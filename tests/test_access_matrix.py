@@ -199,6 +199,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("fieldlog.report", "GET"): OFFICERS,
     ("fieldlog.report_export", "GET"): OFFICERS,
     ("fieldlog.effectiveness_page", "GET"): OFFICERS,
+    ("fieldlog.effectiveness_refresh", "POST"): OFFICERS,
     ("fieldlog.kinds", "GET"): only("admin"),
     ("fieldlog.kinds", "POST"): only("admin"),
     ("fieldlog.kind_edit", "POST"): only("admin"),

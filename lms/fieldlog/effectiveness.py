@@ -187,25 +187,34 @@ def help_by_training(root: Unit | None, courses: list[Course], on: date,
                      language: str) -> tuple[dict[bool, int], list[tuple[str, dict[bool, int]]]]:
     """Members certified (on every required course) or not, and per kind of help the people
     they helped in the 12 months up to `on`: (members per group, [(kind, people per group)])."""
+    members, per_kind = help_by_kind(root, courses, on)
+    kinds = {kind.id: kind.name(language) for kind in db.session.scalars(select(ServiceKind))}
+    return members, [(kinds[kind_id], people) for kind_id, people in per_kind]
+
+
+def help_by_kind(root: Unit | None, courses: list[Course], on: date
+                 ) -> tuple[dict[bool, int], list[tuple[int, dict[bool, int]]]]:
+    """help_by_training with each kind's id: (members per group, [(kind id, people per group)])
+    in the kinds' order."""
     statuses = member_statuses(root, courses, on)
     certified = statuses.c.status.in_(HOLDS_VALID)
     members = {bool(flag): count for flag, count in db.session.execute(
         select(certified, func.count()).group_by(certified))}
-    name = ServiceKind.name_en if language == "en" else ServiceKind.name_vi
     rows = db.session.execute(
-        select(name, certified, func.sum(Visit.people_count))
+        select(ServiceKind.id, certified, func.sum(Visit.people_count))
         .select_from(statuses)
         .join(Visit, Visit.person_id == statuses.c.person_id)
         .join(visit_kinds, visit_kinds.c.visit_id == Visit.id)
         .join(ServiceKind, ServiceKind.id == visit_kinds.c.kind_id)
         .where(Visit.visited_on > on - timedelta(days=365), Visit.visited_on <= on)
-        .group_by(name, certified, ServiceKind.position).order_by(ServiceKind.position)).all()
-    per_kind: dict[str, dict[bool, int]] = {}
-    for kind, flag, people in rows:
-        per_kind.setdefault(kind, {True: 0, False: 0})[bool(flag)] = int(people or 0)
+        .group_by(ServiceKind.id, certified, ServiceKind.position)
+        .order_by(ServiceKind.position, ServiceKind.id)).all()
+    per_kind: dict[int, dict[bool, int]] = {}
+    for kind_id, flag, people in rows:
+        per_kind.setdefault(kind_id, {True: 0, False: 0})[bool(flag)] = int(people or 0)
     return ({True: members.get(True, 0), False: members.get(False, 0)},
             list(per_kind.items()))
 
 
-__all__ = ["CRITERIA", "TeamEffect", "for_teams", "help_by_training", "save_settings",
-           "settings_for"]
+__all__ = ["CRITERIA", "TeamEffect", "for_teams", "help_by_kind", "help_by_training",
+           "save_settings", "settings_for"]

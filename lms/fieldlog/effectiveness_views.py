@@ -11,16 +11,16 @@ from werkzeug.wrappers import Response
 
 from lms.auth import roles_required
 from lms.clock import local_today
-from lms.dashboards.queries import required_courses
-from lms.dashboards.scorecard import team_scores
 from lms.errors import LmsError
 from lms.extensions import db
-from lms.fieldlog import effectiveness
+from lms.fieldlog import effectiveness, snapshots
 from lms.fieldlog.blueprint import OFFICERS, bp, language
 from lms.fieldlog.criteria import CRITERIA, Setting
-from lms.fieldlog.forms import WeightsForm
+from lms.fieldlog.forms import ActionForm, WeightsForm
 from lms.fieldlog.report_views import _root
 from lms.fieldlog.wording import CRITERION_LABELS, GROUP_LABELS, reason_line, value_text
+from lms.jobs.models import Job
+from lms.jobs.queue import enqueue
 from lms.pagination import Page
 from lms.people import services as people_services
 from lms.people.models import Role, Unit
@@ -34,7 +34,8 @@ PER_PAGE = 50
 @roles_required(*OFFICERS)
 @reads_reports
 def effectiveness_page() -> str:
-    """Every team's effectiveness, weakest first, with the formula and its settings."""
+    """Every team's effectiveness, weakest first, with the formula and its settings: read from
+    the area's snapshot of the day, computed in the background when it is missing or old."""
     root = _root(request.args.get("unit"))
     if root is None:
         # Each province sets its own weights and targets, so scores compare within a province
@@ -42,23 +43,52 @@ def effectiveness_page() -> str:
         provinces = sorted(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None))),
                            key=lambda unit: natural_key(unit.name))
         return render_template("fieldlog/effectiveness_choose.html", provinces=provinces)
-    today = local_today()
-    courses = required_courses()
-    teams = team_scores(root, courses, today)
-    effects = sorted(effectiveness.for_teams(teams, root, today).values(),
-                     key=lambda e: (e.score, e.name))
-    page = Page(request.args.get("page", 1, type=int), PER_PAGE, len(effects))
-    shown = effects[page.offset:page.offset + PER_PAGE]
-    members, per_kind = effectiveness.help_by_training(root, courses, today, language())
-    unit = {"unit": root.id} if root is not None else {}
+    unit = {"unit": root.id}
+    snapshot, job = snapshots.snapshot_for(root), None
+    if snapshot is None or not snapshots.is_current(snapshot, root, local_today()):
+        job = _ask_for(root)  # without a job worker, computed here and now
+        snapshot = snapshots.snapshot_for(root)
+    if snapshot is None:
+        return render_template("fieldlog/effectiveness_waiting.html", root=root, job=job,
+                               unit=unit)
+    page = Page(request.args.get("page", 1, type=int), PER_PAGE, snapshots.team_count(snapshot))
+    shown = snapshots.effects(snapshot, page.offset, PER_PAGE)
+    members, per_kind = snapshots.help_figures(snapshot, language())
     return render_template(
-        "fieldlog/effectiveness.html", root=root, page=page, keep=unit, today=today,
+        "fieldlog/effectiveness.html", root=root, page=page, keep=unit, snapshot=snapshot,
+        pending=job if job is not None and not job.finished else None,
         rows=[(e, reason_line(e), {p.key: value_text(p) for p in e.parts}) for e in shown],
         criteria=CRITERIA, labels=CRITERION_LABELS, groups=GROUP_LABELS,
-        settings=effectiveness.settings_for(root), members=members,
+        settings=snapshots.snapshot_settings(snapshot), members=members,
         per_kind=[(kind, _per_member(people[True], members[True]),
                    _per_member(people[False], members[False])) for kind, people in per_kind],
-        can_set=_may_set(root), unit=unit)
+        can_set=_may_set(root), unit=unit, refresh_form=ActionForm())
+
+
+@bp.post("/log/effectiveness/refresh")
+@roles_required(*OFFICERS)
+def effectiveness_refresh() -> Response:
+    """Compute the area's figures again now (after a day of visits, say)."""
+    root = _root(request.args.get("unit"))
+    if root is None:  # the whole country: a province is chosen first
+        return redirect(url_for("fieldlog.effectiveness_page"))
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    job = _ask_for(root)
+    if not job.finished:
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    return redirect(url_for("fieldlog.effectiveness_page", unit=root.id))
+
+
+def _ask_for(root: Unit) -> Job:
+    """The job computing the area's figures for today: the one under way, else a new one,
+    committed and handed to the queue (which, without Redis, runs it before returning)."""
+    job, new = snapshots.ask_for(root, current_user, local_today(), locale=language(),
+                                 title=_("Teams' effectiveness · %(area)s", area=root.name))
+    if new:
+        db.session.commit()
+        enqueue(job)
+    return job
 
 
 def _per_member(people: int, members: int) -> str:

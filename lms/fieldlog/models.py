@@ -6,10 +6,12 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -164,3 +166,57 @@ class VisitKindTally(db.Model):
     kind_id: Mapped[int] = mapped_column(ForeignKey("service_kinds.id", ondelete="CASCADE"))
     visits: Mapped[int] = mapped_column(Integer, default=0)
     people: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EffectivenessSnapshot(db.Model):
+    """The effectiveness page's figures for one area on one day, as computed at `computed_at`
+    by lms.fieldlog.snapshots (in the background): the page reads these few rows instead of a
+    year of visits. One per area: a newer one replaces it."""
+
+    __tablename__ = "effectiveness_snapshots"
+    __table_args__ = (Index("ix_effectiveness_snapshots_unit", "unit_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)  # the date the figures are for
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The weights and targets the scores were computed with: {criterion: [weight, target]}.
+    settings: Mapped[dict] = mapped_column(JSON)
+    members_certified: Mapped[int] = mapped_column(Integer)
+    members_other: Mapped[int] = mapped_column(Integer)
+
+
+class EffectivenessTeamFigure(db.Model):
+    """One team's criteria values and score in a snapshot; `position` is its place, weakest
+    first (score, then name)."""
+
+    __tablename__ = "effectiveness_team_figures"
+    __table_args__ = (Index("ix_effectiveness_team_figures_position", "snapshot_id",
+                            "position", unique=True),)
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("effectiveness_snapshots.id", ondelete="CASCADE"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    certified: Mapped[float] = mapped_column(Float)
+    older_certified: Mapped[float] = mapped_column(Float)
+    refreshers_on_time: Mapped[float | None] = mapped_column(Float)
+    people_per_member: Mapped[float] = mapped_column(Float)
+    kinds_covered: Mapped[float] = mapped_column(Float)
+    follow_ups_closed: Mapped[float | None] = mapped_column(Float)
+
+
+class EffectivenessHelpFigure(db.Model):
+    """People helped in the 12 months of a snapshot, per kind, by its area's members certified
+    on every required course and by the others ("does training relate to help?")."""
+
+    __tablename__ = "effectiveness_help_figures"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("effectiveness_snapshots.id", ondelete="CASCADE"), primary_key=True)
+    kind_id: Mapped[int] = mapped_column(ForeignKey("service_kinds.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    people_certified: Mapped[int] = mapped_column(Integer)
+    people_other: Mapped[int] = mapped_column(Integer)

@@ -16,6 +16,7 @@ SHOWN_ROWS = 500
 TITLES = {
     "roster_import": _l("Roster import"),
     "standings_rebuild": _l("Rebuilding the certification standings"),
+    "effectiveness": _l("Computing the teams' effectiveness"),
 }
 
 
@@ -31,10 +32,16 @@ def _standings(job: Job) -> dict:
     return {"result_template": "certification/_standings_job_result.html"}
 
 
+def _effectiveness(job: Job) -> dict:
+    return {"result_template": "fieldlog/_effectiveness_job_result.html"}
+
+
 _RESULTS: dict[str, Callable[[Job], dict]] = {"roster_import": _roster,
-                                               "standings_rebuild": _standings}
+                                               "standings_rebuild": _standings,
+                                               "effectiveness": _effectiveness}
 _BACK = {"roster_import": ("roster.upload", _l("Import a roster")),
-         "standings_rebuild": ("main.home", _l("Home"))}
+         "standings_rebuild": ("main.home", _l("Home")),
+         "effectiveness": ("fieldlog.effectiveness_page", _l("Teams' effectiveness"))}
 
 
 def result_context(job: Job) -> dict:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 HANDLERS = {
     "roster_import": "lms.people.roster_job:run",
     "standings_rebuild": "lms.certification.standings_job:run",
+    "effectiveness": "lms.fieldlog.effectiveness_job:run",
 }
 
 

@@ -60,6 +60,7 @@ ROLES = {
     "tokens.token_create": "officer",
     "tokens.token_revoke": "officer",
     "jobs.delete_file": "officer",
+    "fieldlog.effectiveness_refresh": "officer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},
