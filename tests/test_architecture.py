@@ -30,7 +30,8 @@ LAYERS: list[set[str]] = [
 # Top-level modules that know nothing of any feature.
 KERNEL = {"extensions", "config", "clock", "text", "caching", "pagination", "public_url",
           "downloads", "sqlite", "markdown", "markdown_limits", "forms", "errors", "i18n",
-          "content_errors", "text_size", "static_files", "reports_db", "spreadsheets"}
+          "content_errors", "text_size", "static_files", "reports_db", "spreadsheets",
+          "transaction"}
 # The shared web shell: login wiring, headers and limits, the menu, template filters.
 SHELL = {"auth", "security", "navigation", "template_helpers"}
 # Entry points: wiring, commands and demo data, above everything.

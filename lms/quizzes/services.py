@@ -36,7 +36,16 @@ class Responses:
 
 
 class AttemptClosed(LmsError):
-    """The attempt was already submitted or its time is up; nothing was changed."""
+    """The attempt was already submitted, or its time is up: then it was closed and its saved
+    answers graded on the way, and that stands (the caller commits it)."""
+
+    writes_stand = True
+
+
+class NoAttemptsLeft(LmsError):
+    """Every attempt is used; an overdue one closed on the way stays closed."""
+
+    writes_stand = True
 
 
 def pass_mark_of(course: Course) -> int:
@@ -119,7 +128,8 @@ def start_attempt(person: Person, course: Course, now: datetime,
             return current
     left = attempts_left(person, course)
     if left is not None and left <= 0:
-        raise LmsError(_l("You have used all %(n)d attempts at this quiz.", n=quiz.max_attempts))
+        raise NoAttemptsLeft(_l("You have used all %(n)d attempts at this quiz.",
+                                n=quiz.max_attempts))
     rng = rng or random.Random(secrets.randbits(64))
     drawn = _draw(quiz, rng, required)
     attempt = Attempt(
