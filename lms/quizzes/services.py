@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.courses.changes import question_key as text_key
-from lms.courses.models import Course, Question, Quiz
+from lms.courses.models import Course
 from lms.courses.progress import touch_activity
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
 from lms.quizzes import grading
+from lms.quizzes.content_models import Question, Quiz
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from lms.quizzes.question_types import MAX_TYPED, TAMPERED, type_of
 from lms.quizzes.true_false import true_false_first
