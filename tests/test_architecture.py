@@ -44,7 +44,7 @@ SHARED_ENTRY_NAMES = {"forms", "web"}
 # Web modules named by their feature: the "send again" answer to a form whose login ended, and
 # the dashboards' mass actions (a form, its confirmation page and its redirects), the job
 # handlers (the worker's entry points, as views are the browser's) and a job's result page.
-WEB_MODULES = {"lms.people.resend", "lms.dashboards.bulk", "lms.people.roster_job",
+WEB_MODULES = {"lms.people.resend", "lms.dashboards.bulk", "lms.people.roster.job",
                "lms.certification.standings_job", "lms.jobs.results"}
 # Packages whose every module is an entry point (the home page and the staff home).
 ENTRY_PACKAGES = {"main"}
@@ -67,7 +67,7 @@ FUNCTION_IMPORTS: dict[tuple[str, str], str] = {
     ("lms.certification.views", "lms.certification.pdf"): "fpdf2 and fontTools: PDFs only",
     ("lms.certification.views", "lms.certification.image"): "Pillow and segno: pictures only",
     ("lms.api.views", "lms.api.spec"): "apispec and YAML: the OpenAPI document only",
-    ("lms.jobs.results", "lms.people.roster_job"): "the roster handler imports jobs (its "
+    ("lms.jobs.results", "lms.people.roster.job"): "the roster handler imports jobs (its "
                                                    "models); its result page is drawn here",
 }
 

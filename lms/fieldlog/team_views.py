@@ -33,7 +33,7 @@ from lms.forms import attach_error, options, whole_number
 from lms.people import services as people_services
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team
-from lms.people.roster import RosterFileError
+from lms.people.roster.sheet import RosterFileError
 from lms.security import personal_data
 from lms.transaction import all_or_nothing
 

@@ -9,10 +9,10 @@ from flask.cli import AppGroup
 
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.people.areas.imports import import_administrative_units, import_villages_csv
+from lms.people.areas.units import get_unit_by_code
 from lms.people.models import Role
 from lms.people.services import PersonData, create_person
-from lms.people.unit_import import import_administrative_units, import_villages_csv
-from lms.people.units import get_unit_by_code
 from lms.transaction import all_or_nothing
 
 

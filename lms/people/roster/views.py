@@ -16,11 +16,12 @@ from lms.extensions import db
 from lms.forms import attach_error
 from lms.jobs.queue import enqueue
 from lms.jobs.services import start_job
-from lms.people import roster_job, roster_service
 from lms.people.models import Role
-from lms.people.roster import MAX_BYTES, MAX_ROWS
-from lms.people.roster_forms import RosterConfirmForm, RosterUploadForm, encode_rows
-from lms.people.roster_service import RosterPreview, problem_text
+from lms.people.roster import job as roster_job
+from lms.people.roster import services as roster_service
+from lms.people.roster.forms import RosterConfirmForm, RosterUploadForm, encode_rows
+from lms.people.roster.services import RosterPreview, problem_text
+from lms.people.roster.sheet import MAX_BYTES, MAX_ROWS
 from lms.security import personal_data
 from lms.transaction import all_or_nothing
 

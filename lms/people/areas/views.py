@@ -12,7 +12,7 @@ from lms.auth import roles_required
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import attach_error, options, whole_number
-from lms.people import units as unit_services
+from lms.people.areas import units as unit_services
 from lms.people.forms import UNIT_KIND_LABELS, UnitEditForm, UnitForm, unit_choices
 from lms.people.models import Person, Role, Unit
 from lms.transaction import all_or_nothing
