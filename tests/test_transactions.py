@@ -16,15 +16,14 @@ from sqlalchemy import func, select
 
 from lms.clock import utc_now
 from lms.content_errors import ContentValidationError
-from lms.courses.models import Course, LessonCompletion
+from lms.courses.models import LessonCompletion
 from lms.courses.progress import mark_lesson_done
 from lms.errors import LmsError
 from lms.people.models import Role, Unit
 from lms.transaction import all_or_nothing
 from tests.conftest import login, post_form
-from tests.factories import PASSWORD, make_person, make_unit
-
-COURSE = "vneid-dinh-danh-dien-tu"
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person, make_unit
 
 
 def test_rollback_undoes_a_savepoint_opened_after_reads(db):
@@ -37,10 +36,9 @@ def test_rollback_undoes_a_savepoint_opened_after_reads(db):
     assert list(db.session.scalars(select(Unit.code))) == ["BEFORE"]
 
 
-def test_a_lesson_marked_done_is_undone_with_its_request(db, runner):
-    assert runner.invoke(args=["lms", "import-content", f"course_content/{COURSE}"]).exit_code == 0
+def test_a_lesson_marked_done_is_undone_with_its_request(db):
+    course = make_course(course_files(), SLUG)
     person = make_person(Role.MEMBER)
-    course = db.session.scalar(select(Course).where(Course.slug == COURSE))
     db.session.commit()
     assert mark_lesson_done(person, course.lessons[0], utc_now())
     db.session.rollback()  # the request failed after marking the lesson
