@@ -115,3 +115,32 @@ def test_views_leave_the_rollback_to_all_or_nothing():
                         "db.session.rollback()" in ast.unparse(stmt) for stmt in node.body):
                 by_hand.append(f"{path.relative_to(package)}:{node.lineno}")
     assert not by_hand
+
+
+def test_views_call_services_inside_all_or_nothing():
+    """In views and commands, a `try` that turns a service's refusal into a message runs the
+    service inside `with all_or_nothing():` (a lookup that only answers 404 needs none)."""
+    family = {"LmsError", "ContentValidationError", "AttemptClosed", "StaleEdit", "RowRefused"}
+    # Checks that write nothing: their refusal has nothing to undo.
+    reads_only = {("authoring/views.py", "_problems")}
+    package = Path(__file__).resolve().parent.parent / "lms"
+    entry = [path for path in package.rglob("*.py")
+             if path.stem in {"views", "cli", "bulk"} or path.stem.endswith("_views")]
+    bare = []
+    for path in sorted(entry):
+        functions = [node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.FunctionDef)]
+        tries = [(function.name, node) for function in functions
+                 for node in ast.walk(function) if isinstance(node, ast.Try)]
+        for function, node in tries:
+            if (str(path.relative_to(package)), function) in reads_only:
+                continue
+            caught = {ast.unparse(handler.type).rsplit(".", 1)[-1].strip("()")
+                      for handler in node.handlers if handler.type is not None}
+            caught = {name.strip() for names in caught for name in names.split(",")}
+            guarded = len(node.body) == 1 and isinstance(node.body[0], ast.With) and any(
+                ast.unparse(item.context_expr) == "all_or_nothing()"
+                for item in node.body[0].items)
+            if caught & family and not guarded:
+                bare.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert not bare
