@@ -89,8 +89,9 @@ def main() -> None:
     from lms.jobs.models import Job
     from lms.jobs.queue import enqueue
     from lms.jobs.services import start_job
-    from lms.people import roster_job, roster_service
-    from lms.people.roster_forms import encode_rows
+    from lms.people.roster import job as roster_job
+    from lms.people.roster import services as roster_service
+    from lms.people.roster.forms import encode_rows
 
     app = create_app()
     data = roster_csv(args.rows)

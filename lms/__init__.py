@@ -38,8 +38,8 @@ def create_app(config: type[Config] = Config) -> Flask:
     from lms.jobs.views import bp as jobs_bp
     from lms.main.views import bp as main_bp
     from lms.offline.views import bp as offline_bp
-    from lms.people.roster_views import bp as roster_bp
-    from lms.people.unit_views import bp as units_bp
+    from lms.people.areas.views import bp as units_bp
+    from lms.people.roster.views import bp as roster_bp
     from lms.people.views import bp as people_bp
     from lms.quizzes.views import bp as quizzes_bp
     from lms.static_files import init_app as init_static_files

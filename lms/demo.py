@@ -16,9 +16,9 @@ from lms.demo_history import HISTORY_DAYS, HistorySummary, load_history
 from lms.extensions import db
 from lms.fieldlog.demo import load_logs
 from lms.people import memberships
+from lms.people.areas.imports import import_administrative_units
+from lms.people.areas.units import create_unit, ensure_team, get_unit_by_code, move_unit
 from lms.people.models import Gender, Person, Role, Unit
-from lms.people.unit_import import import_administrative_units
-from lms.people.units import create_unit, ensure_team, get_unit_by_code, move_unit
 
 PROVINCE_CODE = "38"  # Thanh Hóa in the vietnam-provinces package
 DISTRICT_CODE = "38-NX"

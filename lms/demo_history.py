@@ -20,18 +20,11 @@ from lms.certification import standings
 from lms.certification.models import Assignment, Certificate, Completion
 from lms.certification.services import add_months, generate_code
 from lms.clock import VIETNAM
-from lms.courses.models import (
-    Course,
-    CourseVersion,
-    Enrolment,
-    LessonCompletion,
-    Option,
-    Question,
-    Quiz,
-)
+from lms.courses.models import Course, CourseVersion, Enrolment, LessonCompletion
 from lms.extensions import db
 from lms.people.models import Person, Role, Unit
 from lms.quizzes import grading
+from lms.quizzes.content_models import Option, Question, Quiz
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from lms.quizzes.question_types import type_of
 from lms.quizzes.services import question_key

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class LmsError(Exception):
-    """A rule was broken; `message` is shown to the user (usually a lazy translation)."""
+    """A rule was broken; `message` is shown to the user (usually a lazy translation).
+
+    What the service wrote before the refusal is rolled back (lms.transaction.all_or_nothing),
+    unless `writes_stand`: then it is a fact the refusal found on its way (an overdue attempt
+    closed and graded) and the caller commits it.
+    """
+
+    writes_stand: ClassVar[bool] = False
 
     def __init__(self, message: object, field: str | None = None) -> None:
         super().__init__(str(message))

@@ -16,8 +16,8 @@ from lms.courses.library import import_course
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.people import memberships
+from lms.people.areas.units import create_unit, ensure_team
 from lms.people.models import Person, Role, Unit
-from lms.people.units import create_unit, ensure_team
 
 PASSWORD = "correct horse"
 _serial = itertools.count(1)

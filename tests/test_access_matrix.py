@@ -273,7 +273,7 @@ def world(app, db, runner):
 def _finished_import(app, db, officer):  # noqa: ANN001, ANN202
     """A roster import the officer of commune A started, done, with its list of accounts."""
     from lms.jobs.models import Job, JobState
-    from lms.people.roster_job import ACCOUNTS_FILE, accounts_csv
+    from lms.people.roster.job import ACCOUNTS_FILE, accounts_csv
 
     job = Job(kind="roster_import", started_by_id=officer.id, title="x.csv", locale="en",
               state=JobState.DONE, summary={"imported": 0, "filename": "x.csv"},

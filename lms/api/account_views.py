@@ -15,6 +15,7 @@ from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import attach_error
 from lms.security import personal_data
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("tokens", __name__, template_folder="templates")
 
@@ -43,10 +44,10 @@ def token_create() -> tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        _token, secret = tokens.create_token(current_user, name=form.name.data,
-                                             scope=form.scope.data, now=utc_now())
+        with all_or_nothing():
+            _token, secret = tokens.create_token(current_user, name=form.name.data,
+                                                 scope=form.scope.data, now=utc_now())
     except LmsError as error:
-        db.session.rollback()
         attach_error(form, error)
         return _page(form, status=400)
     db.session.commit()

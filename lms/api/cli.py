@@ -10,6 +10,7 @@ from lms.clock import utc_now
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.people.services import find_by_phone
+from lms.transaction import all_or_nothing
 
 
 def register(group: AppGroup) -> None:
@@ -27,9 +28,9 @@ def create_api_token(phone: str, name: str, scope: str) -> None:
     if person is None:
         raise click.ClickException(f"Nobody has the phone number {phone}.")
     try:
-        _token, secret = create_token(person, name=name, scope=scope, now=utc_now())
+        with all_or_nothing():
+            _token, secret = create_token(person, name=name, scope=scope, now=utc_now())
     except LmsError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(secret)

@@ -32,8 +32,8 @@ from lms.dashboards.targets import (
 from lms.extensions import csrf, db, limiter
 from lms.people import services as people
 from lms.people.ages import AGE_BANDS_BY_KEY
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Role, Team, Unit
-from lms.people.units import in_subtree
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies: a token in the Authorization header cannot be forged by a page

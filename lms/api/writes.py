@@ -22,10 +22,10 @@ from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
-from lms.people import roster_service
 from lms.people import services as people
 from lms.people.models import Person
-from lms.people.roster import COLUMNS, MAX_TEXT
+from lms.people.roster import services as roster_service
+from lms.people.roster.sheet import COLUMNS, MAX_TEXT
 
 MAX_IDS = 5000
 

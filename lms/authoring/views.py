@@ -41,6 +41,7 @@ from lms.forms import attach_error, whole_number
 from lms.markdown import MarkdownRefused, render_markdown
 from lms.people.models import Role
 from lms.quizzes.gift_import import GiftMerge
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("authoring", __name__, template_folder="templates", url_prefix="/author")
 AUTHORS = (Role.TRAINER, Role.ADMIN)
@@ -101,8 +102,9 @@ def new_course() -> str | Response:
     form = NewCourseForm()
     if form.validate_on_submit():
         try:
-            draft = drafts.create_course(form.slug.data, form.title.data, current_user,
-                                         utc_now())
+            with all_or_nothing():
+                draft = drafts.create_course(form.slug.data, form.title.data, current_user,
+                                             utc_now())
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -173,11 +175,11 @@ def settings(slug: str) -> str | Response:
         data["tags"] = [" ".join(tag.split()) for tag in (form.tags.data or "").split(",")
                         if tag.strip()]
         try:
-            drafts.save_settings(current, data, form.intro.data or "",
-                                 revision=_int(form.revision.data), actor=current_user,
-                                 now=utc_now())
+            with all_or_nothing():
+                drafts.save_settings(current, data, form.intro.data or "",
+                                     revision=_int(form.revision.data), actor=current_user,
+                                     now=utc_now())
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -211,15 +213,15 @@ def lesson(slug: str, path: str) -> str | Response:
                 form.body.errors = [*form.body.errors, str(drafts.refusal(refused.problem))]
         else:
             try:
-                drafts.save_lesson(current, path, title=form.title.data,
-                                   minutes=form.minutes.data, body=form.body.data or "",
-                                   revision=_int(form.revision.data), actor=current_user,
-                                   now=utc_now(), recording=_recording(form),
-                                   remove_audio=form.remove_audio.data)
+                with all_or_nothing():
+                    drafts.save_lesson(current, path, title=form.title.data,
+                                       minutes=form.minutes.data, body=form.body.data or "",
+                                       revision=_int(form.revision.data), actor=current_user,
+                                       now=utc_now(), recording=_recording(form),
+                                       remove_audio=form.remove_audio.data)
             except NotFound:
                 abort(404)
             except LmsError as error:
-                db.session.rollback()
                 attach_error(form, error)
             else:
                 db.session.commit()
@@ -255,7 +257,8 @@ def add_lesson(slug: str) -> Response:
         flash(_("Enter a title."), "error")
         return redirect(url_for("authoring.draft", slug=slug))
     try:
-        file = drafts.add_lesson(current, form.title.data, current_user, utc_now())
+        with all_or_nothing():
+            file = drafts.add_lesson(current, form.title.data, current_user, utc_now())
     except LmsError as error:
         flash(str(error.message), "error")
         return redirect(url_for("authoring.draft", slug=slug))
@@ -288,7 +291,9 @@ def delete(slug: str, path: str) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        drafts.delete_file(current, path, revision=_int(form.revision.data) or -1, now=utc_now())
+        with all_or_nothing():
+            drafts.delete_file(current, path, revision=_int(form.revision.data) or -1,
+                               now=utc_now())
     except NotFound:
         abort(404)
     except LmsError as error:
@@ -311,13 +316,12 @@ def quiz(slug: str) -> str | Response:
     problems = []
     if form.validate_on_submit():
         try:
-            drafts.save_quiz(current, form.text.data or "", revision=_int(form.revision.data),
-                             actor=current_user, now=utc_now())
+            with all_or_nothing():
+                drafts.save_quiz(current, form.text.data or "", revision=_int(form.revision.data),
+                                 actor=current_user, now=utc_now())
         except ContentValidationError as error:
-            db.session.rollback()
             problems = error.errors
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -357,17 +361,16 @@ def gift(slug: str) -> str:
     upload = form.file.data
     name = (upload.filename or "gift.txt").replace("\\", "/").rsplit("/", 1)[-1]
     try:
-        text = upload.read().decode("utf-8-sig")
-        merge = drafts.add_gift(current, text, actor=current_user, now=utc_now())
+        with all_or_nothing():
+            text = upload.read().decode("utf-8-sig")
+            merge = drafts.add_gift(current, text, actor=current_user, now=utc_now())
     except UnicodeDecodeError:
         report = GiftReport("error", _("The file is not UTF-8 text. Save it again as UTF-8 and "
                                        "retry."))
     except ContentValidationError as error:
-        db.session.rollback()
         report = GiftReport("error", _("The quiz of the draft has problems; fix them first:"),
                             tuple(str(problem) for problem in error.errors))
     except LmsError as error:
-        db.session.rollback()
         report = GiftReport("error", str(error.message))
     else:
         db.session.commit()
@@ -386,14 +389,13 @@ def upload(slug: str) -> Response:
         return redirect(url_for("authoring.draft", slug=slug) + "#images")
     upload = form.file.data
     try:
-        file = drafts.add_asset(current, upload.filename or "image", upload.read(),
-                                current_user, utc_now())
+        with all_or_nothing():
+            file = drafts.add_asset(current, upload.filename or "image", upload.read(),
+                                    current_user, utc_now())
     except ContentValidationError as error:
-        db.session.rollback()
         flash(_("This file cannot be used: %(reason)s", reason=error.errors[0].reason), "error")
         return redirect(url_for("authoring.draft", slug=slug) + "#images")
     except LmsError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("authoring.draft", slug=slug) + "#images")
     db.session.commit()
@@ -437,17 +439,16 @@ def publish(slug: str) -> str | Response:
                                        days=form.grace_days.data or 0),
                                    changes=drafts.changes(current, course))
         try:
-            drafts.publish(current, version=form.version.data, note=form.note.data,
-                           requires_recertification=form.requires_recertification.data,
-                           grace_days=form.grace_days.data or 0,
-                           actor=current_user, now=utc_now())
+            with all_or_nothing():
+                drafts.publish(current, version=form.version.data, note=form.note.data,
+                               requires_recertification=form.requires_recertification.data,
+                               grace_days=form.grace_days.data or 0,
+                               actor=current_user, now=utc_now())
         except ContentValidationError as error:
-            db.session.rollback()
             flash(_("The draft has problems; fix them before publishing."), "error")
             for problem in error.errors[:10]:
                 flash(str(problem), "error")
         except LmsError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
@@ -515,15 +516,15 @@ def import_zip() -> str | Response:
         upload = form.file.data
         name = upload.filename or "course.zip"
         try:
-            folder, files = read_course_zip(upload.read(), name)
-            slug = folder or name.rsplit("/", 1)[-1].removesuffix(".zip")
-            parsed = parse_course_files(slug, files)
-            rule_problems = check_application_rules(parsed)
-            if rule_problems:
-                raise ContentValidationError(rule_problems)
-            result = import_course(parsed, now=utc_now(), actor=current_user)
+            with all_or_nothing():
+                folder, files = read_course_zip(upload.read(), name)
+                slug = folder or name.rsplit("/", 1)[-1].removesuffix(".zip")
+                parsed = parse_course_files(slug, files)
+                rule_problems = check_application_rules(parsed)
+                if rule_problems:
+                    raise ContentValidationError(rule_problems)
+                result = import_course(parsed, now=utc_now(), actor=current_user)
         except ContentValidationError as error:
-            db.session.rollback()
             problems = error.errors
         else:
             db.session.commit()

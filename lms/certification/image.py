@@ -18,6 +18,7 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from lms.certification.pdf import INK, LABELS, CertificateSheet, format_date
+from lms.certification.status import CertificateState
 
 WIDTH, HEIGHT = 1080, 1920
 SIDE = 90  # text margin inside the borders
@@ -26,7 +27,8 @@ PAPER = (255, 255, 255)
 QR_DARK = (0, 0, 0)  # the only pure black in the picture (text is INK)
 QR_QUIET_MODULES = 4
 # Badge colours by state, all with white text at 4.5:1 or more.
-STATE_COLOURS = {"valid": (21, 115, 56), "expiring": (150, 80, 0)}
+STATE_COLOURS = {CertificateState.VALID: (21, 115, 56),
+                 CertificateState.EXPIRING: (150, 80, 0)}
 BAD_STATE = (170, 30, 30)
 
 EXTRA_LABELS = {

@@ -35,6 +35,7 @@ from lms.downloads import attachment
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.forms import attach_error
+from lms.transaction import all_or_nothing
 
 if TYPE_CHECKING:  # fpdf2, Pillow and segno load on the first PDF, picture or QR code
     from lms.certification.pdf import CertificateSheet
@@ -171,8 +172,9 @@ def revoke(certificate_id: int) -> str | Response:
     form = RevokeForm()
     if form.validate_on_submit():
         try:
-            services.revoke_certificate(certificate, actor=current_user,
-                                        reason=form.reason.data, now=utc_now())
+            with all_or_nothing():
+                services.revoke_certificate(certificate, actor=current_user,
+                                            reason=form.reason.data, now=utc_now())
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -196,11 +198,11 @@ def assign(person_id: int) -> Response:
     if form.validate_on_submit():
         course = db.session.get(Course, int(form.course.data))
         try:
-            services.assign_refresher(person=person, course=course, due_on=form.due_on.data,
-                                      reason=form.reason.data or "", actor=current_user,
-                                      now=utc_now(), today=local_today())
+            with all_or_nothing():
+                services.assign_refresher(person=person, course=course, due_on=form.due_on.data,
+                                          reason=form.reason.data or "", actor=current_user,
+                                          now=utc_now(), today=local_today())
         except LmsError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
@@ -248,10 +250,10 @@ def assignment_due(assignment_id: int) -> str | Response:
     form = DueDateForm()
     if form.validate_on_submit():
         try:
-            refreshers.change_due_date(assignment, due_on=form.due_on.data, actor=current_user,
-                                       now=utc_now(), today=local_today())
+            with all_or_nothing():
+                refreshers.change_due_date(assignment, due_on=form.due_on.data, actor=current_user,
+                                           now=utc_now(), today=local_today())
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()

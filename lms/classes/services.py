@@ -12,9 +12,9 @@ from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
+from lms.people.areas.units import in_subtree, is_within
 from lms.people.models import Person, Role, Team, Unit
 from lms.people.services import find_by_phone
-from lms.people.units import in_subtree, is_within
 
 # A class may be entered a little after it was held (the trainer was in the field), not months.
 MAX_DAYS_IN_PAST = 30

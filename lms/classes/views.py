@@ -23,6 +23,7 @@ from lms.people.forms import unit_choices
 from lms.people.models import Role, Unit
 from lms.quizzes.services import pass_mark_of
 from lms.security import personal_data
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("classes", __name__, template_folder="templates")
 ORGANISERS = (Role.TRAINER, Role.ADMIN)
@@ -66,13 +67,13 @@ def schedule() -> str | Response:
                                      _("Choose an area"))
     if form.validate_on_submit():
         try:
-            klass = services.schedule_class(
-                course=db.session.get(Course, int(form.course.data)),
-                unit=db.session.get(Unit, int(form.unit.data)), held_on=form.held_on.data,
-                place=form.place.data, notes=form.notes.data or "", actor=current_user,
-                now=utc_now(), today=local_today())
+            with all_or_nothing():
+                klass = services.schedule_class(
+                    course=db.session.get(Course, int(form.course.data)),
+                    unit=db.session.get(Unit, int(form.unit.data)), held_on=form.held_on.data,
+                    place=form.place.data, notes=form.notes.data or "", actor=current_user,
+                    now=utc_now(), today=local_today())
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -104,9 +105,9 @@ def add_person(class_id: int) -> str | Response:
     form = AddPersonForm()
     if form.validate_on_submit():
         try:
-            attendee = services.add_to_roster(klass, form.phone.data, actor=current_user)
+            with all_or_nothing():
+                attendee = services.add_to_roster(klass, form.phone.data, actor=current_user)
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             name = attendee.person.full_name
@@ -123,11 +124,11 @@ def remove_person(class_id: int, attendee_id: int) -> Response:
     klass = _class(class_id)
     if RemoveForm().validate_on_submit():
         try:
-            person = services.remove_from_roster(klass, attendee_id, actor=current_user)
+            with all_or_nothing():
+                person = services.remove_from_roster(klass, attendee_id, actor=current_user)
         except NotFound:
             abort(404)
         except LmsError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
@@ -157,10 +158,10 @@ def attendance(class_id: int) -> str | Response:
                               parse_score(form[f"score_{row.id}"].data))
                  for row in rows if row.completion_id is None}
         try:
-            issued = record_attendance(klass, marks, actor=current_user, now=utc_now(),
-                                       today=local_today())
+            with all_or_nothing():
+                issued = record_attendance(klass, marks, actor=current_user, now=utc_now(),
+                                           today=local_today())
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()

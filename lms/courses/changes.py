@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lms.courses.content import ParsedCourse, ParsedQuestion
-from lms.courses.models import Course, Question
+from lms.courses.models import Course
 from lms.courses.quiz_format import QuestionKind
+from lms.quizzes.content_models import Question
 
 # Unchanged lines shown around each change in a lesson's diff.
 CONTEXT_LINES = 2

@@ -14,6 +14,7 @@ from lms.courses.content import ContentValidationError
 from lms.courses.library import export_course, import_courses, read_course_folders
 from lms.courses.models import Course
 from lms.extensions import db
+from lms.transaction import all_or_nothing
 
 
 def register(group: AppGroup) -> None:
@@ -28,9 +29,9 @@ def register(group: AppGroup) -> None:
 def import_content(path: Path, dry_run: bool) -> None:
     """Import or update every course folder under PATH (or PATH itself), all or nothing."""
     try:
-        results = import_courses(read_course_folders(path), now=utc_now())
+        with all_or_nothing():
+            results = import_courses(read_course_folders(path), now=utc_now())
     except ContentValidationError as error:
-        db.session.rollback()
         for problem in error.errors:
             click.echo(str(problem), err=True)  # in the default language: no request here
         raise click.ClickException(_("%(count)d problem(s) found; nothing was imported.",

@@ -40,14 +40,12 @@ from lms.courses.models import (
     CourseVersion,
     Lesson,
     LessonCompletion,
-    Option,
-    Question,
-    Quiz,
 )
 from lms.courses.quiz_format import QuestionKind
 from lms.extensions import db
 from lms.markdown import MarkdownRefused, render_markdown
 from lms.people.models import Person
+from lms.quizzes.content_models import Option, Question, Quiz
 from lms.text import fold
 
 # Lesson slugs that would collide with the course's own pages.

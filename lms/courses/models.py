@@ -1,4 +1,5 @@
-"""Courses, lessons, assets and quizzes as imported; enrolments and lesson completions."""
+"""Courses, lessons and assets as imported; enrolments and lesson completions. A course's quiz
+(Quiz, Question, Option) is in lms.quizzes.content_models."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import local_today, utc_now
 from lms.extensions import db
+from lms.quizzes.content_models import Quiz
 
 Timestamp = DateTime(timezone=True)
 
@@ -200,67 +202,6 @@ class Asset(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     course: Mapped[Course] = relationship(back_populates="assets")
-
-
-class Quiz(db.Model):
-    __tablename__ = "quizzes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
-                                           unique=True)
-    title: Mapped[str] = mapped_column(String(300), default="")
-    pass_mark: Mapped[int | None] = mapped_column(Integer)
-    draw: Mapped[int | None] = mapped_column(Integer)
-    shuffle: Mapped[bool] = mapped_column(Boolean, default=True)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
-    layout: Mapped[str] = mapped_column(String(20), default="one_per_screen",
-                                        server_default="one_per_screen")
-    intro_md: Mapped[str] = mapped_column(Text, default="")
-    intro_html: Mapped[str] = mapped_column(Text, default="")
-
-    course: Mapped[Course] = relationship(back_populates="quiz")
-    questions: Mapped[list[Question]] = relationship(
-        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan")
-
-
-class Question(db.Model):
-    __tablename__ = "questions"
-    __table_args__ = (CheckConstraint("kind IN ('single', 'multiple', 'short')",
-                                      name="kind_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))
-    text_md: Mapped[str] = mapped_column(Text)
-    text_html: Mapped[str] = mapped_column(Text)
-    explanation_md: Mapped[str] = mapped_column(Text, default="")
-    explanation_html: Mapped[str] = mapped_column(Text, default="")
-
-    quiz: Mapped[Quiz] = relationship(back_populates="questions")
-    options: Mapped[list[Option]] = relationship(
-        back_populates="question", order_by="Option.position", cascade="all, delete-orphan")
-
-
-class Option(db.Model):
-    """A choice of a choice question, or an accepted answer of a short-answer question."""
-
-    __tablename__ = "options"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"),
-                                             index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    text_md: Mapped[str] = mapped_column(Text)
-    text_html: Mapped[str] = mapped_column(Text)
-    correct: Mapped[bool] = mapped_column(Boolean, default=False)
-    ignore_diacritics: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Why this option is right or wrong (quiz.md: an indented '> ' line under it).
-    explanation_md: Mapped[str] = mapped_column(Text, default="", server_default="")
-    explanation_html: Mapped[str] = mapped_column(Text, default="", server_default="")
-
-    question: Mapped[Question] = relationship(back_populates="options")
 
 
 class Enrolment(db.Model):

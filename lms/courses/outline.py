@@ -16,8 +16,9 @@ from sqlalchemy.orm import joinedload
 
 from lms.caching import BoundedCache
 from lms.courses.audio import duration_label
-from lms.courses.models import Course, Question, Quiz
+from lms.courses.models import Course
 from lms.extensions import db
+from lms.quizzes.content_models import Question, Quiz
 
 # Outlines kept per process: the whole library several times over, yet a bounded amount.
 CACHE_SIZE = 64

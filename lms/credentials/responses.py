@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from lms.certification.services import find_certificate
+from lms.certification.status import CertificateState
 from lms.clock import local_today
 from lms.credentials import credential as vc
 from lms.credentials import services
@@ -41,7 +42,7 @@ def credential_response(code: str) -> Response:
     else:
         today = local_today()
         state = services.state_of(certificate, today)
-        if state == "revoked":
+        if state == CertificateState.REVOKED:
             response = problem(410, _("This certificate has been revoked."),
                                certificate.revoked_reason or "",
                                instance=vc.credential_id(certificate),

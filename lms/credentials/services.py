@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from lms.certification.models import Certificate
 from lms.certification.services import find_certificate
-from lms.certification.status import certificate_state_case, expiring_window
+from lms.certification.status import CertificateState, certificate_state_case, expiring_window
 from lms.credentials import credential as vc
 from lms.credentials import keys
 from lms.extensions import db
@@ -28,7 +28,7 @@ from lms.public_url import public_url
 MEDIA_TYPE = "application/vc+jwt"
 JSON_LD = "application/ld+json"
 # States in which a credential is genuine and current (the verifier exits 0).
-CURRENT_STATES = ("valid", "expiring")
+CURRENT_STATES = (CertificateState.VALID, CertificateState.EXPIRING)
 
 
 def state_of(certificate: Certificate, today: date) -> str:
@@ -38,9 +38,9 @@ def state_of(certificate: Certificate, today: date) -> str:
 
 
 def _reason(certificate: Certificate, state: str) -> str:
-    if state == "revoked":
+    if state == CertificateState.REVOKED:
         return certificate.revoked_reason or ""
-    if state == "outdated":
+    if state == CertificateState.OUTDATED:
         return _("A newer version of the course requires taking it again.")
     return ""
 
@@ -106,7 +106,7 @@ def status_document(certificate: Certificate, today: date) -> dict:
     state = state_of(certificate, today)
     revoked = ([{"id": vc.credential_id(certificate),
                  "revocationReason": certificate.revoked_reason or ""}]
-               if state == "revoked" else [])
+               if state == CertificateState.REVOKED else [])
     return {"id": vc.status_url(certificate), "issuer": vc.issuer_id(vc.issuing_unit(certificate)),
             "revokedCredentials": revoked, "credential": vc.credential_id(certificate),
             "state": state, "reason": _reason(certificate, state), "checkedOn": today.isoformat()}
@@ -195,14 +195,15 @@ def verify(text: str, today: date) -> Verdict:
                                       "such certificate."), credential=claims)
     state = state_of(certificate, today)
     messages = {
-        "valid": _("Genuine and valid."),
-        "expiring": _("Genuine and valid (it expires soon)."),
-        "expired": _("Genuine, but expired."),
-        "outdated": _("Genuine, but outdated: a newer version of the course requires taking "
-                      "it again."),
-        "replaced": _("Genuine, but replaced by a newer certificate of the same course."),
-        "revoked": _("Genuine, but revoked: %(reason)s",
-                     reason=certificate.revoked_reason or ""),
+        CertificateState.VALID: _("Genuine and valid."),
+        CertificateState.EXPIRING: _("Genuine and valid (it expires soon)."),
+        CertificateState.EXPIRED: _("Genuine, but expired."),
+        CertificateState.OUTDATED: _("Genuine, but outdated: a newer version of the course "
+                                     "requires taking it again."),
+        CertificateState.REPLACED: _("Genuine, but replaced by a newer certificate of the "
+                                     "same course."),
+        CertificateState.REVOKED: _("Genuine, but revoked: %(reason)s",
+                                    reason=certificate.revoked_reason or ""),
     }
     return Verdict(True, state in CURRENT_STATES, messages[state], state, claims)
 

@@ -33,6 +33,7 @@ from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import whole_number
 from lms.people.models import Person
+from lms.transaction import all_or_nothing
 
 ACTIONS = ("assign", "redate", "cancel")
 SELECTIONS = ("all", "ticked")
@@ -176,9 +177,9 @@ def handle(filters: TargetFilter, keep: dict[str, list[str]]) -> str | Response 
         # The list shown is not the list now: nothing is written; show the new one to confirm.
         return _confirmation(form, filters, plan, keep, changed=True)
     try:
-        result = _apply(form, filters, plan)
+        with all_or_nothing():
+            result = _apply(form, filters, plan)
     except LmsError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(back)
     db.session.commit()

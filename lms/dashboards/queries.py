@@ -40,9 +40,9 @@ from lms.courses.models import Course, CourseVersion
 from lms.dashboards.numbers import percentages, share_text
 from lms.extensions import db
 from lms.people.ages import AGE_BANDS
+from lms.people.areas.units import in_subtree
 from lms.people.memberships import member_on
 from lms.people.models import Membership, Person, Role, Team, Unit
-from lms.people.units import in_subtree
 from lms.text import natural_key
 
 DASHBOARD_STATUSES = COURSE_KEYS

@@ -17,8 +17,8 @@ from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course, Enrolment
 from lms.dashboards.queries import ACTIVE_LEARNER, member_statuses
 from lms.extensions import db
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Team, Unit
-from lms.people.units import in_subtree
 from lms.quizzes.models import Attempt
 
 # How the score combines the parts (shown on the page): certification matters most, and

@@ -18,8 +18,8 @@ from lms.dashboards.queries import (
     pair_status,
 )
 from lms.people.ages import AGE_BANDS_BY_KEY
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Team, Unit
-from lms.people.units import in_subtree
 
 # Expired and never completed first: they have no valid certificate at all (the enum's order).
 PRIORITY = {key: ReportStatus(key).priority for key in BY_PRIORITY}

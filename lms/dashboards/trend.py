@@ -43,8 +43,8 @@ from lms.courses.models import Course, CourseVersion
 from lms.dashboards.numbers import percentages, share_text
 from lms.dashboards.queries import day_end
 from lms.extensions import db
+from lms.people.areas.units import in_subtree
 from lms.people.models import Membership, Unit
-from lms.people.units import in_subtree
 
 # Months per statement: bit 62 is the highest a signed 64-bit integer holds with room for
 # the masks' arithmetic ((1 << 62) - 1).

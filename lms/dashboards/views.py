@@ -46,9 +46,9 @@ from lms.forms import options
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
+from lms.people.areas.units import in_subtree, tree_order
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team, Unit
-from lms.people.units import in_subtree, tree_order
 from lms.reports_db import reads_reports
 from lms.security import personal_data
 from lms.spreadsheets import csv_bytes, xlsx_bytes

@@ -15,6 +15,7 @@ from lms.fieldlog.kinds import all_kinds, save_kind
 from lms.fieldlog.models import ServiceKind
 from lms.forms import attach_error
 from lms.people.models import Role
+from lms.transaction import all_or_nothing
 
 
 @bp.route("/log/kinds", methods=["GET", "POST"])
@@ -24,10 +25,10 @@ def kinds() -> str | Response:
     form = KindForm()
     if form.validate_on_submit():
         try:
-            save_kind(None, name_vi=form.name_vi.data, name_en=form.name_en.data,
-                      active=form.active.data)
+            with all_or_nothing():
+                save_kind(None, name_vi=form.name_vi.data, name_en=form.name_en.data,
+                          active=form.active.data)
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -47,10 +48,10 @@ def kind_edit(kind_id: int) -> Response:
     form = KindForm(prefix=f"k{kind.id}")
     if form.validate_on_submit():
         try:
-            save_kind(kind, name_vi=form.name_vi.data, name_en=form.name_en.data,
-                      active=form.active.data)
+            with all_or_nothing():
+                save_kind(kind, name_vi=form.name_vi.data, name_en=form.name_en.data,
+                          active=form.active.data)
         except LmsError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from lms.clock import local_today
 from lms.extensions import db
 from lms.fieldlog import snapshots
-from lms.people.units import get_unit_by_code
+from lms.people.areas.units import get_unit_by_code
 
 
 def register(group: AppGroup) -> None:

@@ -26,6 +26,7 @@ from lms.people import services as people_services
 from lms.people.models import Role, Unit
 from lms.reports_db import reads_reports
 from lms.text import natural_key
+from lms.transaction import all_or_nothing
 
 PER_PAGE = 50
 
@@ -117,9 +118,9 @@ def effectiveness_settings() -> str | Response:
         values = {c.key: Setting(form[f"weight_{c.key}"].data, form[f"target_{c.key}"].data)
                   for c in CRITERIA}
         try:
-            effectiveness.save_settings(province, values)
+            with all_or_nothing():
+                effectiveness.save_settings(province, values)
         except LmsError:
-            db.session.rollback()
             form.form_errors.append(_("At least one weight must be above 0."))
         else:
             db.session.commit()

@@ -34,10 +34,10 @@ from lms.fieldlog.sheet import (
     parse_outcome,
 )
 from lms.people import services as people_services
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Role, Unit
 from lms.people.phone import InvalidPhone, normalise_phone
-from lms.people.roster import FileProblem, RosterFileError
-from lms.people.units import in_subtree
+from lms.people.roster.sheet import FileProblem, RosterFileError
 from lms.text import fold
 
 FILE_MESSAGES = {

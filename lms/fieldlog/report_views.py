@@ -22,9 +22,9 @@ from lms.fieldlog.forms import OUTCOME_LABELS, ReportForm
 from lms.forms import options, whole_number
 from lms.pagination import kept_filters
 from lms.people import services as people_services
+from lms.people.areas.units import in_subtree, tree_order
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Unit
-from lms.people.units import in_subtree, tree_order
 from lms.reports_db import reads_reports
 from lms.security import personal_data
 from lms.spreadsheets import csv_bytes, xlsx_bytes

@@ -24,8 +24,8 @@ from lms.fieldlog.models import (
     VisitTally,
     visit_kinds,
 )
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Team, Unit
-from lms.people.units import in_subtree
 
 QUIET_DAYS = 30
 MONTHS = 12

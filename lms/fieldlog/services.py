@@ -18,8 +18,8 @@ from lms.fieldlog import tallies
 from lms.fieldlog.models import MAX_NOTE, MAX_PEOPLE, Outcome, Review, ServiceKind, Visit
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS_BY_KEY
+from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Role, Unit
-from lms.people.units import in_subtree
 from lms.text import has_control_character, nfc
 
 EDIT_DAYS = 7  # a member may correct or delete their own entry this many days after writing it

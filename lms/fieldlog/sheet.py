@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from lms.people.roster import (
+from lms.people.roster.sheet import (
     FileProblem,
     RosterFileError,
     _xlsx_records,

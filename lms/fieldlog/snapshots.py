@@ -33,8 +33,8 @@ from lms.fieldlog.models import (
 )
 from lms.jobs.models import Job, JobState
 from lms.jobs.services import start_job
+from lms.people.areas.units import in_subtree, unit_moved
 from lms.people.models import Person, Team, Unit
-from lms.people.units import in_subtree, unit_moved
 
 JOB_KIND = "effectiveness"
 # A job queued or running longer than this is taken as lost (a worker that died): ask again.

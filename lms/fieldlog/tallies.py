@@ -4,7 +4,7 @@ rows instead of a year of visits.
 
 Derived from `visits` and kept in step here, by the services that change those
 (lms.fieldlog.services: record, correct, delete a visit, close a follow-up) and by
-lms.people.units.move_unit (a moved unit's figures leave its old ancestors for the new ones).
+lms.people.areas.units.move_unit (a moved unit's figures leave its old ancestors for the new ones).
 Visits written in bulk (demo, benchmark generator) are followed by rebuild(). A person is never
 deleted by the application (their visits would go with them, ON DELETE CASCADE), and no other
 path changes a visit's village, date, count, age band, outcome or kinds; a visit's team does
@@ -27,8 +27,8 @@ from sqlalchemy.orm import aliased
 
 from lms.extensions import db
 from lms.fieldlog.models import Outcome, Visit, VisitKindTally, VisitTally, visit_kinds
+from lms.people.areas.units import unit_moved
 from lms.people.models import Unit
-from lms.people.units import unit_moved
 
 
 @dataclass(frozen=True)

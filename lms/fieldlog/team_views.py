@@ -33,8 +33,9 @@ from lms.forms import attach_error, options, whole_number
 from lms.people import services as people_services
 from lms.people.forms import AGE_BAND_LABELS
 from lms.people.models import Role, Team
-from lms.people.roster import RosterFileError
+from lms.people.roster.sheet import RosterFileError
 from lms.security import personal_data
+from lms.transaction import all_or_nothing
 
 TYPISTS = (Role.LEADER, *OFFICERS)
 
@@ -86,8 +87,9 @@ def review(visit_id: int) -> Response:
     if form.validate_on_submit():
         decision = Review.QUERIED if form.decision.data == "query" else Review.CONFIRMED
         try:
-            services.review_visit(visit, actor=current_user, decision=decision,
-                                  note=form.note.data or "")
+            with all_or_nothing():
+                services.review_visit(visit, actor=current_user, decision=decision,
+                                      note=form.note.data or "")
         except LmsError as error:
             flash(str(error.message), "error")
         else:
@@ -182,11 +184,12 @@ def upload() -> str:
     form = ImportForm()
     if form.validate_on_submit():
         try:
-            try:
-                rows = read_file(form.file.data.read(MAX_BYTES + 1))
-            except RosterFileError as error:
-                raise imports.file_error(error) from None
-            preview = imports.check_rows(current_user, rows, local_today(), _labels())
+            with all_or_nothing():
+                try:
+                    rows = read_file(form.file.data.read(MAX_BYTES + 1))
+                except RosterFileError as error:
+                    raise imports.file_error(error) from None
+                preview = imports.check_rows(current_user, rows, local_today(), _labels())
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -212,8 +215,9 @@ def confirm_import() -> str | Response:
         return _preview_page(preview, "file")
     batch = imports.batch_token(form.payload.data)
     try:
-        created = imports.save(current_user, preview, local_today(), batch)
-        db.session.commit()
+        with all_or_nothing():
+            created = imports.save(current_user, preview, local_today(), batch)
+            db.session.commit()
     except (LmsError, IntegrityError, NotFound):
         db.session.rollback()
         flash(_("Nothing was saved: a row was refused. Check the sheet and try again."),

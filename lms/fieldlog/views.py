@@ -19,6 +19,7 @@ from lms.fieldlog.models import Visit
 from lms.forms import attach_error, options
 from lms.offline.queue import queueable
 from lms.people.forms import AGE_BAND_LABELS
+from lms.transaction import all_or_nothing
 
 
 def _visit_form(visit: Visit | None = None) -> VisitForm:
@@ -46,12 +47,12 @@ def record() -> str | Response:
     form = _visit_form()
     if form.validate_on_submit():
         try:
-            visit, created = services.record_visit(current_user, form.visit_data(),
-                                                   actor=current_user, today=local_today(),
-                                                   token=form.token.data)
-            db.session.commit()
+            with all_or_nothing():
+                visit, created = services.record_visit(current_user, form.visit_data(),
+                                                       actor=current_user, today=local_today(),
+                                                       token=form.token.data)
+                db.session.commit()
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         except IntegrityError:  # the same form sent twice at the same moment: the first won
             db.session.rollback()
@@ -97,10 +98,10 @@ def edit(visit_id: int) -> str | Response:
     form = _visit_form(visit)
     if form.validate_on_submit():
         try:
-            services.update_visit(visit, form.visit_data(), actor=current_user,
-                                  today=local_today())
+            with all_or_nothing():
+                services.update_visit(visit, form.visit_data(), actor=current_user,
+                                      today=local_today())
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -116,9 +117,9 @@ def delete(visit_id: int) -> Response:
     visit = _own_editable(visit_id)
     if ActionForm().validate_on_submit():
         try:
-            services.delete_visit(visit, actor=current_user, today=local_today())
+            with all_or_nothing():
+                services.delete_visit(visit, actor=current_user, today=local_today())
         except LmsError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
@@ -136,7 +137,8 @@ def close(visit_id: int) -> Response:
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            services.close_follow_up(visit, actor=current_user, today=local_today())
+            with all_or_nothing():
+                services.close_follow_up(visit, actor=current_user, today=local_today())
         except NotFound:
             abort(404)
         except LmsError as error:

@@ -21,7 +21,7 @@ TITLES = {
 
 
 def _roster(job: Job) -> dict:
-    from lms.people.roster_job import read_accounts
+    from lms.people.roster.job import read_accounts
 
     path = result_path(job)
     accounts = read_accounts(path.read_bytes(), SHOWN_ROWS) if path is not None else []

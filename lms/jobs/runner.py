@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 # kind -> "module:function"; imported when a job of that kind runs, so this module needs none.
 HANDLERS = {
-    "roster_import": "lms.people.roster_job:run",
+    "roster_import": "lms.people.roster.job:run",
     "standings_rebuild": "lms.certification.standings_job:run",
     "effectiveness": "lms.fieldlog.effectiveness_job:run",
 }

@@ -9,10 +9,11 @@ from flask.cli import AppGroup
 
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.people.areas.imports import import_administrative_units, import_villages_csv
+from lms.people.areas.units import get_unit_by_code
 from lms.people.models import Role
 from lms.people.services import PersonData, create_person
-from lms.people.unit_import import import_administrative_units, import_villages_csv
-from lms.people.units import get_unit_by_code
+from lms.transaction import all_or_nothing
 
 
 def register(group: AppGroup) -> None:
@@ -40,9 +41,9 @@ def create_user(phone: str, password: str, name: str, role: str, unit_code: str 
     data = PersonData(full_name=name, phone=phone, role=Role(role), unit=unit,
                       birth_year=birth_year)
     try:
-        person, _ = create_person(data, password=password, actor=None)
+        with all_or_nothing():
+            person, _ = create_person(data, password=password, actor=None)
     except LmsError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"Created {person.role.value} {person.full_name} ({person.phone}).")
@@ -59,16 +60,16 @@ def import_units(provinces: str | None, csv_path: Path | None) -> None:
     if not provinces and not csv_path:
         raise click.UsageError("Give --provinces, --csv or both.")
     try:
-        if provinces:
-            codes = None if provinces == "all" else {c.strip() for c in provinces.split(",")}
-            summary = import_administrative_units(codes)
-            click.echo(f"Provinces and communes: {summary.created} created, "
-                       f"{summary.updated} updated, {summary.unchanged} unchanged.")
-        if csv_path:
-            summary = import_villages_csv(csv_path.read_bytes())
-            click.echo(f"Villages: {summary.created} created, {summary.updated} updated, "
-                       f"{summary.unchanged} unchanged.")
+        with all_or_nothing():
+            if provinces:
+                codes = None if provinces == "all" else {c.strip() for c in provinces.split(",")}
+                summary = import_administrative_units(codes)
+                click.echo(f"Provinces and communes: {summary.created} created, "
+                           f"{summary.updated} updated, {summary.unchanged} unchanged.")
+            if csv_path:
+                summary = import_villages_csv(csv_path.read_bytes())
+                click.echo(f"Villages: {summary.created} created, {summary.updated} updated, "
+                           f"{summary.unchanged} unchanged.")
     except LmsError as error:
-        db.session.rollback()
         raise click.ClickException(str(error.message)) from None
     db.session.commit()

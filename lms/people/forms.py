@@ -25,9 +25,9 @@ from wtforms.validators import (
 from lms.clock import local_today
 from lms.forms import options
 from lms.people.ages import AGE_BANDS
+from lms.people.areas.units import UNIT_KINDS, tree_order
 from lms.people.models import Gender, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, normalise_phone
-from lms.people.units import UNIT_KINDS, tree_order
 
 ROLE_LABELS = {
     Role.MEMBER: _l("Member"),

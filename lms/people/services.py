@@ -18,9 +18,9 @@ from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people import logins, memberships
 from lms.people.ages import AGE_BANDS_BY_KEY
+from lms.people.areas.units import in_subtree, is_within, subtree_units
 from lms.people.models import Gender, Person, Role, Unit, canonical_password
 from lms.people.phone import InvalidPhone, format_phone, normalise_phone
-from lms.people.units import in_subtree, is_within, subtree_units
 from lms.text import has_control_character, nfc
 
 MIN_PASSWORD_LENGTH = 8

@@ -33,6 +33,7 @@ from lms.security import (
     phone_and_address_key,
     wait_message,
 )
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("people", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -114,8 +115,9 @@ def change_password() -> str | Response:
     if form.validate_on_submit():
         remember = current_user.login.remember
         try:
-            services.change_password(current_user, current=form.current_password.data,
-                                     new=form.new_password.data)
+            with all_or_nothing():
+                services.change_password(current_user, current=form.current_password.data,
+                                         new=form.new_password.data)
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -158,8 +160,9 @@ def person_new() -> str | Response:
     form = _person_form(PersonForm())
     if form.validate_on_submit():
         try:
-            person, temporary = services.create_person(_person_data(form), password=None,
-                                                       actor=current_user)
+            with all_or_nothing():
+                person, temporary = services.create_person(_person_data(form), password=None,
+                                                           actor=current_user)
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -179,9 +182,9 @@ def person_edit(person_id: int) -> str | Response:
                                    gender=person.gender.value if person.gender else ""))
     if form.validate_on_submit():
         try:
-            services.update_person(person, _person_data(form), actor=current_user)
+            with all_or_nothing():
+                services.update_person(person, _person_data(form), actor=current_user)
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -205,7 +208,8 @@ def person_reset_password(person_id: int) -> str | Response:
     """Give a person a temporary password, shown once to the officer."""
     person = _person_in_scope(person_id)
     try:
-        temporary = services.reset_password(person, actor=current_user)
+        with all_or_nothing():
+            temporary = services.reset_password(person, actor=current_user)
     except LmsError as error:
         flash(str(error.message), "error")
         return redirect(url_for("people.person_edit", person_id=person.id))

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from lms.courses.models import Course, Question
+from lms.courses.models import Course
 from lms.extensions import db
+from lms.quizzes.content_models import Question
 from lms.quizzes.grading import normalise_answer
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from lms.quizzes.question_types import CHOICE_KINDS, TYPED_KINDS, type_of

@@ -14,6 +14,7 @@ from lms.content_errors import ContentValidationError
 from lms.courses.models import Course
 from lms.extensions import db
 from lms.quizzes.gift_import import add_gift_questions
+from lms.transaction import all_or_nothing
 
 
 def register(group: AppGroup) -> None:
@@ -34,9 +35,9 @@ def import_gift(file: Path, slug: str) -> None:
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text.") from None
     try:
-        merge = add_gift_questions(course, text, now=utc_now())
+        with all_or_nothing():
+            merge = add_gift_questions(course, text, now=utc_now())
     except ContentValidationError as error:
-        db.session.rollback()
         for problem in error.errors:
             click.echo(str(problem), err=True)
         raise click.ClickException(_("The questions would make the quiz invalid; nothing was "

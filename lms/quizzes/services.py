@@ -13,12 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.courses.changes import question_key as text_key
-from lms.courses.models import Course, Question, Quiz
+from lms.courses.models import Course
 from lms.courses.progress import touch_activity
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.people.models import Person
 from lms.quizzes import grading
+from lms.quizzes.content_models import Question, Quiz
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from lms.quizzes.question_types import MAX_TYPED, TAMPERED, type_of
 from lms.quizzes.true_false import true_false_first
@@ -36,7 +37,16 @@ class Responses:
 
 
 class AttemptClosed(LmsError):
-    """The attempt was already submitted or its time is up; nothing was changed."""
+    """The attempt was already submitted, or its time is up: then it was closed and its saved
+    answers graded on the way, and that stands (the caller commits it)."""
+
+    writes_stand = True
+
+
+class NoAttemptsLeft(LmsError):
+    """Every attempt is used; an overdue one closed on the way stays closed."""
+
+    writes_stand = True
 
 
 def pass_mark_of(course: Course) -> int:
@@ -119,7 +129,8 @@ def start_attempt(person: Person, course: Course, now: datetime,
             return current
     left = attempts_left(person, course)
     if left is not None and left <= 0:
-        raise LmsError(_l("You have used all %(n)d attempts at this quiz.", n=quiz.max_attempts))
+        raise NoAttemptsLeft(_l("You have used all %(n)d attempts at this quiz.",
+                                n=quiz.max_attempts))
     rng = rng or random.Random(secrets.randbits(64))
     drawn = _draw(quiz, rng, required)
     attempt = Attempt(

@@ -31,6 +31,7 @@ from lms.quizzes.question_types import TAMPERED
 from lms.quizzes.result import result_items
 from lms.quizzes.services import Responses
 from lms.security import SAVE_PER_PERSON, SUBMIT_PER_PERSON, person_key
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
 
@@ -74,9 +75,10 @@ def start(slug: str) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        attempt = quiz_flow.start_quiz(current_user, course, utc_now())
+        with all_or_nothing():
+            attempt = quiz_flow.start_quiz(current_user, course, utc_now())
     except LmsError as error:
-        db.session.commit()  # an overdue attempt may have been closed meanwhile
+        db.session.commit()  # what stands: an overdue attempt closed on the way (writes_stand)
         flash(str(error.message), "error")
         return redirect(url_for("quizzes.quiz_page", slug=slug))
     db.session.commit()
@@ -205,13 +207,13 @@ def attempt_submit(attempt_id: int) -> str | Response | tuple[str, int]:
         return redirect(here)
     now = utc_now()
     try:
-        if (saved := _save_instead(attempt, *posted, now)) is not None:
-            return saved
-        outcome = quiz_flow.submit_and_certify(current_user, attempt, posted[0], now)
+        with all_or_nothing():
+            if (saved := _save_instead(attempt, *posted, now)) is not None:
+                return saved
+            outcome = quiz_flow.submit_and_certify(current_user, attempt, posted[0], now)
     except services.AttemptClosed as error:
         outcome = quiz_flow.closed(current_user, attempt, now, error)
     except LmsError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(here)
     db.session.commit()

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from lms.authoring.models import CourseDraft
 from lms.clock import local_today
-from lms.courses.models import Course, CourseVersion
+from lms.courses.models import CourseVersion
 from tests.authoring.test_editor import author, new_course, trainer  # noqa: F401
 from tests.conftest import post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import complete_course, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import complete_course, make_course, make_person
 
 
 def _drafts(db) -> int:  # noqa: ANN001
@@ -52,9 +52,8 @@ def test_a_draft_changed_after_the_confirmation_is_not_discarded(author, db):  #
 
 def test_publishing_with_recertification_states_how_many_become_outdated(
         author, runner, tmp_path, db):  # noqa: F811
-    write_course(tmp_path, course_files())
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    course = db.session.scalar(select(Course))
+    course = make_course(course_files(), SLUG)
+    db.session.commit()
     moment = datetime.combine(local_today(), datetime.min.time(), tzinfo=UTC)
     for _ in range(2):
         complete_course(make_person(), course, moment)
@@ -75,8 +74,8 @@ def test_publishing_with_recertification_states_how_many_become_outdated(
 
 def test_publishing_without_recertification_needs_no_confirmation(
         author, runner, tmp_path, db):  # noqa: F811
-    write_course(tmp_path, course_files())
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    make_course(course_files(), SLUG)
+    db.session.commit()
     post_form(author, "/author/courses/vneid-co-ban/edit", {})
     done = post_form(author, "/author/vneid-co-ban/publish",
                      {"version": "2099.1", "note": "Sửa chính tả"})

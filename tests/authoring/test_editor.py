@@ -18,8 +18,8 @@ from lms.clock import local_today
 from lms.courses.models import Course, CourseVersion
 from lms.people.models import Role
 from tests.conftest import csrf_token, login, post_form
-from tests.courses.test_content import COURSE_CONTENT, course_files, write_course
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.courses.test_content import COURSE_CONTENT, SLUG, course_files
+from tests.factories import PASSWORD, complete_course, make_course, make_person, make_unit
 
 LESSON = """Xin chào bà con.
 
@@ -57,8 +57,7 @@ def open_lesson(client, slug: str, path: str) -> dict[str, str]:
 
 
 def test_members_and_officers_cannot_edit(client, db, runner, tmp_path):
-    write_course(tmp_path, course_files())
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    make_course(course_files(), SLUG)
     village = make_unit(kind="village", team=True)
     for role in (Role.MEMBER, Role.OFFICER, Role.LEADER):
         person = make_person(role, village)
@@ -200,10 +199,8 @@ def test_strip_metadata_keeps_jpeg_image_data():
 
 def test_publishing_needs_a_new_version_and_a_note_and_can_outdate(author, runner, tmp_path,
                                                                    db):
-    write_course(tmp_path, course_files())
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
+    course = make_course(course_files(), SLUG)
     member = make_person()
-    course = db.session.scalar(select(Course))
     complete_course(member, course, datetime(2026, 11, 1, tzinfo=UTC))
     db.session.commit()
     post_form(author, "/author/courses/vneid-co-ban/edit", {})

@@ -12,9 +12,9 @@ from lms.classes import services
 from lms.classes.attendance import Mark, record_attendance
 from lms.classes.models import ClassAttendee
 from lms.clock import local_today, utc_now
-from lms.courses.models import Quiz
 from lms.dashboards.scorecard import team_scores
 from lms.errors import LmsError
+from lms.quizzes.content_models import Quiz
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD
 

@@ -16,10 +16,11 @@ from lms.courses.content import (
     parse_quiz,
     serialise_course,
 )
-from lms.courses.models import Course, Question
+from lms.courses.models import Course
 from lms.courses.quiz_format import serialise_quiz
 from lms.markdown import render_markdown
 from lms.people.models import Role
+from lms.quizzes.content_models import Question
 from tests.conftest import login, post_form
 from tests.courses.test_content import SLUG, as_bytes, course_files, errors_of, write_course
 from tests.factories import PASSWORD, make_person

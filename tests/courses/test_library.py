@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.courses.content import parse_course_dir
-from lms.courses.models import Asset, Course, CourseVersion, Lesson, LessonCompletion, Question
+from lms.courses.models import Asset, Course, CourseVersion, Lesson, LessonCompletion
 from lms.courses.progress import course_progress, mark_lesson_done
+from lms.quizzes.content_models import Question
 from tests.courses.test_content import COURSE_CONTENT, SHIPPED, course_files, write_course
 from tests.factories import make_person
 

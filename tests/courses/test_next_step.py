@@ -10,22 +10,20 @@ from sqlalchemy import select
 from lms.certification.models import Certificate
 from lms.certification.services import assign_refresher
 from lms.clock import local_today, utc_now
-from lms.courses.models import Course
 from lms.courses.progress import enrol, mark_lesson_done
 from lms.people.models import Role
 from lms.quizzes import services as quiz_services
 from tests.conftest import login, post_form
-from tests.courses.test_content import COURSE_MD, course_files, write_course
-from tests.factories import PASSWORD, complete_course, make_person, make_unit
+from tests.courses.test_content import COURSE_MD, SLUG, course_files
+from tests.factories import PASSWORD, complete_course, make_course, make_person, make_unit
 
 REQUIRED = COURSE_MD.replace("tags:", "required: true\ncertificate_valid_months: 12\ntags:")
 
 
 def _import(runner, db, tmp_path, files):  # noqa: ANN001, ANN202
-    write_course(tmp_path, files)
-    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    return db.session.scalar(select(Course))
+    course = make_course(files, SLUG)
+    db.session.commit()
+    return course
 
 
 @pytest.fixture()

@@ -10,22 +10,20 @@ from flask import render_template
 from lms.caching import BoundedCache, Slotted
 from lms.people.models import Role
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 LESSON = "/courses/vneid-co-ban/cai-dat"
 COURSE = "/courses/vneid-co-ban"
 
 
 @pytest.fixture()
-def publish(runner, db, tmp_path):  # noqa: ANN001, ANN201
+def publish(db):  # noqa: ANN001, ANN201
     """Import the test course, optionally with some files changed (as a publish does)."""
 
     def publish(changes: dict[str, str | bytes | None] | None = None) -> None:
-        folder = tmp_path / f"v{len(list(tmp_path.iterdir()))}"
-        write_course(folder, course_files(changes))
-        result = runner.invoke(args=["lms", "import-content", str(folder)])
-        assert result.exit_code == 0, result.output
+        make_course(course_files(changes), SLUG)
+        db.session.commit()
 
     publish()
     return publish

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from lms.courses.models import Enrolment, LessonCompletion
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 MEMBERS_ONLY_COURSE = """\
 ---
@@ -23,12 +23,11 @@ Chỉ thành viên đọc được.
 
 
 @pytest.fixture()
-def library(runner, db, tmp_path):
-    write_course(tmp_path, course_files())
-    write_course(tmp_path, course_files({"course.md": MEMBERS_ONLY_COURSE}), slug="noi-bo")
-    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    return tmp_path
+def library(db):  # noqa: ANN201
+    """A public course and a members-only one."""
+    make_course(course_files(), SLUG)
+    make_course(course_files({"course.md": MEMBERS_ONLY_COURSE}), "noi-bo")
+    db.session.commit()
 
 
 @pytest.fixture()

@@ -24,9 +24,9 @@ from lms.dashboards.queries import Breakdown
 from lms.dashboards.trend import certified_share_by_month
 from lms.extensions import db as _db
 from lms.people import memberships
+from lms.people.areas.units import tree_order
 from lms.people.models import Membership, Role
 from lms.people.services import PersonData, create_person, update_person
-from lms.people.units import tree_order
 from lms.text import natural_key
 from tests.conftest import login
 from tests.factories import PASSWORD, make_person, make_unit

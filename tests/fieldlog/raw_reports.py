@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 from lms.extensions import db
 from lms.fieldlog.models import Outcome, ServiceKind, Visit, visit_kinds
 from lms.fieldlog.reports import Period, Row
+from lms.people.areas.units import in_subtree
 from lms.people.models import Unit
-from lms.people.units import in_subtree
 
 
 def _in_area(root: Unit | None, period: Period, column=Visit.visited_on) -> list:  # noqa: ANN001

@@ -15,7 +15,7 @@ from lms.fieldlog import effectiveness, services, snapshots
 from lms.fieldlog.models import EffectivenessSnapshot, Review, Visit
 from lms.fieldlog.services import VisitData
 from lms.jobs.models import Job
-from lms.people.units import move_unit
+from lms.people.areas.units import move_unit
 from tests.conftest import login, post_form
 from tests.courses.test_content import course_files
 from tests.factories import PASSWORD, certify, make_course

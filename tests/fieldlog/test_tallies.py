@@ -14,7 +14,7 @@ from lms.fieldlog.imports import SheetPreview, SheetRow
 from lms.fieldlog.models import Outcome, ServiceKind, Visit, VisitKindTally, VisitTally
 from lms.fieldlog.services import VisitData
 from lms.people.ages import AGE_BANDS_BY_KEY
-from lms.people.units import move_unit
+from lms.people.areas.units import move_unit
 from tests.fieldlog import raw_reports
 from tests.fieldlog.helpers import build_world
 

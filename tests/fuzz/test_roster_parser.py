@@ -13,8 +13,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from lms.people.roster import COLUMNS, RosterFileError, RosterTable, check_rows, read_roster
-from lms.people.roster_forms import decode_rows, encode_rows
+from lms.people.roster.forms import decode_rows, encode_rows
+from lms.people.roster.sheet import COLUMNS, RosterFileError, RosterTable, check_rows, read_roster
 from tests.fuzz.strategies import NASTY, corrupt, fuzz_settings, nasty_text
 
 YEAR = 2026

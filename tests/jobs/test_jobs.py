@@ -19,8 +19,8 @@ from lms.jobs.models import Job, JobState
 from lms.jobs.progress import Progress
 from lms.people import services
 from lms.people.models import TEMPORARY_HASH_METHOD, Person, Role
-from lms.people.roster import read_roster
-from lms.people.roster_forms import encode_rows
+from lms.people.roster.forms import encode_rows
+from lms.people.roster.sheet import read_roster
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
 

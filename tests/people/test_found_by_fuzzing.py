@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from lms.people.models import Person, Role
 from lms.people.phone import InvalidPhone, normalise_phone
-from lms.people.roster_forms import decode_rows
+from lms.people.roster.forms import decode_rows
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
 

@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from lms.people.areas.units import create_unit
 from lms.people.models import Person, Role, Unit
-from lms.people.roster import Problem, read_roster
+from lms.people.roster.sheet import Problem, read_roster
 from lms.people.services import PersonData, create_person
-from lms.people.units import create_unit
 from lms.text import has_control_character, nfc
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit

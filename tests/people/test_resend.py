@@ -16,8 +16,8 @@ from lms.people import logins
 from lms.people.models import Person
 from lms.quizzes.models import Attempt
 from tests.conftest import CSRF_PATTERN, csrf_token, login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 QUIZ = """\
 ---
@@ -39,11 +39,10 @@ HOST = "http://localhost"
 
 
 @pytest.fixture()
-def course(runner, db, tmp_path) -> Course:
-    write_course(tmp_path, course_files({"quiz.md": QUIZ}))
-    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    return db.session.scalar(select(Course))
+def course(db) -> Course:
+    course = make_course(course_files({"quiz.md": QUIZ}), SLUG)
+    db.session.commit()
+    return course
 
 
 @pytest.fixture()

@@ -10,10 +10,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from lms.clock import local_today
-from lms.people import roster, roster_service, services
+from lms.people import services
 from lms.people.models import Person, Role
 from lms.people.phone import normalise_phone
-from lms.people.roster import (
+from lms.people.roster import services as roster_service
+from lms.people.roster import sheet as roster
+from lms.people.roster.forms import decode_rows, encode_rows
+from lms.people.roster.sheet import (
     MAX_BYTES,
     MAX_ROWS,
     FileProblem,
@@ -23,7 +26,6 @@ from lms.people.roster import (
     column_for,
     read_roster,
 )
-from lms.people.roster_forms import decode_rows, encode_rows
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
 

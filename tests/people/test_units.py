@@ -2,8 +2,8 @@ import pytest
 from sqlalchemy import select, text
 
 from lms.errors import LmsError
+from lms.people.areas.units import create_unit, move_unit, subtree_units
 from lms.people.models import Role, Unit
-from lms.people.units import create_unit, move_unit, subtree_units
 from tests.conftest import login, post_form
 from tests.factories import PASSWORD, make_person, make_unit
 

@@ -15,8 +15,8 @@ from lms.quizzes import services
 from lms.quizzes.analysis import group_size, question_analysis
 from lms.quizzes.services import Responses
 from tests.conftest import login
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 # An option and its share as the analysis page shows them.
@@ -46,9 +46,8 @@ shuffle: false
 
 
 def test_analysis_numbers_on_a_known_data_set(runner, db, tmp_path, client):
-    write_course(tmp_path, course_files({"quiz.md": QUIZ}))
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    course = db.session.scalar(select(Course))
+    course = make_course(course_files({"quiz.md": QUIZ}), SLUG)
+    db.session.commit()
     # Ten members. Q1: everybody right. Q2: only the four strongest right; the others pick B
     # (four of them) or C (two). Q3: the seven strongest right; the rest type "115".
     for number in range(10):
@@ -85,9 +84,8 @@ def test_analysis_numbers_on_a_known_data_set(runner, db, tmp_path, client):
 
 def test_wrong_typed_answers_are_counted_as_marking_compares_them(runner, db, tmp_path, client):
     """Issue 15: trainers see the common wrong typed answers, so they can accept a variant."""
-    write_course(tmp_path, course_files({"quiz.md": QUIZ}))
-    runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    course = db.session.scalar(select(Course))
+    course = make_course(course_files({"quiz.md": QUIZ}), SLUG)
+    db.session.commit()
     for typed in ("114", "114.", " 114", "Một một bốn", "một một bốn", "115", "113."):
         attempt = services.start_attempt(make_person(), course, NOW)
         easy, hard, short = attempt.questions
@@ -113,10 +111,9 @@ def test_group_size_is_27_percent_rounded_up_as_an_integer_on_either_database(db
 
 
 def _import(runner, tmp_path, quiz: str) -> Course:  # noqa: ANN001
-    write_course(tmp_path, course_files({"quiz.md": quiz}))
-    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    return _db.session.scalar(select(Course))
+    course = make_course(course_files({"quiz.md": quiz}), SLUG)
+    _db.session.commit()
+    return course
 
 
 def test_top_and_bottom_groups_are_the_same_size(runner, db, tmp_path):

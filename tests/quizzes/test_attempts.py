@@ -21,8 +21,8 @@ from lms.quizzes import services
 from lms.quizzes.models import Attempt
 from lms.quizzes.services import Responses
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -63,12 +63,11 @@ shuffle: false
 
 
 @pytest.fixture()
-def course_with(runner, db, tmp_path):
+def course_with(db):
     def build(quiz: str) -> Course:
-        write_course(tmp_path, course_files({"quiz.md": quiz}))
-        result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-        assert result.exit_code == 0, result.output
-        return db.session.scalar(select(Course))
+        course = make_course(course_files({"quiz.md": quiz}), SLUG)
+        db.session.commit()
+        return course
     return build
 
 
@@ -133,8 +132,8 @@ def test_snapshot_survives_an_edit_of_the_quiz(course_with, member, runner, tmp_
     services.submit_attempt(attempt, right_answers(attempt), NOW)
     db.session.commit()
     before = [(q.text_html, q.correct) for q in attempt.questions]
-    write_course(tmp_path, course_files({"quiz.md": quiz_md(3)}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path)]).exit_code == 0
+    make_course(course_files({"quiz.md": quiz_md(3)}), SLUG)  # a new version of the quiz
+    db.session.commit()
     db.session.expire_all()
     again = db.session.get(Attempt, attempt.id)
     assert [(q.text_html, q.correct) for q in again.questions] == before

@@ -22,8 +22,8 @@ from lms.quizzes.gift import GiftResult, ParsedQuestion, parse_gift
 from lms.quizzes.gift_import import merge_gift
 from lms.quizzes.gift_text import escape_markdown, html_to_markdown
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 SAMPLE = Path(__file__).parent / "gift_samples" / "moodle_kinds.gift"
 TEXT = SAMPLE.read_text(encoding="utf-8")
@@ -198,8 +198,8 @@ def cli_lines(output: str, name: str) -> list[str]:
 
 def test_the_editor_upload_reports_what_the_cli_reports_where_the_trainer_looks(
         client, runner, db, tmp_path):
-    write_course(tmp_path / "src", course_files({"quiz.md": None}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "src")]).exit_code == 0
+    make_course(course_files({"quiz.md": None}), SLUG)
+    db.session.commit()
     gift = tmp_path / "bank.gift"
     gift.write_text(TEXT + "\n\n" + TEXT, encoding="utf-8")  # the second copy: all duplicates
     cli = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
@@ -251,8 +251,8 @@ def test_an_upload_with_problems_is_reported_by_the_form(client, db):
 
 
 def test_feedback_shows_next_to_its_option_after_submitting(client, runner, db, tmp_path):
-    write_course(tmp_path / "src", course_files({"quiz.md": None}))
-    runner.invoke(args=["lms", "import-content", str(tmp_path / "src")])
+    make_course(course_files({"quiz.md": None}), SLUG)
+    db.session.commit()
     gift = tmp_path / "bank.gift"
     gift.write_text(TEXT, encoding="utf-8")
     assert runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"]

@@ -8,14 +8,15 @@ from sqlalchemy import select
 
 from lms.courses.content import parse_course_dir
 from lms.courses.models import Course
-from tests.courses.test_content import course_files, write_course
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import make_course
 
 SAMPLES = Path(__file__).parent / "gift_samples"
 
 
 def test_gift_questions_are_added_reported_and_exported(runner, db, tmp_path):
-    write_course(tmp_path / "src", course_files({"quiz.md": None}))
-    assert runner.invoke(args=["lms", "import-content", str(tmp_path / "src")]).exit_code == 0
+    make_course(course_files({"quiz.md": None}), SLUG)
+    db.session.commit()
     gift = SAMPLES / "moodle_docs.gift"
     result = runner.invoke(args=["lms", "import-gift", str(gift), "--course", "vneid-co-ban"])
     assert result.exit_code == 0, result.output
@@ -38,8 +39,8 @@ def test_gift_questions_are_added_reported_and_exported(runner, db, tmp_path):
 
 
 def test_gift_import_refuses_unknown_course_and_useless_files(runner, db, tmp_path):
-    write_course(tmp_path / "src", course_files())
-    runner.invoke(args=["lms", "import-content", str(tmp_path / "src")])
+    make_course(course_files(), SLUG)
+    db.session.commit()
     gift = tmp_path / "bad.gift"
     gift.write_text("::Essay:: Viết một đoạn văn. {}\n", encoding="utf-8")
     assert runner.invoke(args=["lms", "import-gift", str(gift), "--course", "nope"]).exit_code

@@ -18,8 +18,8 @@ from lms.courses.models import Course
 from lms.quizzes import services
 from lms.quizzes.models import Attempt, AttemptOption, AttemptQuestion
 from tests.conftest import login, post_form
-from tests.courses.test_content import course_files, write_course
-from tests.factories import PASSWORD, make_person
+from tests.courses.test_content import SLUG, course_files
+from tests.factories import PASSWORD, make_course, make_person
 
 LESSON_1 = """\
 ---
@@ -89,11 +89,10 @@ def course(runner, db, tmp_path: Path) -> Course:  # noqa: ANN001
 
 
 def _course(runner, db, tmp_path: Path, quiz: str) -> Course:  # noqa: ANN001
-    write_course(tmp_path, course_files({"01-vneid-la-gi.md": LESSON_1,
-                                         "02-cai-dat.md": LESSON_2, "quiz.md": quiz}))
-    result = runner.invoke(args=["lms", "import-content", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    return db.session.scalar(select(Course))
+    course = make_course(course_files({"01-vneid-la-gi.md": LESSON_1,
+                                       "02-cai-dat.md": LESSON_2, "quiz.md": quiz}), SLUG)
+    db.session.commit()
+    return course
 
 
 @pytest.fixture()

@@ -16,12 +16,14 @@ from lms.extensions import db
 from lms.forms import attach_error
 from lms.jobs.queue import enqueue
 from lms.jobs.services import start_job
-from lms.people import roster_job, roster_service
 from lms.people.models import Role
-from lms.people.roster import MAX_BYTES, MAX_ROWS
-from lms.people.roster_forms import RosterConfirmForm, RosterUploadForm, encode_rows
-from lms.people.roster_service import RosterPreview, problem_text
+from lms.people.roster import job as roster_job
+from lms.people.roster import services as roster_service
+from lms.people.roster.forms import RosterConfirmForm, RosterUploadForm, encode_rows
+from lms.people.roster.services import RosterPreview, problem_text
+from lms.people.roster.sheet import MAX_BYTES, MAX_ROWS
 from lms.security import personal_data
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("roster", __name__, template_folder="templates")
 # The preview lists this many rows of each kind: a province's 16 000 would make a page of megabytes.
@@ -41,8 +43,9 @@ def upload() -> str:
     if form.validate_on_submit():
         file = form.file.data
         try:
-            preview = roster_service.preview_file(current_user, file.read(MAX_BYTES + 1),
-                                                  file.filename or "", local_today().year)
+            with all_or_nothing():
+                preview = roster_service.preview_file(current_user, file.read(MAX_BYTES + 1),
+                                                      file.filename or "", local_today().year)
         except LmsError as error:
             attach_error(form, error)
         else:
@@ -60,8 +63,9 @@ def confirm() -> str | Response:
         flash(_("The confirmation was damaged. Upload the file again."), "error")
         return redirect(url_for("roster.upload"))
     try:
-        preview = roster_service.preview_rows(current_user, form.rows, form.filename,
-                                              local_today().year)
+        with all_or_nothing():
+            preview = roster_service.preview_rows(current_user, form.rows, form.filename,
+                                                  local_today().year)
     except LmsError as error:
         flash(str(error.message), "error")
         return redirect(url_for("roster.upload"))

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.people.areas.units import UNIT_KINDS, create_unit, ensure_team, unit_problems
 from lms.people.models import Unit
-from lms.people.units import UNIT_KINDS, create_unit, ensure_team, unit_problems
 from lms.text import has_control_character, nfc
 
 VILLAGE_COLUMNS = ("code", "name", "parent_code")
@@ -72,7 +72,7 @@ def import_administrative_units(province_codes: set[str] | None = None) -> Impor
 def import_villages_csv(data: bytes) -> ImportSummary:
     """Villages (or any units) from CSV; any bad row rejects the whole file.
 
-    Rows pass the same checks as the web form (lms.people.units.unit_problems), and text is
+    Rows pass the same checks as the web form (lms.people.areas.units.unit_problems), and text is
     stored in NFC, so a name typed with combining marks is the same name as a composed one.
     """
     try:

@@ -13,7 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, ValidationError
 
-from lms.people.roster import COLUMNS, MAX_BYTES, MAX_TEXT, RosterRow
+from lms.people.roster.sheet import COLUMNS, MAX_BYTES, MAX_TEXT, RosterRow
 
 ACCEPTED_FILES = ",".join((".csv", ".txt", ".xlsx", "text/csv", "text/plain",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))

@@ -12,9 +12,10 @@ from lms.auth import roles_required
 from lms.errors import LmsError
 from lms.extensions import db
 from lms.forms import attach_error, options, whole_number
-from lms.people import units as unit_services
+from lms.people.areas import units as unit_services
 from lms.people.forms import UNIT_KIND_LABELS, UnitEditForm, UnitForm, unit_choices
 from lms.people.models import Person, Role, Unit
+from lms.transaction import all_or_nothing
 
 bp = Blueprint("units", __name__, template_folder="templates")
 
@@ -46,12 +47,12 @@ def unit_new() -> str | Response:
     form.parent.choices = _parent_choices()
     if form.validate_on_submit():
         try:
-            unit = unit_services.create_unit(code=form.code.data, name=form.name.data,
-                                             kind=form.kind.data,
-                                             parent=_unit_or_none(form.parent.data),
-                                             actor=current_user)
+            with all_or_nothing():
+                unit = unit_services.create_unit(code=form.code.data, name=form.name.data,
+                                                 kind=form.kind.data,
+                                                 parent=_unit_or_none(form.parent.data),
+                                                 actor=current_user)
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()
@@ -71,13 +72,13 @@ def unit_edit(unit_id: int) -> str | Response:
     form.parent.choices = _parent_choices()
     if form.validate_on_submit():
         try:
-            unit_services.rename_unit(unit, name=form.name.data, kind=form.kind.data,
-                                      actor=current_user)
-            new_parent = _unit_or_none(form.parent.data)
-            if new_parent is not unit.parent:
-                unit_services.move_unit(unit, new_parent, actor=current_user)
+            with all_or_nothing():
+                unit_services.rename_unit(unit, name=form.name.data, kind=form.kind.data,
+                                          actor=current_user)
+                new_parent = _unit_or_none(form.parent.data)
+                if new_parent is not unit.parent:
+                    unit_services.move_unit(unit, new_parent, actor=current_user)
         except LmsError as error:
-            db.session.rollback()
             attach_error(form, error)
         else:
             db.session.commit()

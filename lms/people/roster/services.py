@@ -14,10 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from lms.errors import LmsError
 from lms.extensions import db
+from lms.people.areas.units import in_subtree
 from lms.people.forms import ROLE_LABELS
 from lms.people.models import Person, Role, Team, Unit
 from lms.people.phone import format_phone
-from lms.people.roster import (
+from lms.people.roster.sheet import (
     COLUMNS,
     FileProblem,
     Issue,
@@ -35,7 +36,6 @@ from lms.people.services import (
     scope_root,
     unit_in_scope,
 )
-from lms.people.units import in_subtree
 from lms.text import fold
 
 COLUMN_LABELS = {

@@ -12,9 +12,9 @@ from lms.clock import local_today
 from lms.jobs.models import Job
 from lms.jobs.progress import Progress
 from lms.jobs.runner import JobFailed, Outcome
-from lms.people import roster_service
-from lms.people.roster_forms import decode_rows
-from lms.people.roster_service import ImportedPerson, problem_text
+from lms.people.roster import services as roster_service
+from lms.people.roster.forms import decode_rows
+from lms.people.roster.services import ImportedPerson, problem_text
 from lms.spreadsheets import FORMULA_STARTS, csv_bytes
 
 ACCOUNTS_FILE = "accounts.csv"
