@@ -157,9 +157,11 @@ def _team_figures(root: Unit | None, courses: list[Course], today: date) -> Subq
         rows = select(members, (members.c.scores % QUIZ_PACK).label("points"),
                       (members.c.scores // QUIZ_PACK).label("taken")).subquery("scored")
     else:
-        members = learners.add_columns(older.label("older")).cte("learners").prefix_with(
-            "MATERIALIZED")
-        scope = None if root is None else select(members.c.person_id)
+        # A subquery, not a CTE: the planner keeps the people's statistics, so it knows each
+        # member's row is joined to one row per aggregate and sorts and merges (with the
+        # statistics of a CTE it expected billions of rows and hashed everything).
+        members = learners.add_columns(older.label("older")).subquery("learners")
+        scope = None if root is None else select(_learners(root).subquery().c.person_id)
         statuses = member_statuses_of(members, courses, today, scope)
         quiz = (select(Attempt.person_id, func.sum(Attempt.percent).label("points"),
                        func.count(Attempt.percent).label("taken"))
