@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -208,11 +209,14 @@ class Enrolment(db.Model):
     """A member taking a course: the summary row that reports and certificates read."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("person_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("person_id", "course_id"),
+        # A member's last activity without reading the rows (the team scorecard).
+        Index("ix_enrolments_person_activity", "person_id", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
-                                           index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"),
                                            index=True)
     started_at: Mapped[datetime] = mapped_column(Timestamp)

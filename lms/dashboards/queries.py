@@ -157,6 +157,11 @@ def _outdated(standing: object, courses: list[Course], today: date,
                  for course_id, seq in newest), false())
 
 
+def outdated_condition(standing: object, courses: list[Course], today: date) -> object:
+    """SQL: the standing's certificate was outdated today (see _outdated)."""
+    return _outdated(standing, courses, today)
+
+
 def pair_status(standing: object, courses: list[Course], today: date,
                 past: bool = False) -> object:
     """lms.certification.status.status_case with not_started and in_progress as "never"
@@ -164,10 +169,10 @@ def pair_status(standing: object, courses: list[Course], today: date,
     outdated = _outdated(standing, courses, today, today if past else None)
     # An outdated certificate is outdated, whatever its date says (as on the member's page).
     expiry = case((outdated, null()), else_=standing.valid_until)
-    return _worst_first(standing.person_id.is_(None), false(), outdated, expiry, today)
+    return worst_first(standing.person_id.is_(None), false(), outdated, expiry, today)
 
 
-def _worst_first(none: object, some: object, outdated: object, expiry: object,
+def worst_first(none: object, some: object, outdated: object, expiry: object,
                  today: date) -> object:
     """SQL: the dashboard status, worst first (a member's overall status over several courses
     is the worst of them), given whether no course is held, whether only some are, whether one
@@ -209,11 +214,27 @@ def member_statuses(root: Unit | None, courses: list[Course], today: date,
     held = _held(courses, members if root is not None or past else None, today,
                  today if past else None)
     count = func.coalesce(held.c.held, 0)
-    status = _worst_first(count == 0, count < len(courses), held.c.outdated > 0,
+    status = worst_first(count == 0, count < len(courses), held.c.outdated > 0,
                           held.c.earliest_valid_until, today)
     return (select(members, status.label("status")).select_from(members)
             .outerjoin(held, held.c.person_id == members.c.person_id)
             .subquery("member_status"))
+
+
+def status_of(person_id: object, courses: list[Course], today: date) -> object:
+    """SQL: one member's overall status today over `courses` (as member_statuses), from
+    their course standings, as a scalar subquery correlated to `person_id`: on SQLite, one
+    index probe per member is cheaper than grouping the standings and joining them."""
+    standing = aliased(CourseStanding, name="own")
+    outdated = _outdated(standing, courses, today)
+    held = func.count()
+    status = worst_first(held == 0, held < len(courses),
+                          func.sum(case((outdated, 1), else_=0)) > 0,
+                          func.min(case((outdated, null()), else_=standing.valid_until)), today)
+    # "+ 0": SQLite probes the member's standings once, not once per course.
+    return (select(status).where(standing.person_id == person_id,
+                                 (standing.course_id + 0).in_([c.id for c in courses]))
+            .scalar_subquery())
 
 
 def _held(courses: list[Course], members: Subquery | None, today: date,
@@ -287,7 +308,7 @@ def overview_report(root: Unit | None, courses: list[Course], today: date,
     standings = found.cte("standings").prefix_with("MATERIALIZED")
     held = _held(courses, members, today, today if past else None, source=standings)
     count = func.coalesce(held.c.held, 0)
-    status = _worst_first(count == 0, count < len(courses), held.c.outdated > 0,
+    status = worst_first(count == 0, count < len(courses), held.c.outdated > 0,
                           held.c.earliest_valid_until, today)
     child_path = _child_path(root, members.c.unit_path)
     band = age_band_case(members.c.birth_year, today)

@@ -9,13 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Float, case, cast, distinct, func, literal, select
+from sqlalchemy import (
+    Float,
+    Numeric,
+    Select,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    null,
+    select,
+)
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
+from lms.certification.models import CourseStanding
 from lms.certification.vocabulary import HOLDS_VALID
 from lms.classes.models import ClassAttendee, InPersonClass
 from lms.courses.models import Course, Enrolment
-from lms.dashboards.queries import ACTIVE_LEARNER, member_statuses
+from lms.dashboards.queries import ACTIVE_LEARNER, outdated_condition, status_of, worst_first
 from lms.extensions import db
 from lms.people.areas.units import in_subtree
 from lms.people.models import Person, Team, Unit
@@ -75,6 +88,7 @@ class Reason:
 
 
 QUIZ_GOOD = 80  # an average quiz score below the usual pass mark costs the team points
+QUIZ_PACK = 1 << 32  # see _team_figures
 
 
 def reasons(team: TeamScore) -> list[Reason]:
@@ -105,40 +119,118 @@ def team_count(root: Unit | None) -> int:
     return db.session.scalar(query) or 0
 
 
+def _learners(root: Unit | None) -> Select:
+    """Active members and leaders of a team, in the area: whose attempts, activity and
+    classes the scorecard counts. `counted`: whether they count among the team's members
+    (the dashboards count only people placed in a unit)."""
+    query = select(Person.id.label("person_id"), Person.team_id, Person.birth_year).where(
+        ACTIVE_LEARNER, Person.team_id.is_not(None))
+    if root is not None:
+        return query.add_columns(literal(1).label("counted")).join(
+            Unit, Unit.id == Person.unit_id).where(in_subtree(Unit.path, root.path))
+    return query.add_columns(case((Person.unit_id.is_not(None), 1), else_=0).label("counted"))
+
+
+def _team_figures(root: Unit | None, courses: list[Course], today: date) -> Subquery:
+    """Per team: members, certified, aged 60+, certified among them, the sum and count of
+    quiz percentages and the last activity, in one pass over the area's members.
+
+    SQLite probes each member's standings, attempts and enrolments through covering indexes
+    (one probe each); PostgreSQL groups each table by member and hashes them together."""
+    learners = _learners(root)
+    older = case((Person.birth_year <= today.year - OLDER_AGE, 1), else_=0)
+    if db.engine.dialect.name == "sqlite":
+        status = status_of(Person.id, courses, today)
+        # One probe for the count and the sum of the percentages (at most 100 each): summed
+        # as percent + 2^32, the count is in the high bits and the sum in the low ones.
+        scores = (select(func.sum(Attempt.percent + QUIZ_PACK))
+                  .where(Attempt.person_id == Person.id, Attempt.submitted_at.is_not(None))
+                  .scalar_subquery())
+        people = learners.add_columns(
+            older.label("older"),
+            case((status.in_(HOLDS_VALID), 1), else_=0).label("valid"),
+            scores.label("scores"),
+            select(func.max(Enrolment.last_activity_at))
+            .where(Enrolment.person_id == Person.id).scalar_subquery().label("at"))
+        # Materialized: each member's probes run once, however often the sums name them.
+        members = people.cte("learners").prefix_with("MATERIALIZED")
+        rows = select(members, (members.c.scores % QUIZ_PACK).label("points"),
+                      (members.c.scores // QUIZ_PACK).label("taken")).subquery("scored")
+    else:
+        # A subquery, not a CTE: the planner keeps the people's statistics, so it knows each
+        # member's row is joined to one row per aggregate and sorts and merges (with the
+        # statistics of a CTE it expected billions of rows and hashed everything).
+        members = learners.add_columns(older.label("older")).subquery("learners")
+        scope = None if root is None else select(_learners(root).subquery().c.person_id)
+        statuses = member_statuses_of(members, courses, today, scope)
+        quiz = (select(Attempt.person_id, func.sum(Attempt.percent).label("points"),
+                       func.count(Attempt.percent).label("taken"))
+                .where(Attempt.submitted_at.is_not(None)).group_by(Attempt.person_id))
+        activity = (select(Enrolment.person_id, func.max(Enrolment.last_activity_at).label("at"))
+                    .group_by(Enrolment.person_id))
+        if scope is not None:
+            quiz = quiz.where(Attempt.person_id.in_(scope))
+            activity = activity.where(Enrolment.person_id.in_(scope))
+        quiz, activity = quiz.subquery("quiz"), activity.subquery("activity")
+        rows = (select(members.c.team_id, members.c.counted, members.c.older,
+                       case((statuses.c.status.in_(HOLDS_VALID), 1), else_=0).label("valid"),
+                       quiz.c.points, quiz.c.taken, activity.c.at)
+                .select_from(members)
+                .outerjoin(statuses, statuses.c.person_id == members.c.person_id)
+                .outerjoin(quiz, quiz.c.person_id == members.c.person_id)
+                .outerjoin(activity, activity.c.person_id == members.c.person_id)
+                .subquery("learners"))
+    counted = rows.c.counted
+    return (select(rows.c.team_id, func.sum(counted).label("members"),
+                   func.sum(counted * rows.c.valid).label("certified"),
+                   func.sum(counted * rows.c.older).label("older"),
+                   func.sum(counted * rows.c.valid * rows.c.older).label("older_certified"),
+                   func.sum(rows.c.points).label("points"), func.sum(rows.c.taken).label("taken"),
+                   func.max(rows.c.at).label("at"))
+            .group_by(rows.c.team_id).subquery("per_team"))
+
+
+def member_statuses_of(members: object, courses: list[Course], today: date,
+                       scope: Select | None) -> Subquery:
+    """Per member holding a standing on `courses` (of `scope` only, when given): their overall
+    status today (as queries.member_statuses; members with none are "never")."""
+    ids = [c.id for c in courses]
+    held = (select(CourseStanding.person_id, func.count().label("held"),
+                   func.sum(case((outdated := outdated_condition(CourseStanding, courses, today),
+                                  1), else_=0)).label("outdated"),
+                   func.min(case((outdated, null()), else_=CourseStanding.valid_until))
+                   .label("earliest"))
+            .where(CourseStanding.course_id.in_(ids)).group_by(CourseStanding.person_id))
+    if scope is not None:
+        held = held.where(CourseStanding.person_id.in_(scope))
+    held = held.subquery("held")
+    status = worst_first(held.c.held == 0, held.c.held < len(courses), held.c.outdated > 0,
+                         held.c.earliest, today)
+    return select(held.c.person_id, status.label("status")).subquery("statuses")
+
+
 def team_scores(root: Unit | None, courses: list[Course], today: date,
                 sort: str = "score", direction: str = DEFAULT_DIRECTION,
                 limit: int | None = None, offset: int = 0) -> list[TeamScore]:
     """The teams in scope, ordered by `sort` in `direction` and paged, every figure
     aggregated in the database."""
-    statuses = member_statuses(root, courses, today)
-    valid = statuses.c.status.in_(HOLDS_VALID)
-    older = statuses.c.birth_year <= today.year - OLDER_AGE
-    per_team = (select(statuses.c.team_id,
-                       func.count().label("members"),
-                       func.sum(case((valid, 1), else_=0)).label("certified"),
-                       func.sum(case((older, 1), else_=0)).label("older"),
-                       func.sum(case((valid & older, 1), else_=0)).label("older_certified"))
-                .group_by(statuses.c.team_id).subquery())
-    learner = select(Person.id, Person.team_id).where(ACTIVE_LEARNER)
-    if root is not None:  # a province's teams need not average the whole country's attempts
-        learner = learner.join(Unit, Unit.id == Person.unit_id).where(
-            in_subtree(Unit.path, root.path))
-    learner = learner.subquery()
-    quiz = (select(learner.c.team_id, func.avg(Attempt.percent).label("average"))
-            .join(Attempt, Attempt.person_id == learner.c.id)
-            .where(Attempt.submitted_at.is_not(None)).group_by(learner.c.team_id).subquery())
-    activity = (select(learner.c.team_id, func.max(Enrolment.last_activity_at).label("at"))
-                .join(Enrolment, Enrolment.person_id == learner.c.id)
-                .group_by(learner.c.team_id).subquery())
-    in_person = (select(learner.c.team_id,
-                        func.count(distinct(ClassAttendee.class_id)).label("count"))
-                 .join(ClassAttendee, ClassAttendee.person_id == learner.c.id)
+    per_team = _team_figures(root, courses, today)
+    # From the attendances (few) to their people, not from every member in the area.
+    classes_held = func.count(distinct(ClassAttendee.class_id)).label("count")
+    in_person = (select(Person.team_id, classes_held)
+                 .select_from(ClassAttendee)
                  .join(InPersonClass, InPersonClass.id == ClassAttendee.class_id)
-                 .where(ClassAttendee.attended.is_(True), InPersonClass.held_on <= today)
-                 .group_by(learner.c.team_id).subquery())
+                 # "+ 0": SQLite would otherwise probe the attendances of every member
+                 .join(Person, Person.id == ClassAttendee.person_id + 0)
+                 .where(ClassAttendee.attended.is_(True), InPersonClass.held_on <= today,
+                        ACTIVE_LEARNER))
+    if root is not None:  # a province's teams need not count the whole country's classes
+        in_person = in_person.join(Unit, Unit.id == Person.unit_id).where(
+            in_subtree(Unit.path, root.path))
+    in_person = in_person.group_by(Person.team_id).subquery("in_person")
     members = func.coalesce(per_team.c.members, 0)
     older_count = func.coalesce(per_team.c.older, 0)
-    average = cast(quiz.c.average, Float)
+    average = _average(per_team.c.points, per_team.c.taken)
     certified_share = case((members > 0, cast(per_team.c.certified, Float) * 100 / members),
                            else_=literal(0.0))
     older_share = case((older_count > 0,
@@ -150,17 +242,15 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
     query = (select(Team.id, Team.name, Unit.name, members,
                     func.coalesce(per_team.c.certified, 0), older_count,
                     func.coalesce(per_team.c.older_certified, 0),
-                    average, activity.c.at, classes, weighted)
+                    average, per_team.c.at, classes, weighted)
              .join(Unit, Unit.id == Team.unit_id)
              .outerjoin(per_team, per_team.c.team_id == Team.id)
-             .outerjoin(quiz, quiz.c.team_id == Team.id)
-             .outerjoin(activity, activity.c.team_id == Team.id)
              .outerjoin(in_person, in_person.c.team_id == Team.id))
     if root is not None:
         query = query.where(in_subtree(Unit.path, root.path))
     columns = {"score": weighted, "name": Team.name, "members": members,
                "certified": certified_share, "older": older_share,
-               "quiz": func.coalesce(average, literal(-1.0)), "activity": activity.c.at,
+               "quiz": func.coalesce(average, literal(-1.0)), "activity": per_team.c.at,
                "in_person": classes}
     query = query.order_by(*_order(columns.get(sort, weighted), sort, direction),
                            Team.name, Team.id)
@@ -170,6 +260,13 @@ def team_scores(root: Unit | None, courses: list[Course], today: date,
                       float(avg) if avg is not None else None, last, held, float(value or 0))
             for (team_id, name, unit_name, count, certified, older_n, older_certified,
                  avg, last, held, value) in db.session.execute(query).all()]
+
+
+def _average(points: ColumnElement, taken: ColumnElement) -> ColumnElement:
+    """SQL: the average quiz percentage from its sum and count, exactly as avg() over the
+    attempts computes it (PostgreSQL: a numeric division; SQLite: a float one)."""
+    exact = Numeric if db.engine.dialect.name == "postgresql" else Float
+    return case((taken > 0, cast(cast(points, exact) / cast(taken, exact), Float)))
 
 
 def _order(column: ColumnElement, sort: str, direction: str) -> list[ColumnElement]:

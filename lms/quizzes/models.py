@@ -36,11 +36,12 @@ class Attempt(db.Model):
               sqlite_where=text("submitted_at IS NULL"),
               postgresql_where=text("submitted_at IS NULL")),
         Index("ix_attempts_course_submitted", "course_id", "submitted_at"),
+        # A member's submitted scores without reading the rows (the team scorecard).
+        Index("ix_attempts_person_submitted", "person_id", "submitted_at", "percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"),
-                                           index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)  # 1 for the member's first attempt, ...
     course_version: Mapped[str] = mapped_column(String(50), default="")
