@@ -34,8 +34,12 @@ def public_url_problem(url: str) -> str | None:
 
 def engine_options(url: str) -> dict:
     """Engine settings for the database at `url` (create_app applies them)."""
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
+        # A connection to a server can die while idle in the pool (a restart, a failover):
+        # each checkout tests it first. A SQLite file cannot, and the test cost every request
+        # a statement.
+        options["pool_pre_ping"] = True
         # The officers' reports are short analytical queries: JIT compilation costs more than
         # it saves (about 40 ms a query, measured nationally), and with the default 4 MB of
         # work memory their grouping spills to disk (bench/, docs/benchmarks.md).
