@@ -58,7 +58,8 @@ class Config:
     # unset, they read from LMS_DATABASE_URL like everything else.
     REPORTS_DATABASE_URL = os.environ.get("LMS_REPORTS_DATABASE_URL") or None
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # process-memory:// is lms.extensions.ProcessMemoryStorage (counters in this process).
+    RATELIMIT_STORAGE_URI = REDIS_URL or "process-memory://"
     # Production without Redis only when this says that limits counted per process are accepted.
     RATELIMIT_PER_PROCESS = os.environ.get("LMS_RATELIMIT_PER_PROCESS") == "1"
     RATELIMIT_ENABLED = True
@@ -137,5 +138,5 @@ class TestConfig(Config):
     REPORTS_DATABASE_URL = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "process-memory://"
     REDIS_URL = None  # jobs run inline; the job tests point this at Redis themselves
