@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 
 from lms.config import Config, engine_options
 
 
+class _Flask(Flask):
+    """Flask, asking once per function whether it is a coroutine: Flask asks for every
+    request hook and view on every request (a dozen `inspect` calls each), and none is."""
+
+    _SYNC_KEPT = 512  # functions made per request (`after_this_request`) must not pile up
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        kept = self.__dict__.setdefault("_sync_functions", {})
+        found = kept.get(func)
+        if found is None:
+            if len(kept) >= self._SYNC_KEPT:
+                kept.clear()
+            found = kept[func] = super().ensure_sync(func)
+        return found
+
+
 def create_app(config: type[Config] = Config) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI."""
     config.check()
-    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR.resolve()))
+    app = _Flask(__name__, instance_path=str(config.INSTANCE_DIR.resolve()))
     app.config.from_object(config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS",
                           engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))

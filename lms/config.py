@@ -34,8 +34,12 @@ def public_url_problem(url: str) -> str | None:
 
 def engine_options(url: str) -> dict:
     """Engine settings for the database at `url` (create_app applies them)."""
-    options: dict = {"pool_pre_ping": True}
+    options: dict = {}
     if url.startswith("postgresql"):
+        # A connection to a server can die while idle in the pool (a restart, a failover):
+        # each checkout tests it first. A SQLite file cannot, and the test cost every request
+        # a statement.
+        options["pool_pre_ping"] = True
         # The officers' reports are short analytical queries: JIT compilation costs more than
         # it saves (about 40 ms a query, measured nationally), and with the default 4 MB of
         # work memory their grouping spills to disk (bench/, docs/benchmarks.md).
@@ -54,7 +58,8 @@ class Config:
     # unset, they read from LMS_DATABASE_URL like everything else.
     REPORTS_DATABASE_URL = os.environ.get("LMS_REPORTS_DATABASE_URL") or None
     REDIS_URL = os.environ.get("LMS_REDIS_URL") or None
-    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # process-memory:// is lms.extensions.ProcessMemoryStorage (counters in this process).
+    RATELIMIT_STORAGE_URI = REDIS_URL or "process-memory://"
     # Production without Redis only when this says that limits counted per process are accepted.
     RATELIMIT_PER_PROCESS = os.environ.get("LMS_RATELIMIT_PER_PROCESS") == "1"
     RATELIMIT_ENABLED = True
@@ -133,5 +138,5 @@ class TestConfig(Config):
     REPORTS_DATABASE_URL = None
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "process-memory://"
     REDIS_URL = None  # jobs run inline; the job tests point this at Redis themselves

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import click
@@ -12,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -80,6 +82,30 @@ migrate = LazyMigrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# Limits are declared on the views; storage is memory:// or Redis (LMS_REDIS_URL), so that
-# several processes enforce one limit.
+
+
+class ProcessMemoryStorage(MemoryStorage):
+    """The limits' in-process counters (`process-memory://`) without a thread per hit.
+
+    The library's memory storage starts a timer thread on nearly every counted request (one
+    that lives 10 ms) to drop expired counters; a counter is checked for expiry whenever it
+    is read anyway, so dropping the expired ones for memory's sake is done here in line, at
+    most once every few seconds."""
+
+    STORAGE_SCHEME = ["process-memory"]
+    SWEEP_EVERY = 5.0  # seconds
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 **options: str) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        self._swept_at = time.monotonic()  # the library's first timer ends on its own
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - the library's name
+        if time.monotonic() - self._swept_at >= self.SWEEP_EVERY:
+            self._swept_at = time.monotonic()
+            self._MemoryStorage__expire_events()
+
+
+# Limits are declared on the views; storage is this process's memory or Redis (LMS_REDIS_URL),
+# so that several processes enforce one limit.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

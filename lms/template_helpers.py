@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
+from babel import dates
 from babel.support import NullTranslations
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_number, get_locale, get_translations
@@ -56,7 +58,16 @@ def short_date(moment: date | None) -> str:
     """A date in the user's language."""
     if moment is None:
         return ""
+    if type(moment) is date:  # a datetime is first moved into the user's time zone
+        return _formatted_date(moment, current_language())
     return format_date(moment, DATE_FORMATS.get(current_language(), "dd/MM/yyyy"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(moment: date, language: str) -> str:
+    # A page lists a handful of dates, the same on many pages: Babel's formatting of each
+    # costs more than the rest of the line it is on.
+    return dates.format_date(moment, DATE_FORMATS.get(language, "dd/MM/yyyy"), locale=language)
 
 
 def _translations(context: Context) -> NullTranslations:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from lms.certification import standings
@@ -67,16 +67,20 @@ def recertification_for(person_id: int, course_id: int) -> Recertification | Non
                            question_keys=_to_relearn(versions, "question"))
 
 
+# Built once: the member's home runs it on every visit.
+_UPDATES_DUE = (
+    select(CourseVersion.course_id, func.min(CourseVersion.outdates_on))
+    .join(CourseStanding, (CourseStanding.course_id == CourseVersion.course_id)
+          & (CourseVersion.id > CourseStanding.version_seq))
+    .where(CourseStanding.person_id == bindparam("person_id"),
+           CourseVersion.requires_recertification.is_(True))
+    .group_by(CourseVersion.course_id))
+
+
 def updates_due(person_id: int) -> dict[int, date]:
     """Course id -> the day the member's certificate becomes (or became) outdated, for every
     course where a version requiring recertification came after it."""
-    return dict(db.session.execute(
-        select(CourseVersion.course_id, func.min(CourseVersion.outdates_on))
-        .join(CourseStanding, (CourseStanding.course_id == CourseVersion.course_id)
-              & (CourseVersion.id > CourseStanding.version_seq))
-        .where(CourseStanding.person_id == person_id,
-               CourseVersion.requires_recertification.is_(True))
-        .group_by(CourseVersion.course_id)).all())
+    return dict(db.session.connection().execute(_UPDATES_DUE, {"person_id": person_id}).all())
 
 
 @dataclass(frozen=True)

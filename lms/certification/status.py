@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Date, Integer, Select, and_, bindparam, case, exists, select
@@ -127,16 +127,42 @@ def course_statuses(person: Person, today: date,
     return [CourseStatus(course, Status(status), cert_id) for course, status, cert_id in rows]
 
 
+@dataclass(frozen=True)
+class StatusRow:
+    """A member's status on a course as plain values: the course's id and the key of its
+    content (lms.courses.outline.OutlineKey), without loading the course."""
+
+    course_key: tuple[int, str, datetime]
+    status: Status
+    certificate_id: int | None
+
+    @property
+    def course_id(self) -> int:
+        return self.course_key[0]
+
+
+def status_rows(person: Person, today: date, course_id: int | None = None) -> list[StatusRow]:
+    """course_statuses without the Course objects (the same rule, the same order)."""
+    params = {"person_id": person.id, "today": today, "horizon": today + expiring_window()}
+    if course_id is not None:
+        params["course_id"] = course_id
+    rows = db.session.connection().execute(_statuses_query(course_id is not None, plain=True),
+                                           params)
+    return [StatusRow((row[0], row[1], row[2]), Status(row[3]), row[4]) for row in rows]
+
+
 @functools.cache
-def _statuses_query(one_course: bool) -> Select:
+def _statuses_query(one_course: bool, plain: bool = False) -> Select:
     """course_statuses' statement, built once per process with bound parameters (building
-    it cost about as much as running it, on every home and course page)."""
+    it cost about as much as running it, on every home and course page); `plain` selects
+    the course's id and content key instead of the Course."""
     person_id = bindparam("person_id", type_=Integer)
     today, horizon = bindparam("today", type_=Date), bindparam("horizon", type_=Date)
     certificate = latest_certificates(person_id)
     started = exists().where(Enrolment.person_id == person_id,
                              Enrolment.course_id == Course.id)
-    query = (select(Course, status_case(certificate, started, today, timedelta(0), horizon),
+    course = ((Course.id, Course.content_digest, Course.updated_at) if plain else (Course,))
+    query = (select(*course, status_case(certificate, started, today, timedelta(0), horizon),
                     certificate.c.id)
              .outerjoin(certificate, certificate.c.course_id == Course.id)
              .order_by(Course.required.desc(), Course.title))
@@ -158,10 +184,31 @@ def certificates_with_state(person: Person, today: date) -> list[tuple[Certifica
     return [(certificate, state) for certificate, state in rows]
 
 
+@dataclass(frozen=True)
+class CertificateRow:
+    """A certificate as a member's list shows it, with its state, as plain values."""
+
+    id: int
+    course_id: int
+    issued_on: date
+    valid_until: date | None
+    state: CertificateState
+
+
+def certificate_rows(person: Person, today: date) -> list[CertificateRow]:
+    """certificates_with_state without the Certificate objects: newest first."""
+    rows = db.session.connection().execute(_certificates_query(plain=True), {
+        "person_id": person.id, "today": today, "horizon": today + expiring_window()})
+    return [CertificateRow(row[0], row[1], row[2], row[3], CertificateState(row[4]))
+            for row in rows]
+
+
 @functools.cache
-def _certificates_query() -> Select:
+def _certificates_query(plain: bool = False) -> Select:
     """certificates_with_state's statement, built once per process (the member's home)."""
     today, horizon = bindparam("today", type_=Date), bindparam("horizon", type_=Date)
-    return (select(Certificate, certificate_state_case(today, timedelta(0), horizon))
+    columns = ((Certificate.id, Certificate.course_id, Certificate.issued_on,
+                Certificate.valid_until) if plain else (Certificate,))
+    return (select(*columns, certificate_state_case(today, timedelta(0), horizon))
             .where(Certificate.person_id == bindparam("person_id", type_=Integer))
             .order_by(Certificate.issued_at.desc()))

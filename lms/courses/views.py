@@ -14,7 +14,7 @@ from lms.certification.completion import record_completion_if_earned
 from lms.certification.models import Certificate
 from lms.certification.recertification import recertification_for
 from lms.certification.services import certificate_id_of
-from lms.certification.status import certificates_with_state, course_statuses
+from lms.certification.status import certificates_with_state, status_rows
 from lms.clock import local_today, utc_now
 from lms.courses import services
 from lms.courses.assets import is_audio
@@ -83,7 +83,7 @@ def course_page(slug: str) -> str:
     course = _readable_outline(slug)
     standing = certificate = update = None
     if current_user.is_authenticated:
-        rows = course_statuses(current_user, local_today(), course)
+        rows = status_rows(current_user, local_today(), course.id)
         if rows:
             standing = rows[0].status
             certificate = rows[0].certificate_id and db.session.get(Certificate,

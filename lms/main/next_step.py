@@ -15,12 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from lms.certification.models import Assignment
-from lms.certification.status import CourseStatus, Status
-from lms.courses.models import Course, Lesson
-from lms.courses.progress import course_progress
-from lms.people.models import Person
-from lms.quizzes.services import open_attempt
+from lms.certification.status import Status
+from lms.main.member_home import CourseLink, HomeAssignment, HomeStatus, LessonLink, MemberHome
 
 
 class Action(enum.StrEnum):
@@ -45,18 +41,18 @@ class Why(enum.StrEnum):
 class NextStep:
     action: Action
     why: Why
-    course: Course
-    lesson: Lesson | None = None
+    course: CourseLink
+    lesson: LessonLink | None = None
     lesson_number: int | None = None
     attempt_id: int | None = None
     due_on: date | None = None
 
 
 def _candidates(
-    assignments: Iterable[Assignment], started: Iterable[Course],
-    statuses: Iterable[CourseStatus], valid_until: Mapping[int, date],
+    assignments: Iterable[HomeAssignment], started: Iterable[CourseLink],
+    statuses: Iterable[HomeStatus], valid_until: Mapping[int, date],
     updates: Mapping[int, date],
-) -> Iterable[tuple[Course, Why, date | None]]:
+) -> Iterable[tuple[CourseLink, Why, date | None]]:
     statuses = list(statuses)
     done = {row.course.id for row in statuses if row.status.holds_valid_certificate}
     for assignment in assignments:
@@ -79,29 +75,29 @@ def _candidates(
             yield row.course, Why.EXPIRING, valid_until.get(row.course.id)
 
 
-def next_step(person: Person, assignments: Iterable[Assignment], started: Iterable[Course],
-              statuses: Iterable[CourseStatus], valid_until: Mapping[int, date],
-              updates: Mapping[int, date] | None = None) -> NextStep | None:
+def next_step(home: MemberHome, valid_until: Mapping[int, date]) -> NextStep | None:
     """The member's next step, or None when nothing is due or started.
 
     `valid_until` maps a course to the end of the member's certificate (for "renew before");
-    `updates` maps a course whose certificate a later version requires to renew to the day it
-    becomes outdated (lms.certification.recertification.updates_due).
+    `home.updates` maps a course whose certificate a later version requires to renew to the
+    day it becomes outdated (lms.certification.recertification.updates_due).
     """
-    for course, why, due_on in _candidates(assignments, started, statuses, valid_until,
-                                           updates or {}):
-        progress = course_progress(person, course)
-        attempt = open_attempt(person, course) if course.quiz is not None else None
-        if attempt is not None:
-            return NextStep(Action.RESUME_QUIZ, why, course, attempt_id=attempt.id, due_on=due_on)
+    started = [course for course, _ in home.in_progress]
+    for course, why, due_on in _candidates(home.assignments, started, home.statuses,
+                                           valid_until, home.updates):
+        attempt_id = home.open_attempts.get(course.id) if course.has_quiz else None
+        if attempt_id is not None:
+            return NextStep(Action.RESUME_QUIZ, why, course, attempt_id=attempt_id, due_on=due_on)
         if why == Why.EXPIRING:
             return NextStep(Action.RENEW, why, course, due_on=due_on)
-        if course.quiz is not None and progress.total and progress.next_lesson is None:
+        number, lesson = next(((number, lesson)
+                               for number, lesson in enumerate(course.lessons, start=1)
+                               if lesson.id not in home.done_lesson_ids), (None, None))
+        if course.has_quiz and course.lessons and lesson is None:
             return NextStep(Action.TAKE_QUIZ, why, course, due_on=due_on)
-        if not progress.started:
+        if course.id not in home.enrolled:
             return NextStep(Action.START_COURSE, why, course, due_on=due_on)
-        if progress.next_lesson is not None:
-            return NextStep(Action.CONTINUE_LESSON, why, course, lesson=progress.next_lesson,
-                            lesson_number=course.lessons.index(progress.next_lesson) + 1,
-                            due_on=due_on)
+        if lesson is not None:
+            return NextStep(Action.CONTINUE_LESSON, why, course, lesson=lesson,
+                            lesson_number=number, due_on=due_on)
     return None

@@ -9,14 +9,12 @@ from werkzeug.wrappers import Response
 
 from lms.auth import safe_next
 from lms.authoring.forms import FileActionForm
-from lms.certification.recertification import updates_due
-from lms.certification.services import open_assignments
-from lms.certification.status import Status, certificates_with_state, course_statuses
+from lms.certification.status import Status
 from lms.clock import local_today
-from lms.courses.progress import courses_in_progress
 from lms.extensions import db
 from lms.i18n import remember_language
 from lms.main.forms import LanguageForm, TextSizeForm
+from lms.main.member_home import member_home
 from lms.main.next_step import next_step
 from lms.main.staff import staff_work
 from lms.text_size import choose_text_size, parse_size, remember_text_size
@@ -35,27 +33,23 @@ def home() -> str:
         # Staff who are not members of a team have no to-do list: show what they manage.
         return render_template("main/staff_home.html", today=today, staff=staff,
                                action_form=FileActionForm())
-    assignments = open_assignments(current_user)
-    assigned = {a.course_id for a in assignments}
-    statuses = course_statuses(current_user, today)
+    home = member_home(current_user, today)
+    assigned = {a.course.id for a in home.assignments}
     # Required courses stay on the to-do list until certified, not only until started.
-    due = [row for row in statuses
+    due = [row for row in home.statuses
            if row.course.id not in assigned
            and (row.status.is_due or (row.course.required and row.status in
                                       (Status.NOT_STARTED, Status.IN_PROGRESS)))]
-    in_progress = courses_in_progress(current_user)
-    certificates = certificates_with_state(current_user, today)
-    valid_until = {c.course_id: c.valid_until for c, _ in reversed(certificates) if c.valid_until}
-    updates = updates_due(current_user.id)
-    to_update = [(row.course, updates[row.course.id]) for row in statuses
-                 if row.status.holds_valid_certificate and row.course.id in updates
+    valid_until = {c.course.id: c.valid_until for c, _ in reversed(home.certificates)
+                   if c.valid_until}
+    to_update = [(row.course, home.updates[row.course.id]) for row in home.statuses
+                 if row.status.holds_valid_certificate and row.course.id in home.updates
                  and row.course.id not in assigned]
-    step = next_step(current_user, assignments, [course for course, _ in in_progress], statuses,
-                     valid_until, updates)
-    return render_template("main/home.html", today=today, assignments=assignments, due=due,
-                           to_update=to_update,
-                           in_progress=in_progress, certificates=certificates, step=step,
-                           staff=staff, action_form=FileActionForm())
+    return render_template("main/home.html", today=today, unit_name=home.unit_name,
+                           assignments=home.assignments,
+                           due=due, to_update=to_update, in_progress=home.in_progress,
+                           certificates=home.certificates, step=next_step(home, valid_until),
+                           staff=staff, action_form=FileActionForm() if staff else None)
 
 
 @bp.post("/language")

@@ -55,10 +55,15 @@ def end_all_logins(person: Person) -> None:
     person.login = None
 
 
+_OPEN_LOGINS = select(func.count()).select_from(LoginSession).where(
+    LoginSession.person_id == bindparam("person_id"), LoginSession.expires_at > bindparam("now"))
+
+
 def open_logins(person: Person, now: datetime) -> int:
-    """How many devices `person` is logged in on."""
-    return db.session.scalar(select(func.count()).select_from(LoginSession).where(
-        LoginSession.person_id == person.id, LoginSession.expires_at > now)) or 0
+    """How many devices `person` is logged in on (built once: the password page counts them)."""
+    db.session.flush()  # a login opened in this request counts
+    return db.session.connection().execute(
+        _OPEN_LOGINS, {"person_id": person.id, "now": now}).scalar() or 0
 
 
 # Built once: every logged-in request runs it. One statement, as before logins had rows: the
