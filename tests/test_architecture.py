@@ -44,7 +44,8 @@ SHARED_ENTRY_NAMES = {"forms", "web"}
 # the dashboards' mass actions (a form, its confirmation page and its redirects), the job
 # handlers (the worker's entry points, as views are the browser's) and a job's result page.
 WEB_MODULES = {"lms.people.resend", "lms.dashboards.bulk", "lms.people.roster_job",
-               "lms.certification.standings_job", "lms.jobs.results"}
+               "lms.certification.standings_job", "lms.jobs.results", "lms.dashboards.exports",
+               "lms.dashboards.export_job", "lms.classes.certificates_job"}
 # Packages whose every module is an entry point (the home page and the staff home).
 ENTRY_PACKAGES = {"main"}
 # Leaves: reporting packages that no page below them imports (a lower page reads the domain).

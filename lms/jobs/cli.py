@@ -10,10 +10,7 @@ from lms.extensions import db
 from lms.jobs.progress import redis_connection
 from lms.jobs.queue import queue_name
 from lms.jobs.runner import fail_lost_jobs
-from lms.jobs.services import prune
-
-# Result files (exports, certificates, temporary passwords) are kept this many days.
-KEEP_DAYS = 7
+from lms.jobs.services import KEEP_DAYS, prune
 
 
 def register(group: AppGroup) -> None:

@@ -68,6 +68,9 @@ def result_path(job: Job) -> Path | None:
     return path if path.is_file() else None
 
 
+# Result files (exports, certificates, temporary passwords) are kept this many days
+# (`flask --app wsgi lms prune-jobs`, run daily, deletes older ones).
+KEEP_DAYS = 7
 MIMETYPES = {".csv": "text/csv", ".pdf": "application/pdf", ".zip": "application/zip",
              ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
