@@ -63,6 +63,8 @@ FUNCTION_IMPORTS: dict[tuple[str, str], str] = {
     # worker (tests/test_heavy_imports.py).
     ("lms.certification.views", "lms.certification.pdf"): "fpdf2 and fontTools: PDFs only",
     ("lms.certification.views", "lms.certification.image"): "Pillow and segno: pictures only",
+    ("lms.certification.web", "lms.certification.pdf"): "fpdf2: the certificate sheet's type",
+    ("lms.classes.certificates_job", "lms.certification.pdf"): "fpdf2: a class's PDF only",
     ("lms.api.views", "lms.api.spec"): "apispec and YAML: the OpenAPI document only",
     ("lms.jobs.results", "lms.people.roster_job"): "the roster handler imports jobs (its "
                                                    "models); its result page is drawn here",
