@@ -82,6 +82,9 @@ class Config:
     # An officer's export (target list, team scorecard) with more rows than this is made by a
     # background job, then downloaded from its page; a smaller one downloads at once.
     EXPORT_JOB_ROWS = int(os.environ.get("LMS_EXPORT_JOB_ROWS", "5000"))
+    # A job on a worker without a sign of life for this long is failed: its worker died
+    # (lms/jobs/heartbeat.py).
+    JOB_LOST_AFTER_SECONDS = int(os.environ.get("LMS_JOB_LOST_AFTER_SECONDS", "60"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
     BABEL_DEFAULT_LOCALE = "vi"

@@ -3,7 +3,8 @@
 A worker killed mid-job (out of memory, `kill -9`, the machine restarted) never records an
 outcome: its transaction is lost with it, so nothing was written, but the jobs table still says
 "running". While a job runs on a worker, a thread renews a Redis key that expires after
-LOST_AFTER_SECONDS; a running job without that key, started longer ago than that, is lost.
+LMS_JOB_LOST_AFTER_SECONDS (60); a running job without that key, started longer ago than
+that, is lost.
 The key lives in Redis, not in the jobs table: the job's one transaction holds SQLite's single
 write lock until it ends, so a heartbeat written to the table would wait for it.
 
@@ -19,15 +20,21 @@ from datetime import timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from flask import current_app
+
 from lms.jobs.progress import redis_error
 
 if TYPE_CHECKING:
     from redis import Redis
 
 _KEY = "lms:job:{}:alive"
-BEAT_SECONDS = 10
-LOST_AFTER_SECONDS = 60
 INLINE_LOST_AFTER_SECONDS = 15 * 60
+
+
+def lost_after_seconds() -> int:
+    """LMS_JOB_LOST_AFTER_SECONDS: a worker's job without a sign of life for this long is lost
+    (60 by default; the worker beats six times in that time)."""
+    return current_app.config["JOB_LOST_AFTER_SECONDS"]
 
 
 def _key(job_id: int) -> str:
@@ -35,22 +42,23 @@ def _key(job_id: int) -> str:
 
 
 class Heartbeat:
-    """`with Heartbeat(job_id, redis):` renews the job's key every BEAT_SECONDS meanwhile."""
+    """`with Heartbeat(job_id, redis):` renews the job's key meanwhile, six times in its life."""
 
     def __init__(self, job_id: int, redis: Redis | None) -> None:
         self.job_id = job_id
         self.redis = redis
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.expires = lost_after_seconds()
 
     def _beat(self) -> None:
         try:
-            self.redis.set(_key(self.job_id), "1", ex=LOST_AFTER_SECONDS)
+            self.redis.set(_key(self.job_id), "1", ex=self.expires)
         except redis_error():
-            pass  # a missed beat or two is within LOST_AFTER_SECONDS
+            pass  # a missed beat or two is within the key's life
 
     def _run(self) -> None:
-        while not self._stop.wait(BEAT_SECONDS):
+        while not self._stop.wait(self.expires / 6):
             self._beat()
 
     def __enter__(self) -> Heartbeat:
@@ -84,5 +92,5 @@ def beating(redis: Redis | None, job_id: int) -> bool | None:
 
 def lost_after(redis: Redis | None) -> timedelta:
     """How long a running job may go without a sign of life, with a worker or inline."""
-    return timedelta(seconds=LOST_AFTER_SECONDS if redis is not None
+    return timedelta(seconds=lost_after_seconds() if redis is not None
                      else INLINE_LOST_AFTER_SECONDS)
