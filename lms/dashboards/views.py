@@ -382,8 +382,8 @@ def targets_export(fmt: str) -> str | Response:
     """The whole target list as CSV or XLSX; a large one is made in the background."""
     form, filters = _target_form()
     today = local_today()
-    title = f"{_('Target list')}: {filters.course.title} · " \
-            f"{filters.unit.name if filters.unit else _('All areas')} ({fmt.upper()})"
+    area = filters.unit.name if filters.unit else _("All areas")
+    title = _("Target list: %(course)s · %(area)s", course=filters.course.title, area=area)
     large = _large_export(fmt, exports.target_count(filters, today),
                           {"export": "targets", "ask": asdict(_target_ask(form))}, title,
                           url_for("dashboards.targets", **_kept_targets(form)))
@@ -484,7 +484,7 @@ def scorecard_export(fmt: str) -> str | Response:
     root = _root(request.args.get("unit"))
     sort, direction = _scorecard_order()
     unit = {"unit": root.id} if root is not None else {}
-    title = f"{_('Team scorecard')}: {root.name if root else _('All areas')} ({fmt.upper()})"
+    title = _("Team scorecard: %(area)s", area=root.name if root else _("All areas"))
     large = _large_export(fmt, exports.scorecard_count(root),
                           {"export": "scorecard", "unit": root.id if root else None,
                            "sort": sort, "dir": direction}, title,

@@ -28,7 +28,8 @@ def _certify_three(client, area, held_class) -> None:  # noqa: F811
         rows, An=(True, "85"), Bình=(True, "90"), Chi=(True, "40"), Đào=(True, "75")))
 
 
-def test_a_trainer_gets_one_pdf_with_a_page_per_certified_member(client, area, held_class):  # noqa: F811
+def test_a_trainer_gets_one_pdf_with_a_page_per_certified_member(
+        client, area, held_class):  # noqa: F811
     _certify_three(client, area, held_class)
     certificates = _db.session.scalars(select(Certificate)).all()
     assert len(certificates) == 3  # Chi failed the paper quiz
@@ -56,7 +57,8 @@ def test_a_trainer_gets_one_pdf_with_a_page_per_certified_member(client, area, h
     assert all(name in text for name in printed) and revoked not in text
 
 
-def test_the_class_pdf_is_scoped_like_the_class_page(app, client, area, held_class):  # noqa: F811
+def test_the_class_pdf_is_scoped_like_the_class_page(
+        app, client, area, held_class):  # noqa: F811
     _certify_three(client, area, held_class)
     job_id = job_id_of(post_form(client, f"/classes/{held_class.id}/certificates", {}))
     officer = app.test_client()
@@ -72,8 +74,8 @@ def test_the_class_pdf_is_scoped_like_the_class_page(app, client, area, held_cla
     assert post_form(member, f"/classes/{held_class.id}/certificates", {}).status_code == 403
 
 
-def test_a_class_without_certificates_has_no_button_and_its_job_fails(client, area,
-                                                                      held_class):  # noqa: F811
+def test_a_class_without_certificates_has_no_button_and_its_job_fails(
+        client, area, held_class):  # noqa: F811
     login(client, area["trainer"].phone, PASSWORD)
     post_form(client, "/language", {"lang": "en", "next": "/"})
     page = client.get(f"/classes/{held_class.id}").get_data(as_text=True)

@@ -67,11 +67,12 @@ def test_a_worker_job_without_a_heartbeat_is_failed_in_the_starters_language(
     job = _db.session.get(Job, job_id)
     assert job.state == JobState.FAILED and job.params is None and job.finished_at is not None
     assert 'http-equiv="refresh"' not in page
-    assert "Không có gì được lưu" in page and "máy chủ" in page
+    assert "Chưa lưu gì cả" in page and "máy chủ" in page
     assert people_count() == before and not (jobs_dir() / str(job_id)).exists()
 
 
-def test_a_job_that_just_started_is_not_declared_lost(client, area, redis_queue):  # noqa: F811
+def test_a_job_that_just_started_is_not_declared_lost(
+        client, area, redis_queue):  # noqa: F811
     job_id = job_id_of(confirm(client, area["officer"]))
     _running_since(job_id, minutes=0.2)  # its first beat may not be there yet
     client.get(f"/jobs/{job_id}")
@@ -80,8 +81,8 @@ def test_a_job_that_just_started_is_not_declared_lost(client, area, redis_queue)
 
 @pytest.mark.parametrize(("minutes", "state"), [(5, JobState.RUNNING),
                                                 (20, JobState.FAILED)])
-def test_without_redis_a_job_running_longer_than_any_request_is_lost(client, area, redis_queue,
-                                                                       minutes, state):  # noqa: F811
+def test_without_redis_a_job_running_longer_than_any_request_is_lost(
+        client, area, redis_queue, minutes, state):  # noqa: F811
     job_id = job_id_of(confirm(client, area["officer"], language="en"))
     _running_since(job_id, minutes=minutes)
     client.application.config["REDIS_URL"] = None  # inline mode: the request ran it
@@ -91,8 +92,8 @@ def test_without_redis_a_job_running_longer_than_any_request_is_lost(client, are
         assert "the server doing this work stopped before it finished" in page
 
 
-def test_the_prune_command_fails_lost_jobs_and_deletes_old_files(app, client, area, runner,
-                                                                  redis_queue):  # noqa: F811
+def test_the_prune_command_fails_lost_jobs_and_deletes_old_files(
+        app, client, area, runner, redis_queue):  # noqa: F811
     lost_id = job_id_of(confirm(client, area["officer"]))
     _running_since(lost_id, minutes=5)
     app.config["REDIS_URL"] = None
@@ -113,8 +114,8 @@ def test_the_prune_command_fails_lost_jobs_and_deletes_old_files(app, client, ar
     assert client.get(f"/jobs/{done_id}/file").status_code == 404
 
 
-def test_a_worker_killed_mid_job_leaves_a_failed_job_and_nothing_written(tmp_path, db,
-                                                                          redis_queue):  # noqa: F811
+def test_a_worker_killed_mid_job_leaves_a_failed_job_and_nothing_written(
+        tmp_path, db, redis_queue):  # noqa: F811
     """A real worker process, killed with SIGKILL while its job has written a row."""
     redis = _redis_or_skip()
     url = (TestConfig.SQLALCHEMY_DATABASE_URI if TestConfig.SQLALCHEMY_DATABASE_URI != "sqlite://"
