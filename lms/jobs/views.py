@@ -42,7 +42,7 @@ def job_page(job_id: int) -> Response:
     response = Response(render_template(
         "jobs/job.html", job=job, counts=services.counts(job), running=running,
         refresh=REFRESH_SECONDS, has_file=services.result_path(job) is not None,
-        delete_form=DeleteFileForm(), **result_context(job)))
+        delete_form=DeleteFileForm(), **result_context(job)), mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"  # temporary passwords may be on it
     return response
 

@@ -60,7 +60,9 @@ def test_without_redis_a_large_export_is_made_in_the_request_with_its_name_and_h
     job_id = job_id_of(_start(client, url))
     job = _db.session.get(Job, job_id)
     assert (job.kind, job.state, job.total, job.done) == ("export", JobState.DONE, 3, 3)
-    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    answer = client.get(f"/jobs/{job_id}")
+    assert answer.mimetype == "text/html"  # a page, not its source (werkzeug's default: text)
+    page = answer.get_data(as_text=True)
     name = f"targets-huyen-d-r-one-{TODAY.isoformat()}.xlsx"
     assert "The file is ready: 3 rows." in page and name in page
     assert "kept for 7 days" in page and 'http-equiv="refresh"' not in page
