@@ -356,8 +356,8 @@ def _large_export(fmt: str, count: int, params: dict, title: str, back: str
                   ) -> str | Response | None:
     """None for an export small enough to make now; else the page offering to make it in the
     background (GET), or the job started and its progress page (POST)."""
-    if count <= exports.job_rows():
-        return None
+    if count <= exports.job_rows():  # the button of a list that has since become small
+        return redirect(request.full_path, 303) if request.method == "POST" else None
     form = StartExportForm()
     if request.method == "POST" and form.validate_on_submit():
         job = start_job("export", current_user, title=title, locale=current_language(),
