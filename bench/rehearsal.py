@@ -29,7 +29,9 @@ Run on demand, never in CI (it needs root and minutes), and only on a machine wh
    on the replica).
 6. The same checks as bench/load_fault.py (every accepted submission stored once, graded, with
    its answers; nothing half-written or duplicated), then a dashboard read through nginx that
-   must be answered by the replica. Exit 1 when a check fails.
+   must be answered by the replica, then a job through the queue: a standings rebuild queued as
+   the demo's administrator (`lms rebuild-standings --background`) that the RQ worker must
+   finish within 5 minutes. Exit 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -382,6 +384,31 @@ def worker_command() -> list[str] | None:
     return command if found.returncode == 0 else None
 
 
+def worker_job(env: dict[str, str], limit: float = 300) -> tuple[str, list[str]]:
+    """A standings rebuild queued as the demo's administrator and run by the RQ worker: the
+    line to print and the failures (the worker never took it, or the job failed)."""
+    began = time.monotonic()
+    queued = subprocess.run([str(BIN / "flask"), "--app", "wsgi", "lms", "rebuild-standings",
+                             "--background", "--as", STAFF[0]], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    found = re.search(r"Job (\d+)", queued.stdout)
+    if queued.returncode != 0 or found is None:
+        return "worker job: not queued", [f"rebuild-standings --background failed: "
+                                          f"{(queued.stdout + queued.stderr)[-300:]}"]
+    job_id = int(found.group(1))
+    state, done, total = "queued", 0, 0
+    while time.monotonic() - began < limit:
+        state, done, total = admin("SELECT state, done, total FROM jobs WHERE id = %s", job_id,
+                                   dbname=DATABASE)[0]
+        if state in ("done", "failed"):
+            break
+        time.sleep(1)
+    line = (f"worker job {job_id} (standings rebuild, {total} courses): {state} after "
+            f"{time.monotonic() - began:.1f} s")
+    return line, [] if state == "done" else [f"the RQ worker did not finish job {job_id} "
+                                             f"({state})"]
+
+
 # --- the load ---------------------------------------------------------------------------------
 
 async def kill_and_restart(run: Run, seconds: float, victim: Instance, env: dict[str, str],
@@ -503,7 +530,7 @@ def rehearse(args: argparse.Namespace, stack: Stack) -> list[str]:
     print(f"[app] instances A :{instances[0].port} and B :{instances[1].port} answering",
           flush=True)
 
-    command = worker_command()
+    command = worker = worker_command()
     if command is None:
         print("[worker] SKIPPED: this version has no `flask --app wsgi lms worker` "
               "(issue 22 part 3 adds it)", flush=True)
@@ -551,6 +578,10 @@ def rehearse(args: argparse.Namespace, stack: Stack) -> list[str]:
     if status != 200 or rows <= 0:
         failures.append(f"the dashboard was not read from the replica (HTTP {status}, "
                         f"{rows} rows on the replica)")
+    if worker is not None:  # the queue through Redis to the worker, after the load
+        line, problems = worker_job(env)
+        print(f"- {line}")
+        failures += problems
     for instance in instances:
         log = (workdir / f"gunicorn-{instance.name}.log").read_text(errors="replace")
         errors = Counter(re.findall(r"^(\w+(?:\.\w+)*(?:Error|Exception)): ", log, re.M))

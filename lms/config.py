@@ -84,6 +84,12 @@ class Config:
     # Without LMS_REDIS_URL a job runs in the web request that starts it.
     JOBS_DIR = Path(os.environ.get("LMS_JOBS_DIR", INSTANCE_DIR / "jobs"))
     JOBS_QUEUE = os.environ.get("LMS_JOBS_QUEUE") or "lms"
+    # An officer's export (target list, team scorecard) with more rows than this is made by a
+    # background job, then downloaded from its page; a smaller one downloads at once.
+    EXPORT_JOB_ROWS = int(os.environ.get("LMS_EXPORT_JOB_ROWS", "5000"))
+    # A job on a worker without a sign of life for this long is failed: its worker died
+    # (lms/jobs/heartbeat.py).
+    JOB_LOST_AFTER_SECONDS = int(os.environ.get("LMS_JOB_LOST_AFTER_SECONDS", "60"))
     MIGRATIONS_DIR = PROJECT_DIR / "migrations"
 
     BABEL_DEFAULT_LOCALE = "vi"

@@ -163,15 +163,18 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ("dashboards.recertification", "GET"): OFFICERS,
     ("dashboards.targets", "GET"): OFFICERS,
     ("dashboards.targets_export", "GET"): OFFICERS,
+    ("dashboards.targets_export", "POST"): OFFICERS,  # a large one: the job's button
     ("dashboards.call_list", "GET"): OFFICERS,
     ("dashboards.assign", "POST"): OFFICERS,
     ("dashboards.scorecard", "GET"): OFFICERS,
     ("dashboards.scorecard_export", "GET"): OFFICERS,
+    ("dashboards.scorecard_export", "POST"): OFFICERS,
     ("dashboards.team_page", "GET"): IN_SCOPE,
     ("dashboards.my_team", "GET"): only("leader"),
     ("classes.class_list", "GET"): only("trainer", "officer_in", "officer_out", "admin"),
     ("classes.class_page", "GET"): CLASS_VIEWERS,
     ("classes.sheet", "GET"): CLASS_VIEWERS,
+    ("classes.certificates", "POST"): CLASS_VIEWERS,  # the class's PDF, as a job
     ("classes.schedule", "GET"): AUTHORS,
     ("classes.schedule", "POST"): AUTHORS,
     ("classes.add_person", "POST"): AUTHORS,

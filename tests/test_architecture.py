@@ -45,7 +45,8 @@ SHARED_ENTRY_NAMES = {"forms", "web"}
 # the dashboards' mass actions (a form, its confirmation page and its redirects), the job
 # handlers (the worker's entry points, as views are the browser's) and a job's result page.
 WEB_MODULES = {"lms.people.resend", "lms.dashboards.bulk", "lms.people.roster.job",
-               "lms.certification.standings_job", "lms.jobs.results"}
+               "lms.certification.standings_job", "lms.jobs.results", "lms.dashboards.exports",
+               "lms.dashboards.export_job", "lms.classes.certificates_job"}
 # Packages whose every module is an entry point (the home page and the staff home).
 ENTRY_PACKAGES = {"main"}
 # Modules that live with a feature (where a newcomer looks for them) but sit on a lower line:
@@ -66,6 +67,8 @@ FUNCTION_IMPORTS: dict[tuple[str, str], str] = {
     # worker (tests/test_heavy_imports.py).
     ("lms.certification.views", "lms.certification.pdf"): "fpdf2 and fontTools: PDFs only",
     ("lms.certification.views", "lms.certification.image"): "Pillow and segno: pictures only",
+    ("lms.certification.web", "lms.certification.pdf"): "fpdf2: the certificate sheet's type",
+    ("lms.classes.certificates_job", "lms.certification.pdf"): "fpdf2: a class's PDF only",
     ("lms.api.views", "lms.api.spec"): "apispec and YAML: the OpenAPI document only",
     ("lms.jobs.results", "lms.people.roster.job"): "the roster handler imports jobs (its "
                                                    "models); its result page is drawn here",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -215,15 +216,45 @@ def _qr_block(pdf: FPDF, sheet: CertificateSheet, labels: dict[str, str]) -> Non
                    wrapmode="CHAR", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def certificate_pdf(sheet: CertificateSheet) -> bytes:
-    """Render the certificate as a one-page A4 landscape PDF."""
-    labels = LABELS.get(sheet.language, LABELS["vi"])
+def _composed(sheet: CertificateSheet) -> CertificateSheet:
     # Without text shaping, decomposed (NFD) marks would print beside their letters.
-    sheet = replace(sheet, **{field: unicodedata.normalize("NFC", getattr(sheet, field))
-                              for field in ("holder_name", "course_title", "issuing_area")})
-    pdf = _new_document(sheet, labels)
+    return replace(sheet, **{field: unicodedata.normalize("NFC", getattr(sheet, field))
+                             for field in ("holder_name", "course_title", "issuing_area")})
+
+
+def _sheet_page(pdf: FPDF, sheet: CertificateSheet, labels: dict[str, str]) -> None:
     _borders(pdf)
     _centre_block(pdf, sheet, labels)
     _details(pdf, sheet, labels)
     _qr_block(pdf, sheet, labels)
+
+
+def certificate_pdf(sheet: CertificateSheet) -> bytes:
+    """Render the certificate as a one-page A4 landscape PDF."""
+    labels = LABELS.get(sheet.language, LABELS["vi"])
+    sheet = _composed(sheet)
+    pdf = _new_document(sheet, labels)
+    _sheet_page(pdf, sheet, labels)
+    return bytes(pdf.output())
+
+
+def certificates_pdf(sheets: Iterable[CertificateSheet], title: str,
+                     on_page: Callable[[], None] | None = None) -> bytes:
+    """Several certificates in one PDF, one page each (a class's, to print at once); the font
+    is embedded once. `on_page` is called after each page."""
+    pdf: FPDF | None = None
+    labels = LABELS["vi"]
+    for sheet in sheets:
+        labels = LABELS.get(sheet.language, LABELS["vi"])
+        sheet = _composed(sheet)
+        if pdf is None:
+            pdf = _new_document(sheet, labels)
+            pdf.set_title(unicodedata.normalize("NFC", title))
+        else:
+            pdf.add_page()
+        _sheet_page(pdf, sheet, labels)
+        if on_page is not None:
+            on_page()
+    if pdf is None:
+        raise ValueError("no certificate to print")
     return bytes(pdf.output())

@@ -23,10 +23,12 @@ from lms.certification.forms import (
 from lms.certification.models import Assignment, Certificate
 from lms.certification.status import certificate_state_case, expiring_window
 from lms.certification.web import (
+    certificate_sheet,
     download_stem,
     lookup_limit,
     own_certificate,
     typed_lookup_limit,
+    verify_url,
 )
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
@@ -41,7 +43,6 @@ if TYPE_CHECKING:  # fpdf2, Pillow and segno load on the first PDF, picture or Q
     from lms.certification.pdf import CertificateSheet
 from lms.people import services as people_services
 from lms.people.models import Role
-from lms.public_url import public_url
 from lms.security import personal_data
 from lms.template_helpers import current_language, short_date
 
@@ -54,9 +55,7 @@ def _state(certificate: Certificate) -> str:
                              .where(Certificate.id == certificate.id))
 
 
-def _verify_url(certificate: Certificate) -> str:
-    """The verification page's address as printed and encoded: LMS_PUBLIC_URL, never Host."""
-    return public_url("certification.verify", code=certificate.display_code)
+_verify_url = verify_url
 
 
 @bp.get("/verify")
@@ -148,14 +147,7 @@ STATE_LABELS = {"valid": _l("Valid"), "expiring": _l("Expiring soon"), "expired"
 
 
 def _sheet(certificate: Certificate) -> CertificateSheet:
-    from lms.certification.pdf import CertificateSheet
-
-    return CertificateSheet(
-        holder_name=certificate.person.full_name, course_title=certificate.course.title,
-        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
-        issuing_area=certificate.issuing_area, code=certificate.display_code,
-        verify_url=_verify_url(certificate), course_version=certificate.course_version,
-        in_person=certificate.in_person, language=current_language())
+    return certificate_sheet(certificate, current_language())
 
 
 def _download(data: bytes, mimetype: str, stem: str, extension: str) -> Response:

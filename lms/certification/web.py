@@ -3,13 +3,19 @@ lookup limits, the member's own certificate, and the name of a downloaded file."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.certification.models import Certificate
 from lms.extensions import db, limiter
+from lms.public_url import public_url
 from lms.security import VERIFY_PER_ADDRESS
+
+if TYPE_CHECKING:  # fpdf2 loads on the first PDF, not in every process
+    from lms.certification.pdf import CertificateSheet
 
 # Every way to look a code up counts against one limit per address, so that codes cannot be
 # probed through the QR code (or any other variant) while the page is limited.
@@ -33,3 +39,20 @@ def download_stem(certificate: Certificate) -> str:
     """"Chứng nhận VNeID và định danh điện tử - Nguyễn Thị Hằng": what she sees in her files."""
     return _("%(course)s certificate - %(name)s", course=certificate.course.title,
              name=certificate.person.full_name)
+
+
+def verify_url(certificate: Certificate) -> str:
+    """The verification page's address as printed and encoded: LMS_PUBLIC_URL, never Host."""
+    return public_url("certification.verify", code=certificate.display_code)
+
+
+def certificate_sheet(certificate: Certificate, language: str) -> CertificateSheet:
+    """What a certificate's PDF or picture prints, in `language`."""
+    from lms.certification.pdf import CertificateSheet
+
+    return CertificateSheet(
+        holder_name=certificate.person.full_name, course_title=certificate.course.title,
+        issued_on=certificate.issued_on, valid_until=certificate.valid_until,
+        issuing_area=certificate.issuing_area, code=certificate.display_code,
+        verify_url=verify_url(certificate), course_version=certificate.course_version,
+        in_person=certificate.in_person, language=language)

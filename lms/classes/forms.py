@@ -44,6 +44,10 @@ class RemoveForm(FlaskForm):
     """Only the CSRF token: the row to remove is in the URL."""
 
 
+class CertificatesForm(FlaskForm):
+    """Only the CSRF token: the button that has the class's certificates put in one PDF."""
+
+
 def parse_score(text: str | None) -> int | None:
     """A paper score typed as "85" or "85%"; None when left empty; ValueError otherwise."""
     text = (text or "").strip().rstrip("%").strip()

@@ -12,17 +12,27 @@ from werkzeug.wrappers import Response
 from lms.auth import roles_required
 from lms.classes import queries, services
 from lms.classes.attendance import Mark, record_attendance
-from lms.classes.forms import AddPersonForm, ClassForm, RemoveForm, attendance_form, parse_score
+from lms.classes.forms import (
+    AddPersonForm,
+    CertificatesForm,
+    ClassForm,
+    RemoveForm,
+    attendance_form,
+    parse_score,
+)
 from lms.classes.models import InPersonClass
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course
 from lms.errors import LmsError, NotFound
 from lms.extensions import db
 from lms.forms import attach_error, options, whole_number
+from lms.jobs.queue import enqueue
+from lms.jobs.services import start_job
 from lms.people.forms import unit_choices
 from lms.people.models import Role, Unit
 from lms.quizzes.services import pass_mark_of
 from lms.security import personal_data
+from lms.template_helpers import current_language
 from lms.transaction import all_or_nothing
 
 bp = Blueprint("classes", __name__, template_folder="templates")
@@ -85,7 +95,8 @@ def schedule() -> str | Response:
 def _class_page(klass: InPersonClass, add_form: AddPersonForm) -> str:
     return render_template(
         "classes/class.html", klass=klass, rows=services.roster(klass), add_form=add_form,
-        remove_form=RemoveForm(), counts=queries.roster_counts([klass.id]).get(klass.id),
+        remove_form=RemoveForm(), certificates_form=CertificatesForm(),
+        counts=queries.roster_counts([klass.id]).get(klass.id),
         pass_mark=pass_mark_of(klass.course), today=local_today(),
         can_organise=services.can_organise(current_user))
 
@@ -95,6 +106,21 @@ def _class_page(klass: InPersonClass, add_form: AddPersonForm) -> str:
 def class_page(class_id: int) -> str:
     """The class, its roster and what to do next."""
     return _class_page(_class(class_id), AddPersonForm())
+
+
+@bp.post("/classes/<int:class_id>/certificates")
+@roles_required(*VIEWERS)
+def certificates(class_id: int) -> Response:
+    """Have every certificate of the class put in one PDF, in the background (lms/jobs)."""
+    klass = _class(class_id)
+    if not CertificatesForm().validate_on_submit():
+        abort(400)
+    job = start_job("class_certificates", current_user, params={"class_id": klass.id},
+                    title=f"{klass.course.title} · {klass.unit.name} · {klass.held_on:%d/%m/%Y}",
+                    locale=current_language())
+    db.session.commit()
+    enqueue(job)
+    return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
 @bp.post("/classes/<int:class_id>/roster")

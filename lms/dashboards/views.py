@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, datetime
 from functools import partial
 from typing import TypeVar
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
@@ -21,18 +23,16 @@ from lms.certification.vocabulary import (
     definitions_for,
     labels_for,
 )
-from lms.clock import VIETNAM, local_today, utc_now
+from lms.clock import local_today
 from lms.courses.models import Course
-from lms.dashboards import bulk, queries, scope, waves
+from lms.dashboards import bulk, exports, queries, scope, waves
 from lms.dashboards.charts import ChartRow, monthly_share_chart, stacked_bar_chart
 from lms.dashboards.context import ReportContext, file_name
-from lms.dashboards.forms import OverviewForm, TargetForm, age_label, filter_words
+from lms.dashboards.forms import OverviewForm, TargetForm, age_label
 from lms.dashboards.scorecard import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
     SORT_KEYS,
-    TeamScore,
-    reasons,
     team_count,
     team_scores,
 )
@@ -43,6 +43,8 @@ from lms.extensions import db
 from lms.fieldlog import effectiveness
 from lms.fieldlog import wording as fieldlog_wording
 from lms.forms import options
+from lms.jobs.queue import enqueue
+from lms.jobs.services import start_job
 from lms.pagination import Page, field_names, kept_filters
 from lms.people import services as people_services
 from lms.people.ages import AGE_BANDS
@@ -52,7 +54,7 @@ from lms.people.models import Role, Team, Unit
 from lms.reports_db import reads_reports
 from lms.security import personal_data
 from lms.spreadsheets import csv_bytes, xlsx_bytes
-from lms.template_helpers import short_date
+from lms.template_helpers import current_language, short_date
 from lms.text import natural_key
 
 bp = Blueprint("dashboards", __name__, template_folder="templates")
@@ -150,17 +152,10 @@ def _overview_data(form: OverviewForm) -> dict:
 def _context(root: Unit | None, course: Course | None, on: date,
              filters: tuple[tuple[str, str], ...] = ()) -> ReportContext:
     """What an export covers, for its header block."""
-    return ReportContext(area=root.name if root else _("All areas"),
-                         course=course.title if course else _("All required courses"),
-                         on=on, exported_by=f"{current_user.full_name} ({current_user.phone})",
-                         exported_at=utc_now().astimezone(VIETNAM).replace(tzinfo=None),
-                         filters=filters)
+    return exports.report_context(current_user, root, course, on, filters)
 
 
-def _header_block(context: ReportContext) -> list[list[object]]:
-    return context.header_rows({"area": _("Area"), "course": _("Course"),
-                                "on": _("Reporting date"), "by": _("Exported by"),
-                                "at": _("Exported at")})
+_header_block = exports.header_block
 
 
 def _printable(rows: list[list[object]]) -> list[tuple[str, str]]:
@@ -172,8 +167,7 @@ def _printable(rows: list[list[object]]) -> list[tuple[str, str]]:
     return [(str(label), " ".join(text(v) for v in values)) for label, *values in rows]
 
 
-def _name_parts(root: Unit | None, course: Course | None) -> list[str]:
-    return [root.name if root else _("all areas"), course.slug if course else _("required")]
+_name_parts = exports.name_parts
 
 
 @bp.get("/dashboard")
@@ -234,7 +228,7 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 def _target_context(filters: TargetFilter, today: date) -> ReportContext:
     """The target list's filters in words, for the header block of its exports and printout."""
-    return _context(filters.unit, filters.course, today, tuple(filter_words(filters)))
+    return exports.target_context(current_user, filters, today)
 
 
 @bp.get("/dashboard/trend")
@@ -286,13 +280,16 @@ def recertification() -> str:
 
 # --- target list ------------------------------------------------------------------------------
 
-def _target_filter(form: TargetForm) -> TargetFilter:
-    asked = scope.TargetAsk(
+def _target_ask(form: TargetForm) -> scope.TargetAsk:
+    return scope.TargetAsk(
         unit=form.unit.data, course=form.course.data, team=form.team.data,
         statuses=tuple(form.status.data or ()) if request.args.get("filtered") else None,
         version=form.version.data, min_age=form.min_age.data, age_band=form.age_band.data,
         inactive_days=form.inactive_days.data, assignment=form.assignment.data)
-    return _in_scope(scope.target_filter, current_user, asked)
+
+
+def _target_filter(form: TargetForm) -> TargetFilter:
+    return _in_scope(scope.target_filter, current_user, _target_ask(form))
 
 
 def _kept_targets(form: TargetForm) -> dict[str, list[str]]:
@@ -351,28 +348,48 @@ def _target_rows(filters: TargetFilter, today: date) -> list:
     return db.session.execute(target_query(filters, today).limit(CALL_LIST_LIMIT)).all()
 
 
-@bp.get("/dashboard/targets.<any(csv, xlsx):fmt>")
+class StartExportForm(FlaskForm):
+    """The button that has a large export made in the background (a CSRF token only)."""
+
+
+def _large_export(fmt: str, count: int, params: dict, title: str, back: str
+                  ) -> str | Response | None:
+    """None for an export small enough to make now; else the page offering to make it in the
+    background (GET), or the job started and its progress page (POST)."""
+    if count <= exports.job_rows():  # the button of a list that has since become small
+        return redirect(request.full_path, 303) if request.method == "POST" else None
+    form = StartExportForm()
+    if request.method == "POST" and form.validate_on_submit():
+        job = start_job("export", current_user, title=title, locale=current_language(),
+                        params={**params, "fmt": fmt, "back": back},
+                        scope_unit=people_services.scope_root(current_user))
+        db.session.commit()
+        enqueue(job)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    return render_template("dashboards/export_start.html", form=form, count=count, fmt=fmt,
+                           title=title, back=back, limit=exports.job_rows())
+
+
+def _export_download(file: exports.ExportFile) -> Response:
+    return _download(file.data, file.mimetype, file.name)
+
+
+@bp.route("/dashboard/targets.<any(csv, xlsx):fmt>", methods=["GET", "POST"])
 @roles_required(*OFFICERS)
 @personal_data
 @reads_reports
-def targets_export(fmt: str) -> Response:
-    """The whole target list as CSV or XLSX."""
+def targets_export(fmt: str) -> str | Response:
+    """The whole target list as CSV or XLSX; a large one is made in the background."""
     form, filters = _target_form()
     today = local_today()
-    labels = course_labels()
-    header = [_("Name"), _("Age"), _("Phone number"), _("Team"), _("Area"), _("Status"),
-              _("Last activity")]
-    rows = [[person.full_name, today.year - person.birth_year if person.birth_year else None,
-             person.phone, team or "", unit, labels.get(status, status),
-             activity.date() if activity else None]
-            for person, status, activity, team, unit in _target_rows(filters, today)]
-    name = partial(file_name, _("targets"), _name_parts(filters.unit, filters.course), today)
-    if fmt == "csv":
-        return _download(csv_bytes(header, rows), "text/csv", name("csv"))
-    context = _header_block(_target_context(filters, today))
-    return _download(xlsx_bytes([(filters.course.title, header, rows)], context),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     name("xlsx"))
+    area = filters.unit.name if filters.unit else _("All areas")
+    title = _("Target list: %(course)s · %(area)s", course=filters.course.title, area=area)
+    large = _large_export(fmt, exports.target_count(filters, today),
+                          {"export": "targets", "ask": asdict(_target_ask(form))}, title,
+                          url_for("dashboards.targets", **_kept_targets(form)))
+    if large is not None:
+        return large
+    return _export_download(exports.targets_file(current_user, filters, today, fmt))
 
 
 @bp.get("/dashboard/targets/call-list")
@@ -410,17 +427,7 @@ def _scorecard_order() -> tuple[str, str]:
             direction if direction in DIRECTIONS else DEFAULT_DIRECTION)
 
 
-def _reason_line(team: TeamScore) -> str:
-    """What lowers the team's score, in one line ("0 of 6 certified; no quiz attempts")."""
-    words = {
-        "no_members": lambda r: _("no members"),
-        "certified": lambda r: _("%(part)d of %(whole)d certified", part=r.part, whole=r.whole),
-        "older": lambda r: _("%(part)d of %(whole)d aged 60+ certified",
-                             part=r.part, whole=r.whole),
-        "no_quiz": lambda r: _("no quiz attempts"),
-        "quiz": lambda r: _("average quiz score %(score)d", score=r.part),
-    }
-    return "; ".join(words[reason.kind](reason) for reason in reasons(team))
+_reason_line = exports.reason_line
 
 
 def _sort_links(unit: dict, sort: str, direction: str) -> list[dict]:
@@ -467,34 +474,25 @@ def scorecard() -> str:
                                     for fmt in ("csv", "xlsx")})
 
 
-@bp.get("/dashboard/teams.<any(csv, xlsx):fmt>")
+@bp.route("/dashboard/teams.<any(csv, xlsx):fmt>", methods=["GET", "POST"])
 @roles_required(*OFFICERS)
 @personal_data  # no personal data, but staff figures on named teams: no copy kept either
 @reads_reports
-def scorecard_export(fmt: str) -> Response:
-    """Every team of the area, in the page's order, with the parts of its score."""
+def scorecard_export(fmt: str) -> str | Response:
+    """Every team of the area, in the page's order, with the parts of its score; a large
+    area's (a province, the country) is made in the background."""
     root = _root(request.args.get("unit"))
     sort, direction = _scorecard_order()
-    today = local_today()
-    scores = team_scores(root, _courses(None)[0], today, sort, direction)
-    header = [_("Team"), _("Area"), _("Score"), _("Members"), _("Certified"),
-              _("Certified (%)"), _("Members aged 60 and over"), _("60+ certified"),
-              _("60+ certified (%)"), _("Average quiz score"), _("Last activity"),
-              _("In-person classes held"), _("What lowers the score"),
-              _("Effectiveness (training and help)"), _("What lowers the effectiveness")]
-    effects = effectiveness.for_teams(scores, root, today)  # lms.fieldlog
-    rows = [[team.name, team.unit_name, team.score, team.members, team.certified,
-             team.certified_share, team.older, team.older_certified, team.older_share,
-             round(team.average_quiz, 1) if team.average_quiz is not None else None,
-             team.last_activity.date() if team.last_activity else None, team.in_person,
-             _reason_line(team), effects[team.team_id].score,
-             fieldlog_wording.reason_line(effects[team.team_id])] for team in scores]
-    name = f"scorecard-{today.isoformat()}"
-    if fmt == "csv":
-        return _download(csv_bytes(header, rows), "text/csv", f"{name}.csv")
-    return _download(xlsx_bytes([(_("Team scorecard"), header, rows)]),
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     f"{name}.xlsx")
+    unit = {"unit": root.id} if root is not None else {}
+    title = _("Team scorecard: %(area)s", area=root.name if root else _("All areas"))
+    large = _large_export(fmt, exports.scorecard_count(root),
+                          {"export": "scorecard", "unit": root.id if root else None,
+                           "sort": sort, "dir": direction}, title,
+                          url_for("dashboards.scorecard", **unit, sort=sort, dir=direction))
+    if large is not None:
+        return large
+    return _export_download(exports.scorecard_file(root, _courses(None)[0], local_today(),
+                                                   sort, direction, fmt))
 
 
 # --- team page --------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from flask import current_app
 if TYPE_CHECKING:
     from redis import Redis
 
-_KEY = "lms:job:{}:progress"
+# Keys carry the site's queue name: sites (and test runs) sharing one Redis number their jobs
+# from 1 each.
+_KEY = "lms:{}:job:{}:progress"
 _KEEP_SECONDS = 24 * 3600
 _EVERY_SECONDS = 0.5
 
@@ -45,8 +47,9 @@ def redis_connection() -> Redis | None:
     return _redis(url) if url else None
 
 
-def _key(job_id: int) -> str:
-    return _KEY.format(job_id)
+def progress_key(job_id: int) -> str:
+    """The Redis key of a job's published counts (in an application context)."""
+    return _KEY.format(current_app.config["JOBS_QUEUE"], job_id)
 
 
 class Progress:
@@ -55,6 +58,7 @@ class Progress:
     def __init__(self, job_id: int, redis: Redis | None) -> None:
         self.job_id = job_id
         self.redis = redis
+        self.key = progress_key(job_id)
         self.total = 0
         self.done = 0
         self.errors = 0
@@ -79,9 +83,9 @@ class Progress:
         self._published = now
         try:
             with self.redis.pipeline() as pipe:
-                pipe.hset(_key(self.job_id), mapping={"total": self.total, "done": self.done,
-                                                      "errors": self.errors})
-                pipe.expire(_key(self.job_id), _KEEP_SECONDS)
+                pipe.hset(self.key, mapping={"total": self.total, "done": self.done,
+                                             "errors": self.errors})
+                pipe.expire(self.key, _KEEP_SECONDS)
                 pipe.execute()
         except redis_error():
             pass  # progress is a courtesy: the job goes on
@@ -92,7 +96,7 @@ def live_counts(redis: Redis | None, job_id: int) -> tuple[int, int, int] | None
     if redis is None:
         return None
     try:
-        values = redis.hgetall(_key(job_id))
+        values = redis.hgetall(progress_key(job_id))
     except redis_error():
         return None
     if not values:
@@ -104,6 +108,6 @@ def forget(redis: Redis | None, job_id: int) -> None:
     """Drop the published counts once the jobs table holds the final ones."""
     if redis is not None:
         try:
-            redis.delete(_key(job_id))
+            redis.delete(progress_key(job_id))
         except redis_error():
             pass

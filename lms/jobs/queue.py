@@ -27,12 +27,15 @@ def enqueue(job: Job) -> None:
     if connection is None:
         runner.run(job.id)
         return
-    from rq import Queue
+    from rq import Callback, Queue
 
     try:
         Queue(queue_name(), connection=connection).enqueue_call(
             "lms.worker.perform", args=(job.id,), timeout=JOB_TIMEOUT_SECONDS, result_ttl=0,
-            failure_ttl=7 * 24 * 3600, job_id=f"lms-job-{job.id}")
+            failure_ttl=7 * 24 * 3600, job_id=f"lms-job-{job.id}",
+            # Called also when RQ finds the job abandoned by a dead worker (lms.jobs.heartbeat
+            # notices sooner; this covers a page nobody opens).
+            on_failure=Callback("lms.worker.on_failure"))
     except redis_error():
         log.exception("could not queue job %s", job.id)
         runner.fail_unqueued(job.id)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
+from lms.clock import utc_now
 from lms.errors import NotFound
 from lms.extensions import db
 from lms.jobs.models import Job, JobState
 from lms.jobs.progress import live_counts, redis_connection
-from lms.jobs.runner import HANDLERS, jobs_dir
+from lms.jobs.runner import HANDLERS, fail_lost_jobs, jobs_dir
 from lms.people.models import Person, Unit
 
 
@@ -62,6 +66,32 @@ def result_path(job: Job) -> Path | None:
         return None
     path = jobs_dir() / job.result_file
     return path if path.is_file() else None
+
+
+# Result files (exports, certificates, temporary passwords) are kept this many days
+# (`flask --app wsgi lms prune-jobs`, run daily, deletes older ones).
+KEEP_DAYS = 7
+MIMETYPES = {".csv": "text/csv", ".pdf": "application/pdf", ".zip": "application/zip",
+             ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def mimetype(path: Path) -> str:
+    """The content type of a result file, from its extension."""
+    return MIMETYPES.get(path.suffix.lower(), "application/octet-stream")
+
+
+def prune(days: int) -> tuple[int, int]:
+    """Delete the result files of jobs that ended more than `days` days ago (exports and
+    certificates can be made again; a list of temporary passwords must not linger), and mark
+    running jobs whose worker died as failed. (files deleted, jobs marked failed); the caller
+    commits."""
+    lost = fail_lost_jobs()
+    cutoff = utc_now() - timedelta(days=days)
+    old = db.session.scalars(select(Job).where(Job.result_file.is_not(None),
+                                               Job.finished_at < cutoff)).all()
+    for job in old:
+        delete_result(job)
+    return len(old), lost
 
 
 def delete_result(job: Job) -> None:

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from lms.errors import NotFound
 from lms.extensions import db
-from lms.jobs import services
+from lms.jobs import runner, services
 from lms.jobs.models import JobState
 from lms.jobs.results import result_context
 
@@ -35,11 +35,14 @@ def job_page(job_id: int) -> Response:
         job = services.job_for(current_user, job_id)
     except NotFound:
         abort(404)
+    if runner.lost(job) and runner.fail_lost(job.id):
+        db.session.commit()  # its worker died: say so now rather than "running" forever
+        db.session.refresh(job)
     running = not job.finished
     response = Response(render_template(
         "jobs/job.html", job=job, counts=services.counts(job), running=running,
         refresh=REFRESH_SECONDS, has_file=services.result_path(job) is not None,
-        delete_form=DeleteFileForm(), **result_context(job)))
+        delete_form=DeleteFileForm(), **result_context(job)), mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"  # temporary passwords may be on it
     return response
 
@@ -55,9 +58,10 @@ def job_file(job_id: int) -> Response:
     path = services.result_path(job)
     if path is None or job.state != JobState.DONE:
         abort(404)
-    # Read whole (a list of 50 000 accounts is about 3 MB): no open file outlives the request.
+    # Read whole (a list of 50 000 accounts is about 3 MB, a national scorecard 6 MB): no open
+    # file outlives the request.
     response = send_file(io.BytesIO(path.read_bytes()), as_attachment=True,
-                         download_name=path.name, mimetype="text/csv", max_age=0)
+                         download_name=path.name, mimetype=services.mimetype(path), max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -61,6 +61,8 @@ ROLES = {
     "tokens.token_revoke": "officer",
     "jobs.delete_file": "officer",
     "fieldlog.effectiveness_refresh": "officer",
+    "dashboards.targets_export": "officer", "dashboards.scorecard_export": "officer",
+    "classes.certificates": "trainer",
     **{f"authoring.{name}": "trainer" for name in (
         "new_course", "edit", "settings", "lesson", "add_lesson", "move", "delete", "quiz",
         "upload", "gift", "publish", "discard", "import_zip")},
