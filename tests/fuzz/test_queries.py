@@ -16,6 +16,8 @@ from tests.fuzz.test_forms import FINE, QUERY_KEYS, field_value, path_for
 from tests.fuzz.world import build_world, page_forms, row_counts
 
 VISITORS = ("anonymous", "member", "leader", "trainer", "officer", "admin")
+SNAPSHOT_TABLES = ("effectiveness_snapshots", "effectiveness_team_figures",
+                   "effectiveness_help_figures", "jobs")
 
 
 def test_random_query_strings_never_crash_a_page(app, db, runner):  # noqa: ANN001
@@ -60,7 +62,13 @@ def test_random_query_strings_never_crash_a_page(app, db, runner):  # noqa: ANN0
         response = client.get(url, query_string=query)
         db.session.remove()
         assert response.status_code in FINE, f"{response.status_code} for GET {url}"
-        assert row_counts() == before, f"GET {url} stored rows"
+        after = row_counts()
+        if url.startswith("/log/effectiveness"):
+            # The first look of the day at an area computes its snapshot (derived figures,
+            # computed once, through a job): the only rows a GET may add.
+            for table in SNAPSHOT_TABLES:
+                before.pop(table), after.pop(table)
+        assert after == before, f"GET {url} stored rows"
         response.close()
         response.request.environ["wsgi.input"].close()  # the test client's spooled body
 
