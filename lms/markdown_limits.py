@@ -141,8 +141,8 @@ class _OpenStack:
         if not self.by_kind[kind]:
             return None
         index = self.by_kind[kind][-1]
-        for dropped_kind, at in self.items[index + 1:]:
-            if dropped_kind == "[":
+        for dropped, at in self.items[index + 1:]:
+            if dropped == "[":
                 self.dropped_brackets.append(at)
         opened = self.items[index][1]
         del self.items[index:]
@@ -152,7 +152,7 @@ class _OpenStack:
         return opened
 
     def unclosed_brackets(self) -> list[int]:
-        return self.dropped_brackets + [at for kind, at in self.items if kind == "["]
+        return self.dropped_brackets + [at for opener, at in self.items if opener == "["]
 
 
 def _too_deep(pairs: list[tuple[int, int]]) -> int | None:

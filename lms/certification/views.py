@@ -21,7 +21,12 @@ from lms.certification.forms import (
     course_choices,
 )
 from lms.certification.models import Assignment, Certificate
-from lms.certification.status import certificate_state_case, expiring_window
+from lms.certification.status import (
+    CertificateState,
+    Status,
+    certificate_state_case,
+    expiring_window,
+)
 from lms.certification.web import (
     certificate_sheet,
     download_stem,
@@ -47,6 +52,9 @@ from lms.security import personal_data
 from lms.template_helpers import current_language, short_date
 
 bp = Blueprint("certification", __name__, template_folder="templates")
+# Templates compare statuses and certificate states with the enums, never with their strings.
+bp.add_app_template_global(Status, "Status")
+bp.add_app_template_global(CertificateState, "CertificateState")
 
 
 
@@ -141,9 +149,12 @@ def certificate_image_download(certificate_id: int) -> Response:
 
 
 # The words of certification/_state.html's badge, for the picture.
-STATE_LABELS = {"valid": _l("Valid"), "expiring": _l("Expiring soon"), "expired": _l("Expired"),
-                "outdated": _l("Outdated: the course has changed"), "revoked": _l("Revoked"),
-                "replaced": _l("Replaced by a newer certificate")}
+STATE_LABELS = {CertificateState.VALID: _l("Valid"),
+                CertificateState.EXPIRING: _l("Expiring soon"),
+                CertificateState.EXPIRED: _l("Expired"),
+                CertificateState.OUTDATED: _l("Outdated: the course has changed"),
+                CertificateState.REVOKED: _l("Revoked"),
+                CertificateState.REPLACED: _l("Replaced by a newer certificate")}
 
 
 def _sheet(certificate: Certificate) -> CertificateSheet:

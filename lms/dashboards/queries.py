@@ -312,7 +312,7 @@ def overview_report(root: Unit | None, courses: list[Course], today: date,
                           held.c.earliest_valid_until, today)
     child_path = _child_path(root, members.c.unit_path)
     band = age_band_case(members.c.birth_year, today)
-    by_member = (select(literal("member").label("kind"), child_path.label("path"),
+    by_member = (select(literal("member").label("part"), child_path.label("path"),
                         band.label("band"), cast(null(), Integer).label("course_id"),
                         status.label("status"), func.count().label("n"))
                  .select_from(members)
@@ -324,10 +324,10 @@ def overview_report(root: Unit | None, courses: list[Course], today: date,
                .group_by(standings.c.course_id, pair))
     rows = db.session.execute(union_all(by_member, by_pair)).all()
     member_rows = [(path, band_key, status_key, n)
-                   for kind, path, band_key, _c, status_key, n in rows if kind == "member"]
+                   for part, path, band_key, _c, status_key, n in rows if part == "member"]
     overview = _overview(root, member_rows)
     per_course = _counts([(course_id, status_key, n)
-                          for kind, _p, _b, course_id, status_key, n in rows if kind == "course"])
+                          for part, _p, _b, course_id, status_key, n in rows if part == "course"])
     return overview, _course_rows(courses, per_course, overview.total.total)
 
 

@@ -15,7 +15,7 @@ from lms.extensions import db
 from lms.i18n import remember_language
 from lms.main.forms import LanguageForm, TextSizeForm
 from lms.main.member_home import member_home
-from lms.main.next_step import next_step
+from lms.main.next_step import Why, next_step
 from lms.main.staff import staff_work
 from lms.text_size import choose_text_size, parse_size, remember_text_size
 
@@ -45,7 +45,7 @@ def home() -> str:
     to_update = [(row.course, home.updates[row.course.id]) for row in home.statuses
                  if row.status.holds_valid_certificate and row.course.id in home.updates
                  and row.course.id not in assigned]
-    return render_template("main/home.html", today=today, unit_name=home.unit_name,
+    return render_template("main/home.html", Why=Why, today=today, unit_name=home.unit_name,
                            assignments=home.assignments,
                            due=due, to_update=to_update, in_progress=home.in_progress,
                            certificates=home.certificates, step=next_step(home, valid_until),

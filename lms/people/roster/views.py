@@ -87,7 +87,7 @@ def template(kind: str) -> Response:
     if kind not in TEMPLATE_TYPES:
         abort(404)
     header, example = roster_service.template_rows(current_user)
-    build = roster_service.template_csv if kind == "csv" else roster_service.template_xlsx
+    build = {"csv": roster_service.template_csv, "xlsx": roster_service.template_xlsx}[kind]
     return Response(build(header, example), mimetype=TEMPLATE_TYPES[kind], headers={
         "Content-Disposition": f"attachment; filename=roster-template.{kind}"})
 
