@@ -10,6 +10,7 @@ from apispec.yaml_utils import load_operations_from_docstring
 from flask import current_app
 
 from lms.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from lms.certification.status import CertificateState
 from lms.certification.vocabulary import BY_PRIORITY, COURSE_KEYS
 from lms.public_url import public_base
 
@@ -63,7 +64,7 @@ SCHEMAS = {
     "Certificate": _object({
         "code": TEXT, "person_id": ID, "name": TEXT, "course": TEXT, "course_version": TEXT,
         "issued_on": DAY, "valid_until": MAYBE_DAY,
-        "state": {"enum": ["valid", "expiring", "expired", "outdated", "revoked", "replaced"]},
+        "state": {"enum": [state.value for state in CertificateState]},
         "in_person": {"type": "boolean"}, "revoked_reason": MAYBE_TEXT, "verify_url": TEXT,
         "credential_url": {**TEXT, "description": "The Open Badges 3.0 credential (JSON-LD)"}}),
     "Target": _object({"person_id": ID, "name": TEXT, "phone": TEXT, "birth_year": MAYBE_INT,

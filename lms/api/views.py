@@ -17,7 +17,11 @@ from lms.api import problems, serializers, tokens
 from lms.api.pagination import Page, paginate
 from lms.api.problems import ApiProblem
 from lms.certification.models import Assignment, Certificate
-from lms.certification.status import certificate_state_case, certificates_with_state
+from lms.certification.status import (
+    CertificateState,
+    certificate_state_case,
+    certificates_with_state,
+)
 from lms.certification.status import expiring_window as window
 from lms.clock import local_today, utc_now
 from lms.courses.models import Course, CourseVersion
@@ -427,7 +431,7 @@ def course(slug: str) -> Response:
 
 # --- certificates, standings, targets ----------------------------------------------------
 
-CERTIFICATE_STATES = ("valid", "expiring", "expired", "outdated", "revoked", "replaced")
+CERTIFICATE_STATES = tuple(state.value for state in CertificateState)
 
 
 @bp.get("/certificates")

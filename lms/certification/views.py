@@ -91,7 +91,7 @@ def verify(code: str) -> tuple[str, int] | Response:
     state = _state(certificate)
     return (render_template("certification/verify.html", certificate=certificate, state=state,
                             revoke_form=RevokeForm()),
-            410 if state == "revoked" else 200)
+            410 if state == CertificateState.REVOKED else 200)
 
 
 @bp.get("/verify/<code>/qr.svg")
